@@ -1,0 +1,70 @@
+# milidip: the few verbs people need. `make run` serves, `make test` tests; both set up first.
+#
+# Configuration comes from the environment (see README, "Configuration"): DATABASE_URL picks the
+# database (SQLite in db.sqlite3 when unset), HOST and PORT where `make run` listens.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+# A secret made once per clone and kept out of git; settings refuse to run without one.
+SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null)
+export SECRET_KEY
+
+.PHONY: run setup-db dev test lint format migrations-check superuser clean
+
+$(VENV)/.run-deps: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.secret_key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+## run: set up, migrate, load the articles' records (first time only) and serve on HOST:PORT
+run: $(VENV)/.run-deps .secret_key
+	$(MAKE) --no-print-directory setup-db
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "milidip: serving on http://$(HOST):$(PORT)/ (admin at /admin/; 'make superuser' to log in)"
+	$(BIN)/gunicorn milidip.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## setup-db: migrate and load the curated records unless they are already there
+setup-db: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py migrate --noinput --verbosity 1
+	$(BIN)/python manage.py load_records
+
+## dev: Django's auto-reloading development server with DEBUG on
+dev: $(VENV)/.run-deps .secret_key
+	$(MAKE) --no-print-directory setup-db
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: install the test tools and run the whole suite (on DATABASE_URL's database)
+test: $(VENV)/.test-deps .secret_key
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## lint: ruff's checks and formatting, as CI runs them
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## migrations-check: fail when a model change has no migration
+migrations-check: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+superuser: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Countries, alliances with their memberships, and treaties."""

@@ -1,0 +1,83 @@
+"""Admin for countries, alliances (with memberships inline) and treaties."""
+
+from django.contrib import admin
+
+from alliances.models import (
+    Alliance,
+    AllianceCitation,
+    Country,
+    CountryCitation,
+    Membership,
+    Treaty,
+    TreatyCitation,
+)
+from milidip.sources.admin import RecordAdmin, citation_inline
+
+
+@admin.register(Country)
+class CountryAdmin(RecordAdmin):
+    list_display = ["name", "code", "official_name", "region", "cow_code", "status"]
+    list_filter = ["region", "status"]
+    search_fields = ["name", "code", "official_name", "aliases"]
+    ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "official_name", "aliases", "region"]}),
+        ("Dataset codes", {"fields": ["cow_code", "cow_abbreviation", "gw_code"]}),
+        RecordAdmin.publication_fieldset,
+    ]
+    inlines = [citation_inline(CountryCitation)]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["country"]
+    fields = ["country", "role", "start", "end", "note"]
+
+
+@admin.register(Alliance)
+class AllianceAdmin(RecordAdmin):
+    list_display = ["name", "short_name", "kind", "start", "end", "status"]
+    list_filter = ["kind", "status", "defence", "consultation"]
+    search_fields = ["name", "short_name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "description"]}),
+        ("Dates", {"fields": ["start", "end"]}),
+        (
+            "Obligations",
+            {
+                "fields": ["defence", "offence", "neutrality", "non_aggression", "consultation"],
+                "description": "As political science codes them; leave unknown when the "
+                "sources do not say.",
+            },
+        ),
+        RecordAdmin.publication_fieldset,
+    ]
+    inlines = [MembershipInline, citation_inline(AllianceCitation)]
+
+
+@admin.register(Treaty)
+class TreatyAdmin(RecordAdmin):
+    list_display = ["name", "short_name", "kind", "signed", "in_force", "alliance", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "short_name", "slug", "provisions"]
+    autocomplete_fields = ["parties", "alliance"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["alliance"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "alliance", "parties"]}),
+        ("Dates", {"fields": ["signed", "in_force", "ended"]}),
+        ("Content", {"fields": ["provisions", "description"]}),
+        RecordAdmin.publication_fieldset,
+    ]
+    inlines = [citation_inline(TreatyCitation)]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["alliance", "country", "role", "start", "end"]
+    list_filter = ["role", "alliance__kind"]
+    search_fields = ["alliance__name", "alliance__short_name", "country__name", "country__code"]
+    autocomplete_fields = ["alliance", "country"]
+    list_select_related = ["alliance", "country"]

@@ -1,0 +1,313 @@
+"""Countries, alliances (with their memberships) and treaties.
+
+Country codes are ISO 3166-1 alpha-3 where one exists, checked against pycountry. A state with no
+ISO code (a historical state in the Correlates of War lists, say) gets a code from ISO's
+user-assigned range X?? (see `validate_country_code`), so codes never collide with real ones.
+"""
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from milidip.dates import PartialDateField, not_before_q
+from milidip.records import Record, RecordQuerySet, SlugRecord
+from milidip.sources.models import Citation
+
+USER_ASSIGNED_PREFIX = "X"
+
+
+def validate_country_code(code):
+    """Accept a current or historical ISO 3166-1 alpha-3 code, or a user-assigned X?? code."""
+    if len(code) != 3 or not code.isascii() or not code.isalpha() or not code.isupper():
+        raise ValidationError(
+            "%(code)r is not a country code: use three capital letters (ISO 3166-1 alpha-3).",
+            code="invalid_country_code",
+            params={"code": code},
+        )
+    if code.startswith(USER_ASSIGNED_PREFIX):
+        return
+    if pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code):
+        return
+    raise ValidationError(
+        "%(code)r is not an ISO 3166-1 alpha-3 code. A state without one gets a code "
+        "beginning with X (ISO's user-assigned range).",
+        code="unknown_country_code",
+        params={"code": code},
+    )
+
+
+class Region(models.TextChoices):
+    EAST_ASIA = "east-asia", "East Asia"
+    SOUTHEAST_ASIA = "southeast-asia", "Southeast Asia"
+    SOUTH_ASIA = "south-asia", "South Asia"
+    CENTRAL_ASIA = "central-asia", "Central Asia"
+    MIDDLE_EAST = "middle-east", "Middle East and North Africa"
+    AFRICA = "africa", "Sub-Saharan Africa"
+    EUROPE = "europe", "Europe"
+    NORTH_AMERICA = "north-america", "North America"
+    LATIN_AMERICA = "latin-america", "Latin America and the Caribbean"
+    OCEANIA = "oceania", "Oceania"
+
+
+class CountryManager(models.Manager.from_queryset(RecordQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Country(Record):
+    code = models.CharField(
+        max_length=3,
+        unique=True,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-3 code in capitals (KOR, USA, PRK). A historical state "
+        "without one gets a code beginning with X.",
+    )
+    name = models.CharField(
+        max_length=200, help_text="The common English name, e.g. “South Korea”."
+    )
+    official_name = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “Republic of Korea”."
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Other names and abbreviations the sources use, e.g. ["ROK", "Korea"].',
+    )
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True, db_index=True)
+    cow_code = models.PositiveSmallIntegerField(
+        "COW code",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Correlates of War numeric state code (e.g. 732 for South Korea).",
+    )
+    cow_abbreviation = models.CharField(
+        "COW abbreviation", max_length=3, blank=True, help_text="e.g. ROK."
+    )
+    gw_code = models.PositiveSmallIntegerField(
+        "Gleditsch-Ward code",
+        null=True,
+        blank=True,
+        help_text="Gleditsch and Ward state number, used by the MME exercise dataset.",
+    )
+
+    objects = CountryManager()
+
+    class Meta:
+        verbose_name_plural = "countries"
+        ordering = ["name"]
+        constraints = [
+            *Record.status_constraints("country"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{3}$"), name="country_code_three_capitals"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.aliases, list) or not all(
+            isinstance(alias, str) and alias.strip() for alias in self.aliases
+        ):
+            raise ValidationError({"aliases": 'Give a list of names, e.g. ["ROK", "Korea"].'})
+
+
+class Obligations(models.Model):
+    """Obligations as alliance datasets code them; None means not known."""
+
+    defence = models.BooleanField(
+        null=True, blank=True, help_text="Parties promise to defend one another if attacked."
+    )
+    offence = models.BooleanField(
+        null=True, blank=True, help_text="Parties promise joint offensive action."
+    )
+    neutrality = models.BooleanField(
+        null=True, blank=True, help_text="Parties promise to stay out of a war against another."
+    )
+    non_aggression = models.BooleanField(
+        "non-aggression",
+        null=True,
+        blank=True,
+        help_text="Parties promise not to attack each other.",
+    )
+    consultation = models.BooleanField(
+        null=True, blank=True, help_text="Parties promise to consult in a crisis."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Alliance(SlugRecord, Obligations):
+    class Kind(models.TextChoices):
+        DEFENCE_PACT = "defence-pact", "Defence pact"
+        COLLECTIVE_DEFENCE = "collective-defence", "Collective-defence organisation"
+        INTELLIGENCE_SHARING = "intelligence-sharing", "Intelligence-sharing network"
+        TRILATERAL = "trilateral-framework", "Trilateral cooperation framework"
+        STRATEGIC_PARTNERSHIP = "strategic-partnership", "Strategic partnership"
+        ORGANISATION = "organisation", "Intergovernmental organisation"
+        SECURITY_DIALOGUE = "security-dialogue", "Security dialogue or forum"
+
+    name = models.CharField(
+        max_length=200, help_text="Full name, e.g. “North Atlantic Treaty Organization”."
+    )
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text="Acronym or short name, e.g. “NATO”."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    description = models.TextField(blank=True, help_text="What the arrangement is and does.")
+    start = PartialDateField(
+        "established",
+        db_index=True,
+        help_text="When it was established (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
+    end = PartialDateField(
+        "ended", help_text="When it ended; blank if it still stands or is not known."
+    )
+    members = models.ManyToManyField(
+        Country, through="Membership", related_name="alliances", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *SlugRecord.status_constraints("alliance"),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"), name="alliance_end_not_before_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class MembershipManager(models.Manager):
+    def get_by_natural_key(self, alliance_slug, country_code, role, start):
+        return self.get(
+            alliance__slug=alliance_slug, country__code=country_code, role=role, start=start
+        )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        FOUNDING_MEMBER = "founding-member", "Founding member"
+        MEMBER = "member", "Member"
+        PARTNER = "partner", "Partner"
+        OBSERVER = "observer", "Observer"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        default=Role.MEMBER,
+        db_index=True,
+        help_text="Partner for a country that cooperates without full membership "
+        "(South Korea is a NATO partner).",
+    )
+    start = PartialDateField("joined", help_text="When the country took up this role.")
+    end = PartialDateField("left", help_text="When it left the role; blank if it still holds it.")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = MembershipManager()
+
+    class Meta:
+        ordering = ["alliance", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "country", "role", "start"], name="membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"), name="membership_end_not_before_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} in {self.alliance} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (self.alliance.slug, self.country.code, self.role, self.start)
+
+    natural_key.dependencies = ["alliances.alliance", "alliances.country"]
+
+
+class Treaty(SlugRecord):
+    class Kind(models.TextChoices):
+        MUTUAL_DEFENCE = "mutual-defence-treaty", "Mutual defence treaty"
+        SECURITY = "security-treaty", "Security treaty"
+        DEFENCE_COOPERATION = "defence-cooperation-agreement", "Defence cooperation agreement"
+        COST_SHARING = "cost-sharing-agreement", "Cost-sharing agreement"
+        STATUS_OF_FORCES = "status-of-forces-agreement", "Status-of-forces agreement"
+        INTELLIGENCE_SHARING = "intelligence-sharing-agreement", "Intelligence-sharing agreement"
+        ARMISTICE = "armistice", "Armistice or peace agreement"
+        FOUNDING_CHARTER = "founding-charter", "Founding charter of an organisation"
+        PARTNERSHIP = "partnership-agreement", "Partnership or framework agreement"
+        ARMS_CONTROL = "arms-control", "Arms-control or non-proliferation agreement"
+
+    name = models.CharField(
+        max_length=200, help_text="The instrument's name, e.g. “Mutual Defense Treaty”."
+    )
+    short_name = models.CharField(max_length=50, blank=True, help_text="e.g. “SOFA”.")
+    kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
+    parties = models.ManyToManyField(
+        Country, related_name="treaties", blank=True, help_text="The states that signed it."
+    )
+    alliance = models.ForeignKey(
+        Alliance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treaties",
+        help_text="The alliance or organisation this instrument founds or governs.",
+    )
+    signed = PartialDateField(db_index=True, help_text="When it was signed.")
+    in_force = PartialDateField("in force", help_text="When it entered into force.")
+    ended = PartialDateField(help_text="When it ended; blank if it is in force or not known.")
+    provisions = models.TextField(
+        blank=True, help_text="Its key provisions, as the sources describe them."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "treaties"
+        ordering = ["signed", "name"]
+        constraints = [
+            *SlugRecord.status_constraints("treaty"),
+            models.CheckConstraint(
+                condition=not_before_q("in_force", "signed"),
+                name="treaty_in_force_not_before_signed",
+            ),
+            models.CheckConstraint(
+                condition=not_before_q("ended", "signed"), name="treaty_ended_not_before_signed"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CountryCitation(Citation):
+    record = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("countrycitation")
+
+
+class AllianceCitation(Citation):
+    record = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("alliancecitation")
+
+
+class TreatyCitation(Citation):
+    record = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("treatycitation")

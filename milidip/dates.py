@@ -1,0 +1,133 @@
+"""Partial dates: a date kept at the precision its source gives, never more.
+
+A partial date is an ISO 8601 string at its own precision, stored as text:
+
+    "195"         a decade (the 1950s), ISO 8601-2's three-digit decade
+    "1953"        a year
+    "1953-10"     a month
+    "1953-10-01"  a day
+    ""            unknown
+
+Because the parts are zero-padded, text order is time order, and a date is "not before" another
+when it is not smaller than the other cut to its own length (see `not_before_q`). Use
+`PartialDateField` on models and `year_range_q` for year filters; nothing else in milidip parses
+dates.
+"""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Left, Length
+
+PARTIAL_DATE_RE = re.compile(r"^(?P<year>\d{3,4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+DECADE, YEAR, MONTH, DAY = "decade", "year", "month", "day"
+PRECISIONS = (DECADE, YEAR, MONTH, DAY)
+
+
+def parse_partial_date(value):
+    """Check a partial date and return its precision; raise ValidationError naming the fault."""
+    match = PARTIAL_DATE_RE.match(value)
+    if not match:
+        raise ValidationError(
+            "%(value)r is not a partial date: write YYYY, YYYY-MM or YYYY-MM-DD "
+            "(or YYY for a decade, e.g. 199 for the 1990s).",
+            code="invalid_partial_date",
+            params={"value": value},
+        )
+    year, month, day = match.group("year", "month", "day")
+    if len(year) == 3:
+        if month:
+            raise ValidationError(
+                "%(value)r: a decade (three digits) cannot have a month.",
+                code="invalid_partial_date",
+                params={"value": value},
+            )
+        return DECADE
+    if month is None:
+        return YEAR
+    try:
+        datetime.date(int(year), int(month), int(day or 1))
+    except ValueError as error:
+        raise ValidationError(
+            "%(value)r is not a real date (%(error)s).",
+            code="impossible_date",
+            params={"value": value, "error": error},
+        ) from error
+    return DAY if day else MONTH
+
+
+def precision_of(value):
+    """The precision of a stored partial date ("decade", "year", "month", "day"), or None."""
+    return parse_partial_date(value) if value else None
+
+
+def validate_partial_date(value):
+    """Model-field validator: empty is allowed (unknown), anything else must parse."""
+    if value:
+        parse_partial_date(value)
+
+
+def year_of(value):
+    """The first year a partial date can stand for (1950 for the decade "195"), or None."""
+    if not value:
+        return None
+    year = value.split("-")[0]
+    return int(year) * 10 if len(year) == 3 else int(year)
+
+
+class PartialDateField(models.CharField):
+    """A date at its own precision, stored as ISO 8601 text; blank means unknown."""
+
+    description = "Partial date (YYY, YYYY, YYYY-MM or YYYY-MM-DD)"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_partial_date)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key, value in (("max_length", 10), ("blank", True), ("default", "")):
+            if kwargs.get(key) == value:
+                del kwargs[key]
+        return name, path, args, kwargs
+
+
+def not_before_q(later, earlier):
+    """Q that holds when partial date field `later` is not before field `earlier`.
+
+    Either being blank passes (nothing is known to compare). "1953" is not before "1953-10-01":
+    the earlier date is cut to the later one's length before comparing, so a year is compared
+    as a year.
+    """
+    return (
+        models.Q(**{later: ""})
+        | models.Q(**{earlier: ""})
+        | models.Q(**{f"{later}__gte": Left(earlier, Length(later))})
+    )
+
+
+def year_range_q(field, year_from=None, year_to=None):
+    """Q for records whose partial date `field` falls in [year_from, year_to], inclusive.
+
+    A decade overlaps a year range when any of its years does. Blank dates never match a range.
+    The comparisons are on the stored text, so an index on the field serves them.
+    """
+    q = ~models.Q(**{field: ""})
+    if year_from is not None:
+        # Years and finer dates: text order. A decade: the decade holding year_from, or later.
+        q &= models.Q(**{f"{field}__gte": f"{year_from:04d}"}) | models.Q(
+            **{field: f"{year_from:04d}"[:3]}
+        )
+    if year_to is not None:
+        following = f"{year_to + 1:04d}"
+        q &= models.Q(**{f"{field}__lt": following})
+        if following.endswith("0"):
+            # "199" sorts before "1990" but the 1990s begin after year_to = 1989.
+            q &= ~models.Q(**{field: following[:3]})
+    return q

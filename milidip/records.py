@@ -1,0 +1,92 @@
+"""What every public record in milidip has: timestamps and a publication status.
+
+`Record` is the abstract base of Country, Alliance, Treaty, Exercise, Mission, Challenge and
+Source. `SlugRecord` adds the slug that is the record's stable public identifier and natural key.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UpdatedAtField(models.DateTimeField):
+    """Like auto_now, but with a default, so records loaded from fixtures get a time too.
+
+    Django skips pre_save for fixture (raw) saves, and auto_now fields take no default; this
+    field has both: the default on creation, and the current time on every ordinary save.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = timezone.now()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Record(models.Model):
+    status = models.CharField(
+        "publication status",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Draft records are seen by curators only; published ones by everyone. "
+        "Retract a published record instead of deleting it, and say why.",
+    )
+    retraction_reason = models.TextField(
+        blank=True,
+        help_text="Required when the status is retracted: why the record was withdrawn.",
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def status_constraints(cls, prefix):
+        """Named check constraints every concrete record carries (call from Meta.constraints)."""
+        return [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name=f"{prefix}_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RETRACTED) | ~Q(retraction_reason=""),
+                name=f"{prefix}_retraction_has_reason",
+            ),
+        ]
+
+
+class SlugRecordManager(models.Manager.from_queryset(RecordQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SlugRecord(Record):
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The record's permanent public identifier, used in URLs and fixtures: "
+        "lower-case words joined by hyphens. Do not change it once published.",
+    )
+
+    objects = SlugRecordManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    name = "milidip.sources"
+    label = "sources"
+    verbose_name = "Sources and citations"

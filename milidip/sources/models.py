@@ -1,0 +1,227 @@
+"""Sources and citations: where every record in milidip comes from.
+
+A `Source` is an article kept as a text file in seeds/ (with its SHA-256 checksum) or a dataset.
+`Citation` is the abstract base of each record type's citations (TreatyCitation, ...): it links a
+record to a Source with a verbatim quote (articles) or a locator (datasets). `Citation.clean` is
+the one place where a quote is checked against its article; the admin, the API and the tests all
+go through it.
+"""
+
+import functools
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from milidip.dates import PartialDateField
+from milidip.records import SlugRecord, UpdatedAtField
+
+WHITESPACE_RE = re.compile(r"\s+")
+QUOTE_MIN_LENGTH = 20
+QUOTE_MAX_LENGTH = 600
+
+
+def normalise_whitespace(text):
+    """Collapse every run of whitespace to one space and trim the ends."""
+    return WHITESPACE_RE.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _read_normalised(path, checksum):
+    # Keyed by checksum too, so an edited file is read again.
+    return normalise_whitespace(path.read_text(encoding="utf-8"))
+
+
+def file_checksum(path):
+    """SHA-256 hex digest of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Source(SlugRecord):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        DATASET = "dataset", "Dataset"
+
+    title = models.CharField(max_length=300, help_text="The title as the source gives it.")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        db_index=True,
+        help_text="Article: quotes are checked against its text file. Dataset: citations "
+        "give a row locator instead of a quote.",
+    )
+    author = models.CharField(max_length=300, blank=True, help_text="Author(s), if known.")
+    publisher = models.CharField(max_length=300, blank=True)
+    published = PartialDateField(
+        help_text="When it was published, at the precision known (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    url = models.URLField("URL", blank=True, help_text="Where the original can be found.")
+    citation_text = models.TextField(
+        blank=True, help_text="How to cite the source, as its authors ask to be cited."
+    )
+    licence = models.CharField(
+        max_length=200, blank=True, help_text="The licence or terms the source is used under."
+    )
+    file = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For an article: its text file, relative to seeds/ "
+        "(e.g. 000_a227187e7c0d9eeb.txt).",
+    )
+    checksum = models.CharField(
+        "SHA-256 checksum",
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the file's bytes; quotes are checked against exactly this text.",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            *SlugRecord.status_constraints("source"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["article", "dataset"]), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="article") | (~Q(file="") & ~Q(checksum="")),
+                name="source_article_has_file_and_checksum",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def path(self):
+        return settings.SEEDS_DIR / self.file
+
+    def clean(self):
+        super().clean()
+        if self.kind != self.Kind.ARTICLE:
+            return
+        if not self.file:
+            raise ValidationError({"file": "An article needs its text file in seeds/."})
+        if not self.path.is_file():
+            raise ValidationError({"file": f"No file {self.file!r} in seeds/."})
+        actual = file_checksum(self.path)
+        if self.checksum and self.checksum != actual:
+            raise ValidationError(
+                {"checksum": f"{self.file} has checksum {actual}, not the one recorded."}
+            )
+        self.checksum = actual
+
+    def normalised_text(self):
+        """The article's text with whitespace normalised, as quotes are matched against it."""
+        return _read_normalised(self.path, self.checksum)
+
+    def contains_quote(self, quote):
+        """True when the quote appears verbatim in the article (whitespace normalised)."""
+        return normalise_whitespace(quote) in self.normalised_text()
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, record_key, source_slug, quote, locator):
+        record_model = self.model._meta.get_field("record").related_model
+        return self.get(
+            record=record_model.objects.get_by_natural_key(record_key),
+            source__slug=source_slug,
+            quote=quote,
+            locator=locator,
+        )
+
+
+class Citation(models.Model):
+    """Abstract: each concrete subclass adds `record`, a ForeignKey named "citations" back."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The article or dataset the record is taken from.",
+    )
+    quote = models.TextField(
+        blank=True,
+        max_length=QUOTE_MAX_LENGTH,
+        help_text="For an article: a passage copied exactly from it (spacing may differ) that "
+        f"supports the record, {QUOTE_MIN_LENGTH} to {QUOTE_MAX_LENGTH} characters.",
+    )
+    locator = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For a dataset: the row it was imported from (file and row id).",
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the passage supports, if not obvious."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = CitationManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.source_id and self.source}: {self.quote[:60] or self.locator}"
+
+    def natural_key(self):
+        return (self.record.natural_key()[0], self.source.slug, self.quote, self.locator)
+
+    natural_key.dependencies = ["sources.source"]
+
+    def clean(self):
+        super().clean()
+        if not self.source_id:
+            return
+        source = self.source
+        if source.kind == Source.Kind.ARTICLE:
+            self._clean_article_quote(source)
+        elif not self.locator:
+            raise ValidationError(
+                {"locator": f"A citation of the dataset “{source}” needs the row it came from."}
+            )
+
+    def _clean_article_quote(self, source):
+        quote = normalise_whitespace(self.quote)
+        if not quote:
+            raise ValidationError(
+                {"quote": f"A citation of the article “{source}” needs a verbatim quote."}
+            )
+        if len(quote) < QUOTE_MIN_LENGTH:
+            raise ValidationError(
+                {
+                    "quote": f"The quote is too short to identify a passage: at least "
+                    f"{QUOTE_MIN_LENGTH} characters."
+                }
+            )
+        if not source.contains_quote(quote):
+            raise ValidationError(
+                {
+                    "quote": f"This quote is not found verbatim in the article “{source}” "
+                    f"({source.slug}). Copy the passage exactly as the article has it."
+                }
+            )
+
+    @classmethod
+    def constraints_for(cls, prefix):
+        """Named constraints every concrete citation table carries."""
+        return [
+            models.UniqueConstraint(
+                fields=["record", "source", "quote", "locator"], name=f"{prefix}_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote="") | ~Q(locator=""), name=f"{prefix}_has_quote_or_locator"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("quote"), QUOTE_MAX_LENGTH),
+                name=f"{prefix}_quote_length",
+            ),
+        ]

@@ -1,0 +1,1 @@
+"""Exercises, missions and the security challenges they respond to."""

@@ -1,0 +1,404 @@
+"""Exercises, missions and the security challenges they respond to.
+
+Domains and purposes of exercises are small fixed vocabularies kept as tables (created by a data
+migration from DOMAINS and PURPOSES), so an exercise can have several and a filter on one is an
+indexed join on either database.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from alliances.models import Alliance, Country, Treaty
+from milidip.dates import PartialDateField, not_before_q
+from milidip.records import SlugRecord
+from milidip.sources.models import Citation
+
+DOMAINS = {
+    "land": "Land",
+    "sea": "Sea",
+    "air": "Air",
+    "cyber": "Cyber",
+    "space": "Space",
+    "amphibious": "Amphibious",
+    "command-post": "Command post (computer-simulated)",
+    "special-operations": "Special operations",
+}
+
+PURPOSES = {
+    "deterrence": "Deterrence",
+    "interoperability": "Interoperability",
+    "readiness": "Combat readiness",
+    "humanitarian": "Humanitarian assistance and disaster relief",
+    "missile-defence": "Missile defence",
+    "maritime-security": "Maritime security",
+    "counter-terrorism": "Counter-terrorism",
+    "peacekeeping": "Peacekeeping training",
+    "confidence-building": "Confidence building",
+}
+
+
+class VocabularyManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Vocabulary(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=100)
+
+    objects = VocabularyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Domain(Vocabulary):
+    """Where an exercise is fought: land, sea, air, cyber, space ..."""
+
+
+class Purpose(Vocabulary):
+    """What an exercise is for: deterrence, interoperability ..."""
+
+
+def coordinate_constraints(prefix):
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name=f"{prefix}_latitude_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name=f"{prefix}_longitude_range",
+        ),
+    ]
+
+
+def coordinate_fields():
+    return (
+        models.DecimalField(
+            max_digits=8,
+            decimal_places=5,
+            null=True,
+            blank=True,
+            help_text="Decimal degrees, -90 to 90 (north positive).",
+        ),
+        models.DecimalField(
+            max_digits=8,
+            decimal_places=5,
+            null=True,
+            blank=True,
+            help_text="Decimal degrees, -180 to 180 (east positive).",
+        ),
+    )
+
+
+class Exercise(SlugRecord):
+    class Kind(models.TextChoices):
+        SERIES = "series", "Exercise series (recurring)"
+        ITERATION = "iteration", "One iteration of a series"
+        EXERCISE = "exercise", "A single exercise"
+
+    name = models.CharField(max_length=200, help_text="e.g. “Foal Eagle”, or “Foal Eagle 2017”.")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.EXERCISE,
+        db_index=True,
+        help_text="A series is an exercise held again and again (an annual drill); an iteration "
+        "is one year's edition and names its series.",
+    )
+    series = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="iterations",
+        limit_choices_to={"kind": "series"},
+        help_text="For an iteration: the series it belongs to.",
+    )
+    alliance = models.ForeignKey(
+        Alliance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exercises",
+        help_text="The alliance or framework the exercise is held under, if any.",
+    )
+    participants = models.ManyToManyField(
+        Country, through="ExerciseParticipant", related_name="exercises", blank=True
+    )
+    domains = models.ManyToManyField(Domain, related_name="exercises", blank=True)
+    purposes = models.ManyToManyField(Purpose, related_name="exercises", blank=True)
+    start = PartialDateField(db_index=True, help_text="When it began (or a series first ran).")
+    end = PartialDateField(help_text="When it ended (or a series was last held).")
+    location = models.CharField(
+        max_length=300, blank=True, help_text="Where it took place, as the source names it."
+    )
+    latitude, longitude = coordinate_fields()
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "name"]
+        constraints = [
+            *SlugRecord.status_constraints("exercise"),
+            *coordinate_constraints("exercise"),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"), name="exercise_end_not_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="iteration", series__isnull=False)
+                | (~Q(kind="iteration") & Q(series__isnull=True)),
+                name="exercise_iteration_has_series",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.ITERATION and not self.series_id:
+            raise ValidationError({"series": "An iteration must name the series it belongs to."})
+        if self.kind != self.Kind.ITERATION and self.series_id:
+            raise ValidationError({"series": "Only an iteration belongs to a series."})
+        if self.series_id and self.series.kind != self.Kind.SERIES:
+            raise ValidationError({"series": f"“{self.series}” is not an exercise series."})
+
+
+class ParticipantManager(models.Manager):
+    def get_by_natural_key(self, exercise_slug, country_code):
+        return self.get(exercise__slug=exercise_slug, country__code=country_code)
+
+
+class ExerciseParticipant(models.Model):
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        PARTICIPANT = "participant", "Participant"
+        OBSERVER = "observer", "Observer"
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="exercise_participants"
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="exercise_participations"
+    )
+    role = models.CharField(
+        max_length=12, choices=Role.choices, default=Role.PARTICIPANT, db_index=True
+    )
+
+    objects = ParticipantManager()
+
+    class Meta:
+        ordering = ["exercise", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "country"], name="exerciseparticipant_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country_id and self.country.code} ({self.role})"
+
+    def natural_key(self):
+        return (self.exercise.slug, self.country.code)
+
+    natural_key.dependencies = ["missions.exercise", "alliances.country"]
+
+
+class Mission(SlugRecord):
+    class Kind(models.TextChoices):
+        PEACEKEEPING = "peacekeeping", "Peacekeeping"
+        HUMANITARIAN = "humanitarian", "Humanitarian assistance"
+        DISASTER_RELIEF = "disaster-relief", "Disaster relief"
+        FORWARD_PRESENCE = "forward-presence", "Forward presence / stationing of troops"
+        TRAINING = "training", "Training or advisory mission"
+        RECONSTRUCTION = "reconstruction", "Reconstruction or aid mission"
+        MARITIME_SECURITY = "maritime-security", "Maritime security / counter-piracy"
+        STABILISATION = "stabilisation", "Stabilisation or combat operation"
+
+    name = models.CharField(max_length=200, help_text="e.g. “United States Forces Korea”.")
+    short_name = models.CharField(max_length=50, blank=True, help_text="e.g. “USFK”, “UNIFIL”.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    organisation = models.ForeignKey(
+        Alliance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="missions",
+        help_text="The organisation that mandates or leads it (UN, NATO ...); blank for a "
+        "national deployment.",
+    )
+    hosts = models.ManyToManyField(
+        Country,
+        related_name="hosted_missions",
+        blank=True,
+        help_text="The countries where the mission operates.",
+    )
+    contributors = models.ManyToManyField(
+        Country, through="MissionContribution", related_name="contributed_missions", blank=True
+    )
+    start = PartialDateField(db_index=True, help_text="When it began.")
+    end = PartialDateField(help_text="When it ended; blank while it is active.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "name"]
+        constraints = [
+            *SlugRecord.status_constraints("mission"),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"), name="mission_end_not_before_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def active(self):
+        return self.end == ""
+
+
+class ContributionManager(models.Manager):
+    def get_by_natural_key(self, mission_slug, country_code, as_of):
+        return self.get(mission__slug=mission_slug, country__code=country_code, as_of=as_of)
+
+
+class MissionContribution(models.Model):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="contributions")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="mission_contributions"
+    )
+    unit = models.CharField(
+        max_length=200, blank=True, help_text="The unit's name, e.g. “Dongmyeong Unit”."
+    )
+    personnel = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number of personnel, as the source gives it."
+    )
+    as_of = PartialDateField(
+        "as of", help_text="When the personnel figure held; blank if the source gives no date."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ContributionManager()
+
+    class Meta:
+        ordering = ["mission", "country", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "country", "as_of"], name="missioncontribution_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(personnel__isnull=True) | Q(personnel__gte=0),
+                name="missioncontribution_personnel_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country_id and self.country.code}: {self.personnel or '?'}"
+
+    def natural_key(self):
+        return (self.mission.slug, self.country.code, self.as_of)
+
+    natural_key.dependencies = ["missions.mission", "alliances.country"]
+
+
+class LocationManager(models.Manager):
+    def get_by_natural_key(self, mission_slug, name):
+        return self.get(mission__slug=mission_slug, name=name)
+
+
+class MissionLocation(models.Model):
+    """A base, camp, city or region where a mission is stationed."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=200, help_text="e.g. “Camp Humphreys”, “Tyre”.")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="mission_locations"
+    )
+    latitude, longitude = coordinate_fields()
+
+    objects = LocationManager()
+
+    class Meta:
+        ordering = ["mission", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "name"], name="missionlocation_unique"),
+            *coordinate_constraints("missionlocation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.mission.slug, self.name)
+
+    natural_key.dependencies = ["missions.mission"]
+
+
+class Challenge(SlugRecord):
+    class Category(models.TextChoices):
+        NUCLEAR_MISSILE = "nuclear-missile", "Nuclear and missile threat"
+        CYBER = "cyber", "Cyber threat"
+        HISTORICAL_DISPUTE = "historical-dispute", "Historical dispute"
+        TERRITORIAL_DISPUTE = "territorial-dispute", "Territorial or maritime dispute"
+        GREAT_POWER_BALANCING = "great-power-balancing", "Balancing between great powers"
+        BURDEN_SHARING = "burden-sharing", "Burden-sharing dispute"
+        DOMESTIC_OPINION = "domestic-opinion", "Domestic opinion"
+        RESOURCE_LIMITS = "resource-limits", "Resource limits"
+        REGIONAL_INSTABILITY = "regional-instability", "Regional instability"
+        TERRORISM = "terrorism", "Terrorism and non-traditional threats"
+
+    name = models.CharField(max_length=200, help_text="The problem in a few words.")
+    category = models.CharField(max_length=30, choices=Category.choices, db_index=True)
+    description = models.TextField(blank=True, help_text="The problem, as the sources describe it.")
+    responses = models.TextField(
+        blank=True, help_text="How the records respond to it, as the sources describe."
+    )
+    start = PartialDateField("since", db_index=True, help_text="Since when it has been a problem.")
+    end = PartialDateField("until", help_text="When it ceased to be one; blank if it persists.")
+    countries = models.ManyToManyField(Country, related_name="challenges", blank=True)
+    alliances = models.ManyToManyField(Alliance, related_name="challenges", blank=True)
+    treaties = models.ManyToManyField(Treaty, related_name="challenges", blank=True)
+    missions = models.ManyToManyField(Mission, related_name="challenges", blank=True)
+    exercises = models.ManyToManyField(Exercise, related_name="challenges", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *SlugRecord.status_constraints("challenge"),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"), name="challenge_end_not_before_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ExerciseCitation(Citation):
+    record = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("exercisecitation")
+
+
+class MissionCitation(Citation):
+    record = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("missioncitation")
+
+
+class ChallengeCitation(Citation):
+    record = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="citations")
+
+    class Meta(Citation.Meta):
+        constraints = Citation.constraints_for("challengecitation")

@@ -1,0 +1,24 @@
+"""Shared test setup: the test database holds the curated records from fixtures/.
+
+Each test runs in a transaction that is rolled back, so tests see the articles' records and
+may change them freely.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from milidip.sources.management.commands.load_records import fixture_files
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("loaddata", *fixture_files(), verbosity=0)
+
+
+@pytest.fixture
+def article(db):
+    """The US–South Korea alliance article (004), as stored."""
+    from milidip.sources.models import Source
+
+    return Source.objects.get(slug="us-south-korea-military-alliance")

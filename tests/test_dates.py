@@ -1,0 +1,84 @@
+"""Partial dates keep their own precision, compare as time, and filter by year."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from alliances.models import Alliance
+from milidip.dates import parse_partial_date, precision_of, year_of, year_range_q
+from tests.factories import AllianceFactory
+
+
+@pytest.mark.parametrize(
+    ("value", "precision"),
+    [("195", "decade"), ("1953", "year"), ("1980-01", "month"), ("2011-07-08", "day")],
+)
+def test_a_partial_date_keeps_its_precision(value, precision):
+    assert parse_partial_date(value) == precision
+
+
+@pytest.mark.parametrize(
+    "value", ["53", "1953-1", "1953-13", "1953-02-30", "1953/10/01", "1980-01-xx", "-9", "19530"]
+)
+def test_a_malformed_or_impossible_date_is_rejected_with_its_value(value):
+    with pytest.raises(ValidationError) as error:
+        parse_partial_date(value)
+    assert repr(value) in error.value.messages[0]
+
+
+def test_blank_means_unknown():
+    assert precision_of("") is None
+    assert year_of("") is None
+
+
+def test_a_decade_starts_at_its_first_year():
+    assert year_of("199") == 1990
+    assert year_of("1953-10-01") == 1953
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("1953", "1953-10-01"), ("1953-10-01", "1953"), ("195", "1953"), ("1953", "195")],
+)
+def test_an_end_at_coarser_precision_within_the_start_is_accepted(start, end):
+    alliance = AllianceFactory(start=start, end=end)
+    alliance.full_clean()
+    assert Alliance.objects.filter(pk=alliance.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"), [("1953", "1952"), ("1953-10", "1953-09-30"), ("196", "1955")]
+)
+def test_the_database_rejects_an_end_before_the_start(start, end):
+    with pytest.raises(IntegrityError, match="alliance_end_not_before_start"), transaction.atomic():
+        AllianceFactory(start=start, end=end)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("year_from", "year_to", "expected"),
+    [
+        (1990, None, {"d1990s", "y1995", "m2001"}),
+        (1995, 1995, {"d1990s", "y1995"}),
+        (1996, 2000, {"d1990s"}),
+        (None, 1989, {"y1985"}),
+        (2000, 2009, {"m2001"}),
+        (1800, 1900, set()),
+    ],
+)
+def test_year_ranges_are_inclusive_and_a_decade_overlaps_its_years(year_from, year_to, expected):
+    for slug, start in [
+        ("d1990s", "199"),
+        ("y1995", "1995"),
+        ("m2001", "2001-06"),
+        ("y1985", "1985"),
+        ("unknown", ""),
+    ]:
+        AllianceFactory(slug=slug, start=start)
+    matched = Alliance.objects.filter(
+        year_range_q("start", year_from, year_to),
+        slug__in=["d1990s", "y1995", "m2001", "y1985", "unknown"],
+    )
+    assert set(matched.values_list("slug", flat=True)) == expected
