@@ -8,6 +8,9 @@ not documented there.
   a random key is made for the process (sessions do not survive a restart).
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
+- API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
+  limit. Clients over it get 429 with Retry-After.
+- API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
 """
 
 import os
@@ -55,6 +58,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "milidip.sources",
     "alliances",
     "missions",
@@ -62,11 +71,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "milidip.api.middleware.ApiRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -120,3 +132,65 @@ STORAGES = {
 
 # Where the articles (and, later, the datasets) that records cite are kept.
 SEEDS_DIR = BASE_DIR / "seeds"
+
+# The API (see milidip/api/). Reads are open; writes need a token and the model permission.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+if API_ANON_RATE.strip().lower() in {"", "off", "none", "0"}:
+    API_ANON_RATE = None
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.AnonThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "milidip.api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "milidip.api.renderers.CSVRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "milidip.api.renderers.StrictContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "milidip.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "milidip.api.errors.api_exception_handler",
+    "URL_FORMAT_OVERRIDE": "format",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "milidip API",
+    "DESCRIPTION": (
+        "A provenance-first database of military diplomacy. Every record carries its citations: "
+        "a verbatim quote from an article, or the dataset row it came from."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "milidip.records.Status",
+        "AllianceKindEnum": "alliances.models.Alliance.Kind",
+        "TreatyKindEnum": "alliances.models.Treaty.Kind",
+        "ExerciseKindEnum": "missions.models.Exercise.Kind",
+        "MissionKindEnum": "missions.models.Mission.Kind",
+        "SourceKindEnum": "milidip.sources.models.Source.Kind",
+        "MembershipRoleEnum": "alliances.models.Membership.Role",
+        "ParticipantRoleEnum": "missions.models.ExerciseParticipant.Role",
+        "ChallengeCategoryEnum": "missions.models.Challenge.Category",
+        "RegionEnum": "alliances.models.Region",
+    },
+}
+
+# Front ends on any origin may read the API; writes are for token holders, not browsers.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

@@ -46,7 +46,7 @@ class Served:
         self.clone, self.env, self.port = clone, env, port
 
     def __enter__(self):
-        self.log = open(self.clone / "make-run.log", "a")  # noqa: SIM115
+        self.log = open(self.clone / "make-run.log", "a")
         self.process = subprocess.Popen(
             ["make", "run", f"PORT={self.port}"],
             cwd=self.clone,

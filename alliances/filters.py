@@ -1,0 +1,99 @@
+"""Filters for countries, alliances and treaties (see milidip.api.filters for the shared ones)."""
+
+import django_filters
+
+from alliances.models import Alliance, Country, Membership, Region, Treaty
+from milidip.api.filters import (
+    ChoiceInFilter,
+    CountriesFilter,
+    DatedFilterSet,
+    RecordFilterSet,
+    SlugFilter,
+    YearFilter,
+    ordering_filter,
+)
+from milidip.dates import year_range_q
+
+
+class CountryFilter(RecordFilterSet):
+    search_fields = ("name", "official_name", "code")
+
+    region = ChoiceInFilter(choices=Region.choices, help_text="Region, comma-separated: any of.")
+    alliance = SlugFilter(
+        queryset=Alliance.objects.all(),
+        method="filter_alliance",
+        help_text="Slug of an alliance the country belongs to (in any role).",
+    )
+    ordering = ordering_filter(("name", "code", "updated"), "Default: name.")
+
+    class Meta(RecordFilterSet.Meta):
+        model = Country
+
+    def filter_alliance(self, queryset, name, alliance):
+        return queryset.filter(pk__in=alliance.memberships.values("country"))
+
+
+class AllianceFilter(DatedFilterSet):
+    search_fields = ("name", "short_name", "description")
+
+    country = CountriesFilter(
+        field_name="members",
+        help_text="ISO3 code of a member; repeat to require all (`country=KOR&country=USA`).",
+    )
+    kind = ChoiceInFilter(choices=Alliance.Kind.choices, help_text="Comma-separated: any of.")
+    role = ChoiceInFilter(
+        choices=Membership.Role.choices,
+        method="filter_role",
+        help_text="Membership role, comma-separated: any of. With `country`, the role those "
+        "countries hold.",
+    )
+    defence = django_filters.BooleanFilter(help_text="Parties promise mutual defence.")
+    offence = django_filters.BooleanFilter()
+    neutrality = django_filters.BooleanFilter()
+    non_aggression = django_filters.BooleanFilter()
+    consultation = django_filters.BooleanFilter()
+    ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
+
+    class Meta(DatedFilterSet.Meta):
+        model = Alliance
+
+    def filter_role(self, queryset, name, roles):
+        memberships = Membership.objects.filter(role__in=roles)
+        countries = self.form.cleaned_data.get("country")
+        if countries:
+            for country in countries:
+                queryset = queryset.filter(
+                    pk__in=memberships.filter(country=country).values("alliance")
+                )
+            return queryset
+        return queryset.filter(pk__in=memberships.values("alliance"))
+
+
+class TreatyFilter(DatedFilterSet):
+    date_field = "signed"
+    search_fields = ("name", "short_name", "provisions", "description")
+
+    country = CountriesFilter(
+        field_name="parties", help_text="ISO3 code of a party; repeat to require all."
+    )
+    kind = ChoiceInFilter(choices=Treaty.Kind.choices, help_text="Comma-separated: any of.")
+    alliance = SlugFilter(
+        queryset=Alliance.objects.all(),
+        help_text="Slug of the alliance the treaty founds or governs.",
+    )
+    in_force_from = YearFilter(
+        method="filter_in_force", help_text="In force in or after this year."
+    )
+    in_force_to = YearFilter(method="filter_in_force", help_text="In force in or before this year.")
+    ordering = ordering_filter(("name", "signed", "in_force", "updated"), "Default: signed, name.")
+
+    class Meta(DatedFilterSet.Meta):
+        model = Treaty
+
+    def filter_in_force(self, queryset, name, value):
+        data = self.form.cleaned_data
+        if name == "in_force_to" and data.get("in_force_from"):
+            return queryset  # both ends were applied together with in_force_from
+        return queryset.filter(
+            year_range_q("in_force", data.get("in_force_from"), data.get("in_force_to"))
+        )

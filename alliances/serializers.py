@@ -1,0 +1,240 @@
+"""Serializers for countries, alliances and treaties.
+
+Output serializers embed related records at the depth a reader needs (a country as its code and
+name, an alliance as slug and name). Input serializers are separate: they take related records
+by code or slug and leave validation to the models, through the services.
+"""
+
+from rest_framework import serializers
+
+from alliances.models import Alliance, Country, Membership, Treaty
+from milidip.api.fields import PartialDateField
+from milidip.sources.serializers import CitationInputSerializer, CitationSerializer
+
+
+class CountryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["code", "name"]
+
+
+class AllianceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alliance
+        fields = ["slug", "name", "short_name", "kind"]
+
+
+class TreatyRefSerializer(serializers.ModelSerializer):
+    signed = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Treaty
+        fields = ["slug", "name", "kind", "signed"]
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """What every record shows: its status, timestamps and citations."""
+
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class CountrySerializer(RecordSerializer):
+    aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Country
+        fields = [
+            "code",
+            "name",
+            "official_name",
+            "aliases",
+            "region",
+            "cow_code",
+            "cow_abbreviation",
+            "gw_code",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    country = CountryRefSerializer(read_only=True)
+    start = PartialDateField(read_only=True)
+    end = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["country", "role", "start", "end", "note"]
+
+
+class ObligationsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alliance
+        fields = ["defence", "offence", "neutrality", "non_aggression", "consultation"]
+
+
+class AllianceSerializer(RecordSerializer):
+    start = PartialDateField(read_only=True)
+    end = PartialDateField(read_only=True)
+    obligations = ObligationsSerializer(source="*", read_only=True)
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Alliance
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "description",
+            "start",
+            "end",
+            "obligations",
+            "memberships",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+
+
+class TreatySerializer(RecordSerializer):
+    parties = CountryRefSerializer(many=True, read_only=True)
+    alliance = AllianceRefSerializer(read_only=True)
+    signed = PartialDateField(read_only=True)
+    in_force = PartialDateField(read_only=True)
+    ended = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Treaty
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "parties",
+            "alliance",
+            "signed",
+            "in_force",
+            "ended",
+            "provisions",
+            "description",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+
+
+class RecordInputSerializer(serializers.ModelSerializer):
+    """Base of the write serializers: citations are required when a record is created."""
+
+    citations = CitationInputSerializer(many=True, required=False)
+
+    def validate_citations(self, value):
+        if not value:
+            raise serializers.ValidationError("Cite at least one source.")
+        return value
+
+    def validate(self, attrs):
+        if self.instance is None and "citations" not in attrs:
+            raise serializers.ValidationError({"citations": ["Cite at least one source."]})
+        return attrs
+
+
+def date_input():
+    return PartialDateField(required=False)
+
+
+class CountryInputSerializer(RecordInputSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+
+    class Meta:
+        model = Country
+        fields = [
+            "code",
+            "name",
+            "official_name",
+            "aliases",
+            "region",
+            "cow_code",
+            "cow_abbreviation",
+            "gw_code",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class MembershipInputSerializer(serializers.Serializer):
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    start = date_input()
+    end = date_input()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class AllianceInputSerializer(RecordInputSerializer):
+    start = date_input()
+    end = date_input()
+    memberships = MembershipInputSerializer(many=True, required=False, max_length=500)
+
+    class Meta:
+        model = Alliance
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "description",
+            "start",
+            "end",
+            "defence",
+            "offence",
+            "neutrality",
+            "non_aggression",
+            "consultation",
+            "memberships",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class TreatyInputSerializer(RecordInputSerializer):
+    parties = serializers.SlugRelatedField(
+        slug_field="code", queryset=Country.objects.all(), many=True, required=False
+    )
+    alliance = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Alliance.objects.all(), required=False, allow_null=True
+    )
+    signed = date_input()
+    in_force = date_input()
+    ended = date_input()
+
+    class Meta:
+        model = Treaty
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "parties",
+            "alliance",
+            "signed",
+            "in_force",
+            "ended",
+            "provisions",
+            "description",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"slug": {"validators": []}}

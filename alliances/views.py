@@ -1,0 +1,79 @@
+"""API views for countries (with the dossier), alliances and treaties."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
+from alliances.models import Alliance, Country, Membership, Treaty
+from alliances.serializers import (
+    AllianceInputSerializer,
+    AllianceSerializer,
+    CountryInputSerializer,
+    CountrySerializer,
+    TreatyInputSerializer,
+    TreatySerializer,
+)
+from milidip.api.dossier import DossierSerializer, country_dossier
+from milidip.api.views import RecordViewSet
+
+
+def with_citations(queryset):
+    """Prefetch a record's citations with their sources: two queries whatever the page size."""
+    model = queryset.model
+    citation_model = model.citations.rel.related_model
+    return queryset.prefetch_related(
+        Prefetch("citations", queryset=citation_model.objects.select_related("source"))
+    )
+
+
+class CountryViewSet(RecordViewSet):
+    """Countries, looked up by ISO 3166-1 alpha-3 code (`/countries/KOR/`)."""
+
+    queryset = with_citations(Country.objects.order_by("name"))
+    serializer_class = CountrySerializer
+    input_serializer_class = CountryInputSerializer
+    filterset_class = CountryFilter
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z]{3}"
+
+    @extend_schema(
+        responses=DossierSerializer,
+        summary="Everything involving a country",
+        description="The country's alliances (with its roles), treaties, exercises (with its "
+        "roles), missions it hosts or contributes to, and the challenges that concern it.",
+    )
+    @action(detail=True, methods=["get"])
+    def dossier(self, request, code=None):
+        country = self.get_object()
+        self.last_modified = country.updated
+        return Response(DossierSerializer(country_dossier(country, self.request.user)).data)
+
+
+class AllianceViewSet(RecordViewSet):
+    """Alliances, partnerships and organisations, with their memberships."""
+
+    queryset = with_citations(
+        Alliance.objects.order_by("name").prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("country"))
+        )
+    )
+    serializer_class = AllianceSerializer
+    input_serializer_class = AllianceInputSerializer
+    filterset_class = AllianceFilter
+    row_fields = {"memberships": "memberships"}
+
+
+class TreatyViewSet(RecordViewSet):
+    """Treaties and agreements, with their parties and the alliance they found or govern."""
+
+    queryset = with_citations(
+        Treaty.objects.order_by("signed", "name")
+        .select_related("alliance")
+        .prefetch_related("parties")
+    )
+    serializer_class = TreatySerializer
+    input_serializer_class = TreatyInputSerializer
+    filterset_class = TreatyFilter
+    link_fields = ("parties",)

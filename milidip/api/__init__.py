@@ -1,0 +1,1 @@
+"""Shared API plumbing: errors, pagination, filters, renderers, caching and the schema."""

@@ -1,0 +1,49 @@
+"""Serializer fields shared by every resource."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from milidip.dates import validate_partial_date
+
+PARTIAL_DATE_PATTERN = r"^\d{3,4}(-\d{2}(-\d{2})?)?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": PARTIAL_DATE_PATTERN,
+        "description": "ISO 8601 at its own precision: YYY (decade), YYYY, YYYY-MM or "
+        "YYYY-MM-DD; null when unknown.",
+        "example": "1953-10-01",
+    }
+)
+class PartialDateField(serializers.CharField):
+    """A partial date: "1953", "1980-01", "2011-07-08", "199" (the 1990s); null when unknown."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+        self.validators.append(validate_partial_date)
+
+    def to_representation(self, value):
+        return value or None
+
+    def to_internal_value(self, data):
+        if data is None:
+            return ""
+        return super().to_internal_value(data)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceCodeField(serializers.ChoiceField):
+    """A choice given and shown by its code."""

@@ -1,0 +1,190 @@
+"""Filters shared by every resource, and the base FilterSet each resource extends.
+
+Shared parameters (DESIGN.md, "Public API contract"):
+- `country`: ISO3 code; repeat it to require all of several countries (`?country=KOR&country=USA`).
+- `kind`: comma-separated, any of.
+- `year_from`, `year_to`: inclusive, on the record's main date (the FilterSet's `date_field`).
+- `status`: draft, published or retracted (anonymous callers only ever see published records).
+- `source`: slug of a source the record cites.
+- `search`: full text; ranked on PostgreSQL (best first unless `ordering` is given).
+- `ordering`: one of a documented whitelist; `-` in front for descending.
+
+Every value is checked: an unknown choice, a malformed year or too many items is a 400 that names
+the parameter.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from alliances.models import Country
+from milidip.dates import year_range_q
+from milidip.records import Status
+from milidip.sources.models import Source
+
+MAX_LIST_ITEMS = 20
+SEARCH_MAX_LENGTH = 200
+SEARCH_CONFIG = "english"
+COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
+SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
+
+
+def search_vector(fields):
+    """The weighted full-text vector over `fields`; the GIN indexes are built on the same."""
+    return SearchVector(*fields, config=SEARCH_CONFIG)
+
+
+class LimitedCSVField(django_filters.fields.BaseCSVField):
+    """A comma-separated list of at most MAX_LIST_ITEMS values."""
+
+    def clean(self, value):
+        if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+            raise forms.ValidationError(f"At most {MAX_LIST_ITEMS} comma-separated values.")
+        return super().clean(value)
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated choices, any of them: `?kind=series,exercise`."""
+
+    base_field_class = LimitedCSVField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        # Applied together by RecordFilterSet.filter_queryset, which knows both ends.
+        return qs
+
+
+@extend_schema_field(COUNTRY_CODE_SCHEMA)
+class CountryCodeFilter(django_filters.ModelChoiceFilter):
+    """One country by ISO3 code; an unknown code is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(COUNTRY_CODE_SCHEMA)
+class CountriesFilter(django_filters.ModelMultipleChoiceFilter):
+    """ISO3 codes; repeated, all of them must match (AND)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("conjoined", True)
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, country):
+        # Filter by the Country itself: to_field_name is only how callers name it.
+        return {self.field_name: country}
+
+
+@extend_schema_field(SLUG_SCHEMA)
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """A record named by its slug; an unknown slug is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class RecordFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from and year_to and year_from > year_to:
+            raise forms.ValidationError({"year_to": f"Must not be before year_from ({year_from})."})
+        return cleaned
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Base for every resource's filters; subclasses name their `search_fields`."""
+
+    search_fields = ()
+
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, help_text="Publication status (curators see drafts)."
+    )
+    source = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_source",
+        help_text="Slug of a source the record cites.",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Full-text search; ranked (best first) on PostgreSQL.",
+    )
+
+    class Meta:
+        form = RecordFilterForm
+        fields = []
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=queryset.model.objects.filter(citations__source=value).values("pk")
+        )
+
+    def filter_search(self, queryset, name, value):
+        return search_queryset(queryset, value, self.search_fields)
+
+
+class DatedFilterSet(RecordFilterSet):
+    """Base for resources with a main date (`date_field`): adds year_from and year_to."""
+
+    date_field = "start"
+
+    year_from = YearFilter(help_text="Only records whose main date is in or after this year.")
+    year_to = YearFilter(help_text="Only records whose main date is in or before this year.")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year_from = self.form.cleaned_data.get("year_from")
+        year_to = self.form.cleaned_data.get("year_to")
+        if year_from or year_to:
+            queryset = queryset.filter(year_range_q(self.date_field, year_from, year_to))
+        return queryset
+
+
+def search_queryset(queryset, text, fields):
+    """Records matching `text` in `fields`: PostgreSQL full text ranked, else every word."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = search_vector(fields)
+        return (
+            queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query))
+            .filter(search_document=query)
+            .order_by("-search_rank", "pk")
+        )
+    for word in text.split():
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def ordering_filter(fields, default_help=""):
+    """A whitelisted `ordering` parameter: `name`, `-name`, ... (comma-separated allowed)."""
+    return django_filters.OrderingFilter(
+        fields=fields,
+        help_text="Sort order, from a fixed list; prefix with - for descending. " + default_help,
+    )

@@ -1,0 +1,78 @@
+"""The one pagination class: `page` and `page_size` (default 50, at most 500), strictly checked.
+
+An invalid or too-large value is a 400 naming the parameter, never a silent clamp; a page past
+the end is a 404.
+"""
+
+from collections import OrderedDict
+
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def positive_int_param(request, name, default, maximum=None):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ValidationError({name: [f"Must be a whole number, not {raw[:50]!r}."]})
+    value = int(raw)
+    if value < 1:
+        raise ValidationError({name: ["Must be at least 1."]})
+    if maximum is not None and value > maximum:
+        raise ValidationError({name: [f"Must be at most {maximum}."]})
+    return value
+
+
+class Pagination(PageNumberPagination):
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return positive_int_param(request, "page_size", self.page_size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        number = positive_int_param(request, "page", 1, maximum=10**9)
+        paginator = self.django_paginator_class(queryset, page_size)
+        if number > max(paginator.num_pages, 1):
+            raise NotFound(f"page: there is no page {number}; the last is {paginator.num_pages}.")
+        self.page = paginator.page(number)
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.page.paginator.count),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 10**9},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (default {DEFAULT_PAGE_SIZE}, at most "
+                f"{MAX_PAGE_SIZE}; a larger value is a 400).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]

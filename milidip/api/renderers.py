@@ -1,0 +1,72 @@
+"""CSV for every list: `?format=csv` or `Accept: text/csv`.
+
+Each result becomes one row. Nested values are flattened: a related record becomes its
+identifier (`code` or `slug`), a list of them is joined with "; ", and citations become the
+slugs of the sources cited. Errors are never CSV: they stay in the JSON error shape.
+"""
+
+import csv
+import io
+
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+IDENTIFIERS = ("code", "slug")
+
+
+def cell(value):
+    """One CSV cell for a serialized value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        for key in IDENTIFIERS:
+            if key in value:
+                return value[key]
+        if "source" in value:
+            return cell(value["source"])
+        if "country" in value:
+            parts = [cell(value["country"])]
+            parts += [
+                str(value[key]) for key in ("role", "personnel") if value.get(key) is not None
+            ]
+            return ":".join(parts)
+        return "; ".join(f"{key}={cell(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "; ".join(cell(item) for item in value)
+    return str(value)
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = renderer_context.get("response") if renderer_context else None
+        if response is not None and response.exception:
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
+        rows = data["results"] if isinstance(data, dict) and "results" in data else data
+        if isinstance(rows, dict):
+            rows = [rows]
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()), lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({key: cell(value) for key, value in row.items()})
+        return buffer.getvalue().encode(self.charset)
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is a 406 that names it (DRF would answer 404)."""
+
+    def filter_renderers(self, renderers, format):
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        if not chosen:
+            offered = ", ".join(renderer.format for renderer in renderers)
+            raise NotAcceptable(f"format: {format!r} is not offered here; use one of {offered}.")
+        return chosen

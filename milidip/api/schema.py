@@ -1,0 +1,68 @@
+"""The OpenAPI schema: every operation documents its error responses in the one error shape.
+
+`AutoSchema` adds, per operation, every error status the API can return for it (all in the
+`Error` shape from milidip.api.errors), documents the input serializer as the request body of
+writes, and 304 for conditional GETs.
+"""
+
+from drf_spectacular import openapi
+
+from milidip.api.errors import ErrorSerializer
+
+READ_ERRORS = {
+    "400": "A parameter is invalid or unknown; `errors` names it.",
+    "406": "The requested format is not offered (use JSON or CSV).",
+    "429": "Too many anonymous requests; retry after the Retry-After header's seconds.",
+}
+WRITE_ERRORS = {
+    "400": "The body or a parameter is invalid; `errors` names each field at fault.",
+    "401": "No valid token: writes need `Authorization: Token <key>`.",
+    "403": "The token's user lacks the model permission for this write.",
+    "415": "The body must be JSON (Content-Type: application/json).",
+    "406": "The requested format is not offered.",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_request_serializer(self):
+        input_serializer = getattr(self.view, "input_serializer_class", None)
+        if input_serializer is not None and self.method in ("POST", "PUT", "PATCH"):
+            return input_serializer
+        return super().get_request_serializer()
+
+    def _is_detail(self):
+        return "{" in self.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def error_statuses(self):
+        if self.method in ("GET", "HEAD"):
+            errors = dict(READ_ERRORS)
+            if self._is_detail() or self._is_list_view():
+                errors["404"] = (
+                    "No such record (or not published)."
+                    if self._is_detail()
+                    else "The page is past the last one."
+                )
+            return errors
+        errors = dict(WRITE_ERRORS)
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            errors["404"] = "No such record."
+        if self.method == "DELETE":
+            errors["409"] = "Other records still refer to this one; unlink them first."
+            errors.pop("400")
+            errors.pop("415")
+        return errors
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self.method == "GET":
+            responses["304"] = {
+                "description": "Not modified: the ETag (If-None-Match) or Last-Modified "
+                "(If-Modified-Since) still matches."
+            }
+        for code, description in self.error_statuses().items():
+            response = self._get_response_for_code(
+                ErrorSerializer, code, media_types=["application/json"], direction=direction
+            )
+            response["description"] = description
+            responses.setdefault(code, response)
+        return responses

@@ -1,0 +1,135 @@
+"""Search across every resource: `/api/v1/search/?q=...`, typed and ranked hits.
+
+On PostgreSQL each resource is searched with full text (the same vectors and GIN indexes as each
+list's `search` filter) and hits are merged best first; on SQLite every word must appear and hits
+come in resource order. One query per resource searched, whatever the number of hits.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
+from alliances.models import Alliance, Country, Treaty
+from milidip.api.filters import SEARCH_MAX_LENGTH, search_queryset
+from milidip.api.pagination import positive_int_param
+from milidip.api.views import visible_to
+from milidip.sources.models import Source
+from milidip.sources.views import SourceFilter
+from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
+from missions.models import Challenge, Exercise, Mission
+
+# type name: (model, searched fields, identifier field, title field, detail route)
+SEARCHED = {
+    "country": (Country, CountryFilter.search_fields, "code", "name", "country-detail"),
+    "alliance": (Alliance, AllianceFilter.search_fields, "slug", "name", "alliance-detail"),
+    "treaty": (Treaty, TreatyFilter.search_fields, "slug", "name", "treaty-detail"),
+    "exercise": (Exercise, ExerciseFilter.search_fields, "slug", "name", "exercise-detail"),
+    "mission": (Mission, MissionFilter.search_fields, "slug", "name", "mission-detail"),
+    "challenge": (Challenge, ChallengeFilter.search_fields, "slug", "name", "challenge-detail"),
+    "source": (Source, SourceFilter.search_fields, "slug", "title", "source-detail"),
+}
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+PARAMETERS = {"q", "type", "limit", "format"}
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=list(SEARCHED), help_text="The resource.")
+    id = serializers.CharField(help_text="The record's code (countries) or slug.")
+    name = serializers.CharField()
+    url = serializers.URLField(help_text="The record in the API.")
+    rank = serializers.FloatField(
+        allow_null=True, help_text="Relevance on PostgreSQL (higher is better); null on SQLite."
+    )
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    count = serializers.IntegerField()
+    results = SearchHitSerializer(many=True)
+
+
+class SearchView(APIView):
+    """Full-text search across countries, alliances, treaties, exercises, missions, challenges
+    and sources."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                required=True,
+                description=f"Words to find (at most {SEARCH_MAX_LENGTH} "
+                "characters; PostgreSQL understands quotes and -word).",
+            ),
+            OpenApiParameter(
+                "type",
+                str,
+                description="Resources to search, comma-separated: any of "
+                + ", ".join(SEARCHED)
+                + ". Default: all.",
+            ),
+            OpenApiParameter(
+                "limit",
+                int,
+                description=f"Hits per resource (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+            ),
+        ],
+        responses=SearchResultsSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        unknown = sorted(set(params) - PARAMETERS)
+        if unknown:
+            raise ValidationError(
+                {
+                    name[:100]: [
+                        f"Unknown parameter; search takes: {', '.join(sorted(PARAMETERS))}."
+                    ]
+                    for name in unknown
+                }
+            )
+        query = params.get("q", "").strip()
+        if not query:
+            raise ValidationError({"q": ["Give the words to search for."]})
+        if len(query) > SEARCH_MAX_LENGTH:
+            raise ValidationError({"q": [f"At most {SEARCH_MAX_LENGTH} characters."]})
+        types = list(SEARCHED)
+        if "type" in params:
+            types = [name.strip() for name in params["type"].split(",") if name.strip()]
+            wrong = [name for name in types if name not in SEARCHED]
+            if wrong or not types:
+                raise ValidationError(
+                    {
+                        "type": [
+                            f"Unknown type {', '.join(wrong) or '(empty)'}; use any of "
+                            f"{', '.join(SEARCHED)}."
+                        ]
+                    }
+                )
+        limit = positive_int_param(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
+        hits = []
+        for type_name in dict.fromkeys(types):
+            model, fields, id_field, title_field, route = SEARCHED[type_name]
+            records = search_queryset(visible_to(request.user, model.objects.all()), query, fields)
+            for record in records[:limit]:
+                identifier = getattr(record, id_field)
+                hits.append(
+                    {
+                        "type": type_name,
+                        "id": identifier,
+                        "name": getattr(record, title_field),
+                        "url": reverse(route, args=[identifier], request=request),
+                        "rank": getattr(record, "search_rank", None),
+                    }
+                )
+        if any(hit["rank"] is not None for hit in hits):
+            hits.sort(key=lambda hit: -(hit["rank"] or 0))
+        return Response({"query": query, "count": len(hits), "results": hits})

@@ -1,0 +1,65 @@
+"""The API under /api/v1/: the resources, search, the schema and its documentation."""
+
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from alliances.views import AllianceViewSet, CountryViewSet, TreatyViewSet
+from milidip.api.search import SearchView
+from milidip.sources.views import SourceViewSet
+from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("countries", CountryViewSet, basename="country")
+router.register("alliances", AllianceViewSet, basename="alliance")
+router.register("treaties", TreatyViewSet, basename="treaty")
+router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("sources", SourceViewSet, basename="source")
+
+LINKS = {
+    "countries": "country-list",
+    "alliances": "alliance-list",
+    "treaties": "treaty-list",
+    "exercises": "exercise-list",
+    "missions": "mission-list",
+    "challenges": "challenge-list",
+    "sources": "source-list",
+    "search": "search",
+    "schema": "schema",
+    "docs": "swagger-ui",
+    "redoc": "redoc",
+}
+
+
+class ApiRootView(APIView):
+    """Links to every resource, the search and the documentation."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer("ApiRoot", {name: serializers.URLField() for name in LINKS})
+    )
+    def get(self, request):
+        if request.query_params.keys() - {"format"}:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"query": ["The API root takes no parameters."]})
+        return Response({name: reverse(route, request=request) for name, route in LINKS.items()})
+
+
+urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,149 @@
+"""The base viewset of every resource.
+
+`RecordViewSet` gives each resource the same behaviour:
+- anonymous callers (and users without the model's view permission) see published records only;
+- every query parameter is checked: an unknown one is a 400 that names it;
+- GETs carry Last-Modified (from the records' `updated`), and an ETag from
+  ConditionalGetMiddleware, so conditional requests get 304;
+- writes take the resource's input serializer and go through `milidip.services.record_save`,
+  so they obey exactly the rules the admin does.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.utils.http import http_date
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
+
+from milidip.records import Status
+from milidip.services import record_save
+
+LIST_PARAMETERS = {"page", "page_size", "format"}
+DETAIL_PARAMETERS = {"format"}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record is still referenced by other records."
+    default_code = "conflict"
+
+
+def visible_to(user, queryset):
+    """The records of `queryset` the user may read: drafts only with the view permission."""
+    model = queryset.model
+    if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+        return queryset
+    return queryset.filter(status=Status.PUBLISHED)
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    input_serializer_class = None
+    # Input names of many-to-many links, and of row lists: {input name: related name}.
+    link_fields = ()
+    row_fields = {}
+
+    def get_queryset(self):
+        return visible_to(self.request.user, self.queryset.all())
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query_parameters(request)
+
+    def check_query_parameters(self, request):
+        if self.action == "list":
+            allowed = LIST_PARAMETERS | set(self.filterset_class.base_filters)
+        else:
+            allowed = DETAIL_PARAMETERS
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name[:100]: [
+                        f"Unknown parameter; this endpoint takes: {', '.join(sorted(allowed))}."
+                    ]
+                    for name in unknown
+                }
+            )
+
+    # Reading
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        self.last_modified = max((record.updated for record in page), default=None)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        self.last_modified = record.updated
+        return Response(self.get_serializer(record).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        last_modified = getattr(self, "last_modified", None)
+        if last_modified and response.status_code == status.HTTP_200_OK:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        return response
+
+    # Writing
+
+    def get_input_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.input_serializer_class(*args, **kwargs)
+
+    def save(self, record, data):
+        links = {name: data.pop(name) for name in self.link_fields if name in data}
+        rows = {
+            related: data.pop(name) for name, related in self.row_fields.items() if name in data
+        }
+        citations = data.pop("citations", None)
+        try:
+            return record_save(
+                record=record, fields=data, links=links, rows=rows, citations=citations
+            )
+        except DjangoValidationError as error:
+            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+            raise serializers.ValidationError(detail) from error
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.save(self.queryset.model(), dict(serializer.validated_data))
+        record = self.get_queryset().get(pk=record.pk)
+        location = request.build_absolute_uri(
+            self.reverse_action(
+                "detail", kwargs={self.lookup_field: getattr(record, self.lookup_field)}
+            )
+        )
+        return Response(
+            self.get_serializer(record).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    def update(self, request, *args, partial=False, **kwargs):
+        record = self.get_object()
+        serializer = self.get_input_serializer(record, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        identifier = data.get(self.lookup_field)
+        if identifier is not None and identifier != getattr(record, self.lookup_field):
+            raise serializers.ValidationError(
+                {self.lookup_field: ["A record's identifier cannot be changed once it exists."]}
+            )
+        self.save(record, data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        record = self.get_object()
+        try:
+            record.delete()
+        except ProtectedError as error:
+            referrers = sorted({str(obj) for obj in error.protected_objects})[:10]
+            raise Conflict(
+                "The record is still referenced by other records: " + "; ".join(referrers)
+            ) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,59 @@
+"""Serializers for sources and for the citations every record carries."""
+
+from rest_framework import serializers
+
+from milidip.api.fields import PartialDateField
+from milidip.sources.models import Source
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "kind"]
+
+
+class CitationSerializer(serializers.Serializer):
+    """A citation as read: the source, and the verbatim quote or the dataset row."""
+
+    source = SourceRefSerializer(read_only=True)
+    quote = serializers.CharField(read_only=True, allow_blank=True)
+    locator = serializers.CharField(read_only=True, allow_blank=True)
+    note = serializers.CharField(read_only=True, allow_blank=True)
+
+
+class CitationInputSerializer(serializers.Serializer):
+    """A citation as written: a source slug and a quote (articles) or a locator (datasets).
+
+    The quote is checked against the article by the model (Citation.clean), the same check the
+    admin applies.
+    """
+
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    quote = serializers.CharField(required=False, allow_blank=True, default="", max_length=600)
+    locator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    published = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "author",
+            "publisher",
+            "published",
+            "url",
+            "citation_text",
+            "licence",
+            "file",
+            "checksum",
+            "description",
+            "status",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields

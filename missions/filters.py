@@ -1,0 +1,186 @@
+"""Filters for exercises, missions and challenges (see milidip.api.filters for the shared ones)."""
+
+import django_filters
+from django.db.models import Q
+
+from alliances.models import Alliance, Treaty
+from milidip.api.filters import (
+    ChoiceInFilter,
+    CountriesFilter,
+    CountryCodeFilter,
+    DatedFilterSet,
+    SlugFilter,
+    ordering_filter,
+)
+from missions.models import (
+    DOMAINS,
+    PURPOSES,
+    Challenge,
+    Exercise,
+    ExerciseParticipant,
+    Mission,
+    MissionContribution,
+)
+
+MAX_PERSONNEL = 2_000_000_000
+
+
+class ExerciseFilter(DatedFilterSet):
+    search_fields = ("name", "location", "description")
+
+    country = CountriesFilter(
+        field_name="participants",
+        help_text="ISO3 code of a participant; repeat to require all (`country=KOR&country=USA`).",
+    )
+    kind = ChoiceInFilter(choices=Exercise.Kind.choices, help_text="Comma-separated: any of.")
+    domain = ChoiceInFilter(
+        choices=list(DOMAINS.items()), method="filter_domain", help_text="Comma-separated: any of."
+    )
+    purpose = ChoiceInFilter(
+        choices=list(PURPOSES.items()),
+        method="filter_purpose",
+        help_text="Comma-separated: any of.",
+    )
+    series = SlugFilter(
+        queryset=Exercise.objects.filter(kind=Exercise.Kind.SERIES),
+        help_text="Slug of a series: its iterations.",
+    )
+    alliance = SlugFilter(queryset=Alliance.objects.all(), help_text="Slug of the framework.")
+    host = CountryCodeFilter(method="filter_host", help_text="ISO3 code of the host country.")
+    role = ChoiceInFilter(
+        choices=ExerciseParticipant.Role.choices,
+        method="filter_role",
+        help_text="Participant role, comma-separated: any of. With `country`, the role those "
+        "countries play.",
+    )
+    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
+
+    class Meta(DatedFilterSet.Meta):
+        model = Exercise
+
+    def filter_domain(self, queryset, name, codes):
+        return queryset.filter(
+            pk__in=Exercise.domains.through.objects.filter(domain__code__in=codes).values(
+                "exercise"
+            )
+        )
+
+    def filter_purpose(self, queryset, name, codes):
+        return queryset.filter(
+            pk__in=Exercise.purposes.through.objects.filter(purpose__code__in=codes).values(
+                "exercise"
+            )
+        )
+
+    def filter_host(self, queryset, name, country):
+        hosts = ExerciseParticipant.objects.filter(country=country, role="host")
+        return queryset.filter(pk__in=hosts.values("exercise"))
+
+    def filter_role(self, queryset, name, roles):
+        participations = ExerciseParticipant.objects.filter(role__in=roles)
+        countries = self.form.cleaned_data.get("country")
+        if countries:
+            for country in countries:
+                queryset = queryset.filter(
+                    pk__in=participations.filter(country=country).values("exercise")
+                )
+            return queryset
+        return queryset.filter(pk__in=participations.values("exercise"))
+
+
+class MissionFilter(DatedFilterSet):
+    search_fields = ("name", "short_name", "description")
+
+    country = CountriesFilter(
+        method="filter_country",
+        help_text="ISO3 code of a country that hosts or contributes; repeat to require all.",
+    )
+    kind = ChoiceInFilter(choices=Mission.Kind.choices, help_text="Comma-separated: any of.")
+    organisation = SlugFilter(
+        queryset=Alliance.objects.all(),
+        help_text="Slug of the mandating organisation (`united-nations`).",
+    )
+    host = CountryCodeFilter(field_name="hosts", help_text="ISO3 code of a host country.")
+    contributor = CountryCodeFilter(
+        method="filter_contributor", help_text="ISO3 code of a contributing country."
+    )
+    active = django_filters.BooleanFilter(
+        method="filter_active", help_text="true: no end date yet; false: ended."
+    )
+    personnel_min = django_filters.NumberFilter(
+        method="filter_personnel",
+        min_value=0,
+        max_value=MAX_PERSONNEL,
+        help_text="A contribution of at least this many personnel (the contributor's, if given).",
+    )
+    personnel_max = django_filters.NumberFilter(
+        method="filter_personnel",
+        min_value=0,
+        max_value=MAX_PERSONNEL,
+        help_text="A contribution of at most this many personnel (the contributor's, if given).",
+    )
+    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
+
+    class Meta(DatedFilterSet.Meta):
+        model = Mission
+
+    def filter_country(self, queryset, name, countries):
+        for country in countries:
+            involved = Q(hosts=country) | Q(contributions__country=country)
+            queryset = queryset.filter(pk__in=Mission.objects.filter(involved).values("pk"))
+        return queryset
+
+    def filter_contributor(self, queryset, name, country):
+        return queryset.filter(pk__in=country.mission_contributions.values("mission"))
+
+    def filter_active(self, queryset, name, active):
+        return queryset.filter(end="") if active else queryset.exclude(end="")
+
+    def filter_personnel(self, queryset, name, value):
+        data = self.form.cleaned_data
+        if name == "personnel_max" and data.get("personnel_min") is not None:
+            return queryset  # applied together with personnel_min
+        contributions = MissionContribution.objects.filter(personnel__isnull=False)
+        if data.get("personnel_min") is not None:
+            contributions = contributions.filter(personnel__gte=data["personnel_min"])
+        if data.get("personnel_max") is not None:
+            contributions = contributions.filter(personnel__lte=data["personnel_max"])
+        if data.get("contributor"):
+            contributions = contributions.filter(country=data["contributor"])
+        return queryset.filter(pk__in=contributions.values("mission"))
+
+
+class ChallengeFilter(DatedFilterSet):
+    search_fields = ("name", "description", "responses")
+
+    country = CountriesFilter(
+        field_name="countries", help_text="ISO3 code of a country it concerns; repeat for all."
+    )
+    kind = ChoiceInFilter(
+        choices=Challenge.Category.choices,
+        field_name="category",
+        help_text="The challenge's category, comma-separated: any of (same as `category`).",
+    )
+    category = ChoiceInFilter(
+        choices=Challenge.Category.choices, help_text="Comma-separated: any of."
+    )
+    alliance = SlugFilter(
+        queryset=Alliance.objects.all(),
+        field_name="alliances",
+        help_text="An alliance it concerns.",
+    )
+    treaty = SlugFilter(
+        queryset=Treaty.objects.all(), field_name="treaties", help_text="A treaty it concerns."
+    )
+    mission = SlugFilter(
+        queryset=Mission.objects.all(), field_name="missions", help_text="A mission it concerns."
+    )
+    exercise = SlugFilter(
+        queryset=Exercise.objects.all(),
+        field_name="exercises",
+        help_text="An exercise it concerns.",
+    )
+    ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
+
+    class Meta(DatedFilterSet.Meta):
+        model = Challenge

@@ -1,0 +1,331 @@
+"""Serializers for exercises, missions and challenges (output and input kept apart)."""
+
+from rest_framework import serializers
+
+from alliances.models import Alliance, Country, Treaty
+from alliances.serializers import (
+    AllianceRefSerializer,
+    CountryRefSerializer,
+    RecordInputSerializer,
+    RecordSerializer,
+    TreatyRefSerializer,
+    date_input,
+)
+from milidip.api.fields import PartialDateField
+from missions.models import (
+    Challenge,
+    Domain,
+    Exercise,
+    ExerciseParticipant,
+    Mission,
+    MissionContribution,
+    MissionLocation,
+    Purpose,
+)
+
+
+class ExerciseRefSerializer(serializers.ModelSerializer):
+    start = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Exercise
+        fields = ["slug", "name", "kind", "start"]
+
+
+class MissionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mission
+        fields = ["slug", "name", "short_name", "kind"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    country = CountryRefSerializer(read_only=True)
+
+    class Meta:
+        model = ExerciseParticipant
+        fields = ["country", "role"]
+
+
+class ExerciseSerializer(RecordSerializer):
+    series = ExerciseRefSerializer(read_only=True)
+    alliance = AllianceRefSerializer(read_only=True)
+    participants = ParticipantSerializer(source="exercise_participants", many=True, read_only=True)
+    domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    purposes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    start = PartialDateField(read_only=True)
+    end = PartialDateField(read_only=True)
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "series",
+            "alliance",
+            "participants",
+            "domains",
+            "purposes",
+            "start",
+            "end",
+            "location",
+            "latitude",
+            "longitude",
+            "description",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    country = CountryRefSerializer(read_only=True)
+    as_of = PartialDateField(read_only=True)
+
+    class Meta:
+        model = MissionContribution
+        fields = ["country", "unit", "personnel", "as_of", "note"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    country = CountryRefSerializer(read_only=True, allow_null=True)
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MissionLocation
+        fields = ["name", "country", "latitude", "longitude"]
+
+
+class MissionSerializer(RecordSerializer):
+    organisation = AllianceRefSerializer(read_only=True, allow_null=True)
+    hosts = CountryRefSerializer(many=True, read_only=True)
+    contributions = ContributionSerializer(many=True, read_only=True)
+    locations = LocationSerializer(many=True, read_only=True)
+    start = PartialDateField(read_only=True)
+    end = PartialDateField(read_only=True)
+    active = serializers.BooleanField(
+        read_only=True, help_text="True while the mission has no end date."
+    )
+
+    class Meta:
+        model = Mission
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "organisation",
+            "hosts",
+            "contributions",
+            "locations",
+            "start",
+            "end",
+            "active",
+            "description",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+
+
+class ChallengeSerializer(RecordSerializer):
+    countries = CountryRefSerializer(many=True, read_only=True)
+    alliances = AllianceRefSerializer(many=True, read_only=True)
+    treaties = TreatyRefSerializer(many=True, read_only=True)
+    missions = MissionRefSerializer(many=True, read_only=True)
+    exercises = ExerciseRefSerializer(many=True, read_only=True)
+    start = PartialDateField(read_only=True)
+    end = PartialDateField(read_only=True)
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "description",
+            "responses",
+            "start",
+            "end",
+            "countries",
+            "alliances",
+            "treaties",
+            "missions",
+            "exercises",
+            "status",
+            "created",
+            "updated",
+            "citations",
+        ]
+
+
+def codes(model, **kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=model.objects.all(), many=True, required=False, **kwargs
+    )
+
+
+def slugs(model, **kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=model.objects.all(), many=True, required=False, **kwargs
+    )
+
+
+def one_slug(model, **kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=model.objects.all(), required=False, allow_null=True, **kwargs
+    )
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    role = serializers.ChoiceField(
+        choices=ExerciseParticipant.Role.choices, default=ExerciseParticipant.Role.PARTICIPANT
+    )
+
+
+class ExerciseInputSerializer(RecordInputSerializer):
+    series = one_slug(Exercise)
+    alliance = one_slug(Alliance)
+    participants = ParticipantInputSerializer(many=True, required=False, max_length=500)
+    domains = codes(Domain)
+    purposes = codes(Purpose)
+    start = date_input()
+    end = date_input()
+    latitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        required=False,
+        allow_null=True,
+        min_value=-90,
+        max_value=90,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        required=False,
+        allow_null=True,
+        min_value=-180,
+        max_value=180,
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "series",
+            "alliance",
+            "participants",
+            "domains",
+            "purposes",
+            "start",
+            "end",
+            "location",
+            "latitude",
+            "longitude",
+            "description",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class ContributionInputSerializer(serializers.Serializer):
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    personnel = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
+    )
+    as_of = date_input()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class LocationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    country = serializers.SlugRelatedField(
+        slug_field="code", queryset=Country.objects.all(), required=False, allow_null=True
+    )
+    latitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        required=False,
+        allow_null=True,
+        min_value=-90,
+        max_value=90,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        required=False,
+        allow_null=True,
+        min_value=-180,
+        max_value=180,
+    )
+
+
+class MissionInputSerializer(RecordInputSerializer):
+    organisation = one_slug(Alliance)
+    hosts = codes(Country)
+    contributions = ContributionInputSerializer(many=True, required=False, max_length=500)
+    locations = LocationInputSerializer(many=True, required=False, max_length=500)
+    start = date_input()
+    end = date_input()
+
+    class Meta:
+        model = Mission
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "organisation",
+            "hosts",
+            "contributions",
+            "locations",
+            "start",
+            "end",
+            "description",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class ChallengeInputSerializer(RecordInputSerializer):
+    countries = codes(Country)
+    alliances = slugs(Alliance)
+    treaties = slugs(Treaty)
+    missions = slugs(Mission)
+    exercises = slugs(Exercise)
+    start = date_input()
+    end = date_input()
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "description",
+            "responses",
+            "start",
+            "end",
+            "countries",
+            "alliances",
+            "treaties",
+            "missions",
+            "exercises",
+            "status",
+            "retraction_reason",
+            "citations",
+        ]
+        extra_kwargs = {"slug": {"validators": []}}

@@ -1,0 +1,80 @@
+"""API views for exercises, missions and challenges."""
+
+from django.db.models import Prefetch
+
+from alliances.views import with_citations
+from milidip.api.views import RecordViewSet
+from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
+from missions.models import (
+    Challenge,
+    Exercise,
+    ExerciseParticipant,
+    Mission,
+    MissionContribution,
+    MissionLocation,
+)
+from missions.serializers import (
+    ChallengeInputSerializer,
+    ChallengeSerializer,
+    ExerciseInputSerializer,
+    ExerciseSerializer,
+    MissionInputSerializer,
+    MissionSerializer,
+)
+
+
+class ExerciseViewSet(RecordViewSet):
+    """Exercises and exercise series, with participants and their roles."""
+
+    queryset = with_citations(
+        Exercise.objects.order_by("start", "name")
+        .select_related("series", "alliance")
+        .prefetch_related(
+            Prefetch(
+                "exercise_participants",
+                queryset=ExerciseParticipant.objects.select_related("country"),
+            ),
+            "domains",
+            "purposes",
+        )
+    )
+    serializer_class = ExerciseSerializer
+    input_serializer_class = ExerciseInputSerializer
+    filterset_class = ExerciseFilter
+    link_fields = ("domains", "purposes")
+    row_fields = {"participants": "exercise_participants"}
+
+
+class MissionViewSet(RecordViewSet):
+    """Missions and deployments, with organisation, hosts, contributions and locations."""
+
+    queryset = with_citations(
+        Mission.objects.order_by("start", "name")
+        .select_related("organisation")
+        .prefetch_related(
+            "hosts",
+            Prefetch(
+                "contributions", queryset=MissionContribution.objects.select_related("country")
+            ),
+            Prefetch("locations", queryset=MissionLocation.objects.select_related("country")),
+        )
+    )
+    serializer_class = MissionSerializer
+    input_serializer_class = MissionInputSerializer
+    filterset_class = MissionFilter
+    link_fields = ("hosts",)
+    row_fields = {"contributions": "contributions", "locations": "locations"}
+
+
+class ChallengeViewSet(RecordViewSet):
+    """Security and diplomatic challenges, with what they concern."""
+
+    queryset = with_citations(
+        Challenge.objects.order_by("name").prefetch_related(
+            "countries", "alliances", "treaties", "missions", "exercises"
+        )
+    )
+    serializer_class = ChallengeSerializer
+    input_serializer_class = ChallengeInputSerializer
+    filterset_class = ChallengeFilter
+    link_fields = ("countries", "alliances", "treaties", "missions", "exercises")
