@@ -1,9 +1,8 @@
 """Filters for countries, alliances and treaties (see milidip.api.filters for the shared ones)."""
 
-import django_filters
-
 from alliances.models import Alliance, Country, Membership, Region, Treaty
 from milidip.api.filters import (
+    BooleanFilter,
     ChoiceInFilter,
     CountriesFilter,
     DatedFilterSet,
@@ -47,11 +46,11 @@ class AllianceFilter(DatedFilterSet):
         help_text="Membership role, comma-separated: any of. With `country`, the role those "
         "countries hold.",
     )
-    defence = django_filters.BooleanFilter(help_text="Parties promise mutual defence.")
-    offence = django_filters.BooleanFilter()
-    neutrality = django_filters.BooleanFilter()
-    non_aggression = django_filters.BooleanFilter()
-    consultation = django_filters.BooleanFilter()
+    defence = BooleanFilter(help_text="Parties promise mutual defence.")
+    offence = BooleanFilter()
+    neutrality = BooleanFilter()
+    non_aggression = BooleanFilter()
+    consultation = BooleanFilter()
     ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
 
     class Meta(DatedFilterSet.Meta):

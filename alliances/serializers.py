@@ -7,8 +7,8 @@ by code or slug and leave validation to the models, through the services.
 
 from rest_framework import serializers
 
-from alliances.models import Alliance, Country, Membership, Treaty
-from milidip.api.fields import PartialDateField
+from alliances.models import Alliance, Country, Membership, Region, Treaty
+from milidip.api.fields import PartialDateField, RecordRef
 from milidip.sources.serializers import CitationInputSerializer, CitationSerializer
 
 
@@ -40,6 +40,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
 class CountrySerializer(RecordSerializer):
     aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Country
@@ -103,7 +104,7 @@ class AllianceSerializer(RecordSerializer):
 
 class TreatySerializer(RecordSerializer):
     parties = CountryRefSerializer(many=True, read_only=True)
-    alliance = AllianceRefSerializer(read_only=True)
+    alliance = AllianceRefSerializer(read_only=True, allow_null=True)
     signed = PartialDateField(read_only=True)
     in_force = PartialDateField(read_only=True)
     ended = PartialDateField(read_only=True)
@@ -173,7 +174,7 @@ class CountryInputSerializer(RecordInputSerializer):
 
 
 class MembershipInputSerializer(serializers.Serializer):
-    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    country = RecordRef(slug_field="code", queryset=Country.objects.all())
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
     start = date_input()
     end = date_input()
@@ -209,10 +210,10 @@ class AllianceInputSerializer(RecordInputSerializer):
 
 
 class TreatyInputSerializer(RecordInputSerializer):
-    parties = serializers.SlugRelatedField(
+    parties = RecordRef(
         slug_field="code", queryset=Country.objects.all(), many=True, required=False
     )
-    alliance = serializers.SlugRelatedField(
+    alliance = RecordRef(
         slug_field="slug", queryset=Alliance.objects.all(), required=False, allow_null=True
     )
     signed = date_input()

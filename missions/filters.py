@@ -1,11 +1,12 @@
 """Filters for exercises, missions and challenges (see milidip.api.filters for the shared ones)."""
 
-import django_filters
 from django.db.models import Q
 
 from alliances.models import Alliance, Treaty
 from milidip.api.filters import (
+    BooleanFilter,
     ChoiceInFilter,
+    CountFilter,
     CountriesFilter,
     CountryCodeFilter,
     DatedFilterSet,
@@ -21,8 +22,6 @@ from missions.models import (
     Mission,
     MissionContribution,
 )
-
-MAX_PERSONNEL = 2_000_000_000
 
 
 class ExerciseFilter(DatedFilterSet):
@@ -104,19 +103,13 @@ class MissionFilter(DatedFilterSet):
     contributor = CountryCodeFilter(
         method="filter_contributor", help_text="ISO3 code of a contributing country."
     )
-    active = django_filters.BooleanFilter(
-        method="filter_active", help_text="true: no end date yet; false: ended."
-    )
-    personnel_min = django_filters.NumberFilter(
+    active = BooleanFilter(method="filter_active", help_text="true: no end date yet; false: ended.")
+    personnel_min = CountFilter(
         method="filter_personnel",
-        min_value=0,
-        max_value=MAX_PERSONNEL,
         help_text="A contribution of at least this many personnel (the contributor's, if given).",
     )
-    personnel_max = django_filters.NumberFilter(
+    personnel_max = CountFilter(
         method="filter_personnel",
-        min_value=0,
-        max_value=MAX_PERSONNEL,
         help_text="A contribution of at most this many personnel (the contributor's, if given).",
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")

@@ -11,7 +11,7 @@ from alliances.serializers import (
     TreatyRefSerializer,
     date_input,
 )
-from milidip.api.fields import PartialDateField
+from milidip.api.fields import PartialDateField, RecordRef
 from missions.models import (
     Challenge,
     Domain,
@@ -47,8 +47,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class ExerciseSerializer(RecordSerializer):
-    series = ExerciseRefSerializer(read_only=True)
-    alliance = AllianceRefSerializer(read_only=True)
+    series = ExerciseRefSerializer(read_only=True, allow_null=True)
+    alliance = AllianceRefSerializer(read_only=True, allow_null=True)
     participants = ParticipantSerializer(source="exercise_participants", many=True, read_only=True)
     domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     purposes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -165,25 +165,25 @@ class ChallengeSerializer(RecordSerializer):
 
 
 def codes(model, **kwargs):
-    return serializers.SlugRelatedField(
+    return RecordRef(
         slug_field="code", queryset=model.objects.all(), many=True, required=False, **kwargs
     )
 
 
 def slugs(model, **kwargs):
-    return serializers.SlugRelatedField(
+    return RecordRef(
         slug_field="slug", queryset=model.objects.all(), many=True, required=False, **kwargs
     )
 
 
 def one_slug(model, **kwargs):
-    return serializers.SlugRelatedField(
+    return RecordRef(
         slug_field="slug", queryset=model.objects.all(), required=False, allow_null=True, **kwargs
     )
 
 
 class ParticipantInputSerializer(serializers.Serializer):
-    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    country = RecordRef(slug_field="code", queryset=Country.objects.all())
     role = serializers.ChoiceField(
         choices=ExerciseParticipant.Role.choices, default=ExerciseParticipant.Role.PARTICIPANT
     )
@@ -239,7 +239,7 @@ class ExerciseInputSerializer(RecordInputSerializer):
 
 
 class ContributionInputSerializer(serializers.Serializer):
-    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all())
+    country = RecordRef(slug_field="code", queryset=Country.objects.all())
     unit = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     personnel = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
@@ -250,7 +250,7 @@ class ContributionInputSerializer(serializers.Serializer):
 
 class LocationInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    country = serializers.SlugRelatedField(
+    country = RecordRef(
         slug_field="code", queryset=Country.objects.all(), required=False, allow_null=True
     )
     latitude = serializers.DecimalField(

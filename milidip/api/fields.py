@@ -1,6 +1,5 @@
 """Serializer fields shared by every resource."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -44,6 +43,20 @@ class PartialDateField(serializers.CharField):
         return super().validate_empty_values(data)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ChoiceCodeField(serializers.ChoiceField):
-    """A choice given and shown by its code."""
+def is_lookup_safe(value):
+    """True when a string can be sent to the database as a lookup value (no NUL, no surrogate)."""
+    return "\x00" not in value and not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
+
+
+class RecordRef(serializers.SlugRelatedField):
+    """A related record named by its code or slug; an unknown one is a 400 naming it."""
+
+    default_error_messages = {
+        "does_not_exist": "No record with {slug_name} {value}.",
+        "invalid": "Give the {slug_name} as text of at most 100 characters.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 100 or not is_lookup_safe(data):
+            self.fail("invalid", slug_name=self.slug_field)
+        return super().to_internal_value(data)

@@ -56,6 +56,7 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -100,6 +101,36 @@ class SlugFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false`; anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value == "true":
+            return True
+        if value == "false":
+            return False
+        raise forms.ValidationError("Give true or false.")
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2_000_000_000})
+class CountFilter(django_filters.NumberFilter):
+    """A whole number from 0 (personnel counts)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2_000_000_000)
         super().__init__(*args, **kwargs)
 
 

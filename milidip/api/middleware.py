@@ -2,7 +2,8 @@
 
 - Bad query strings are refused before any view runs: longer than MAX_QUERY_STRING characters,
   a NUL byte, or a parameter repeated more than MAX_VALUES_PER_PARAMETER times is a 400 that
-  names the problem, in the API's error shape.
+  names the problem, in the API's error shape. (Unknown and empty parameters are refused by the
+  views, which know what they take: see milidip.api.views.check_parameters.)
 - Reads are cacheable: anonymous GETs say `Cache-Control: public, max-age=...`; authenticated
   ones are private (they may include drafts). Django's ConditionalGetMiddleware adds the ETag
   and answers 304 on a match.
@@ -13,6 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from milidip.api.errors import error_response
 
+API_METHODS = {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"}
 MAX_QUERY_STRING = 4096
 MAX_VALUES_PER_PARAMETER = 20
 
@@ -37,7 +39,7 @@ class ApiRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith("/api/") or request.method not in API_METHODS:
             return self.get_response(request)
         problem = query_string_problem(request)
         if problem:

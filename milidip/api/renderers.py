@@ -49,20 +49,33 @@ class CSVRenderer(BaseRenderer):
         if response is not None and response.exception:
             response["Content-Type"] = "application/json"
             return JSONRenderer().render(data)
+        if data is None:
+            return b""
         rows = data["results"] if isinstance(data, dict) and "results" in data else data
         if isinstance(rows, dict):
             rows = [rows]
         buffer = io.StringIO()
+        view = renderer_context.get("view") if renderer_context else None
         if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()), lineterminator="\n")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({key: cell(value) for key, value in row.items()})
+            columns = list(rows[0].keys())
+        elif view is not None and hasattr(view, "get_serializer"):
+            columns = list(view.get_serializer().fields)
+        else:
+            columns = []
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: cell(value) for key, value in row.items()})
         return buffer.getvalue().encode(self.charset)
 
 
 class StrictContentNegotiation(DefaultContentNegotiation):
-    """An unknown `format` is a 406 that names it (DRF would answer 404)."""
+    """An unknown or empty `format` is a 406 that names it (DRF would answer 404 or ignore it)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get("format", None) == "":
+            raise NotAcceptable("format: give json or csv, or leave the parameter out.")
+        return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(self, renderers, format):
         chosen = [renderer for renderer in renderers if renderer.format == format]

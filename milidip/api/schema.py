@@ -31,7 +31,14 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_request_serializer()
 
     def _is_detail(self):
-        return "{" in self.path.rstrip("/").rsplit("/", 1)[-1]
+        return "{" in self.path
+
+    def get_auth(self):
+        # Reads are open to anonymous callers; only writes need a token.
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD") and {} not in auth:
+            auth.append({})
+        return auth
 
     def error_statuses(self):
         if self.method in ("GET", "HEAD"):
@@ -48,7 +55,7 @@ class AutoSchema(openapi.AutoSchema):
             errors["404"] = "No such record."
         if self.method == "DELETE":
             errors["409"] = "Other records still refer to this one; unlink them first."
-            errors.pop("400")
+            errors["400"] = "A parameter is invalid or unknown; `errors` names it."
             errors.pop("415")
         return errors
 

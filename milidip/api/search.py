@@ -17,7 +17,7 @@ from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
 from milidip.api.filters import SEARCH_MAX_LENGTH, search_queryset
 from milidip.api.pagination import positive_int_param
-from milidip.api.views import visible_to
+from milidip.api.views import check_parameters, visible_to
 from milidip.sources.models import Source
 from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
@@ -86,16 +86,7 @@ class SearchView(APIView):
     )
     def get(self, request):
         params = request.query_params
-        unknown = sorted(set(params) - PARAMETERS)
-        if unknown:
-            raise ValidationError(
-                {
-                    name[:100]: [
-                        f"Unknown parameter; search takes: {', '.join(sorted(PARAMETERS))}."
-                    ]
-                    for name in unknown
-                }
-            )
+        check_parameters(request, PARAMETERS)
         query = params.get("q", "").strip()
         if not query:
             raise ValidationError({"q": ["Give the words to search for."]})

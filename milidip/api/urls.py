@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from alliances.views import AllianceViewSet, CountryViewSet, TreatyViewSet
 from milidip.api.search import SearchView
+from milidip.api.views import check_parameters
 from milidip.sources.views import SourceViewSet
 from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
 
@@ -48,10 +49,7 @@ class ApiRootView(APIView):
         responses=inline_serializer("ApiRoot", {name: serializers.URLField() for name in LINKS})
     )
     def get(self, request):
-        if request.query_params.keys() - {"format"}:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"query": ["The API root takes no parameters."]})
+        check_parameters(request, {"format"})
         return Response({name: reverse(route, request=request) for name, route in LINKS.items()})
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from milidip.api.fields import PartialDateField
+from milidip.api.fields import PartialDateField, RecordRef
 from milidip.sources.models import Source
 
 
@@ -28,7 +28,7 @@ class CitationInputSerializer(serializers.Serializer):
     admin applies.
     """
 
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    source = RecordRef(slug_field="slug", queryset=Source.objects.all())
     quote = serializers.CharField(required=False, allow_blank=True, default="", max_length=600)
     locator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
@@ -36,6 +36,9 @@ class CitationInputSerializer(serializers.Serializer):
 
 class SourceSerializer(serializers.ModelSerializer):
     published = PartialDateField(read_only=True)
+    url = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="Where the original can be found, if online."
+    )
 
     class Meta:
         model = Source

@@ -1,0 +1,39 @@
+"""Fixtures for the API tests: clients for an anonymous reader and for a curator."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """Each test starts with the anonymous throttle's history empty (it lives in the cache)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    """An anonymous client."""
+    return APIClient()
+
+
+@pytest.fixture
+def curator(django_user_model):
+    """A client logged in as a user with every model's view permission (sees drafts)."""
+    user = django_user_model.objects.create_user("curator", password="not-used-1234")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def reader(django_user_model):
+    """A client logged in as a user without any permission."""
+    user = django_user_model.objects.create_user("reader", password="not-used-1234")
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
