@@ -14,7 +14,7 @@ WORKERS ?= 2
 SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null)
 export SECRET_KEY
 
-.PHONY: run setup-db dev test lint format migrations-check superuser clean
+.PHONY: run setup-db dev test lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ format: $(VENV)/.test-deps
 ## migrations-check: fail when a model change has no migration
 migrations-check: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## schema: regenerate the committed OpenAPI schema (CI fails when it differs from the code)
+schema: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file milidip/api/openapi.yaml
 
 superuser: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py createsuperuser

@@ -64,7 +64,7 @@ class Country(Record):
         "without one gets a code beginning with X.",
     )
     name = models.CharField(
-        max_length=200, help_text="The common English name, e.g. “South Korea”."
+        max_length=200, db_index=True, help_text="The common English name, e.g. “South Korea”."
     )
     official_name = models.CharField(
         max_length=200, blank=True, help_text="e.g. “Republic of Korea”."
@@ -122,22 +122,29 @@ class Obligations(models.Model):
     """Obligations as alliance datasets code them; None means not known."""
 
     defence = models.BooleanField(
-        null=True, blank=True, help_text="Parties promise to defend one another if attacked."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Parties promise to defend one another if attacked.",
     )
     offence = models.BooleanField(
-        null=True, blank=True, help_text="Parties promise joint offensive action."
+        null=True, blank=True, db_index=True, help_text="Parties promise joint offensive action."
     )
     neutrality = models.BooleanField(
-        null=True, blank=True, help_text="Parties promise to stay out of a war against another."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Parties promise to stay out of a war against another.",
     )
     non_aggression = models.BooleanField(
         "non-aggression",
         null=True,
         blank=True,
+        db_index=True,
         help_text="Parties promise not to attack each other.",
     )
     consultation = models.BooleanField(
-        null=True, blank=True, help_text="Parties promise to consult in a crisis."
+        null=True, blank=True, db_index=True, help_text="Parties promise to consult in a crisis."
     )
 
     class Meta:
@@ -155,7 +162,9 @@ class Alliance(SlugRecord, Obligations):
         SECURITY_DIALOGUE = "security-dialogue", "Security dialogue or forum"
 
     name = models.CharField(
-        max_length=200, help_text="Full name, e.g. “North Atlantic Treaty Organization”."
+        max_length=200,
+        db_index=True,
+        help_text="Full name, e.g. “North Atlantic Treaty Organization”.",
     )
     short_name = models.CharField(
         max_length=50, blank=True, help_text="Acronym or short name, e.g. “NATO”."
@@ -251,7 +260,9 @@ class Treaty(SlugRecord):
         ARMS_CONTROL = "arms-control", "Arms-control or non-proliferation agreement"
 
     name = models.CharField(
-        max_length=200, help_text="The instrument's name, e.g. “Mutual Defense Treaty”."
+        max_length=200,
+        db_index=True,
+        help_text="The instrument's name, e.g. “Mutual Defense Treaty”.",
     )
     short_name = models.CharField(max_length=50, blank=True, help_text="e.g. “SOFA”.")
     kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
@@ -267,7 +278,7 @@ class Treaty(SlugRecord):
         help_text="The alliance or organisation this instrument founds or governs.",
     )
     signed = PartialDateField(db_index=True, help_text="When it was signed.")
-    in_force = PartialDateField("in force", help_text="When it entered into force.")
+    in_force = PartialDateField("in force", db_index=True, help_text="When it entered into force.")
     ended = PartialDateField(help_text="When it ended; blank if it is in force or not known.")
     provisions = models.TextField(
         blank=True, help_text="Its key provisions, as the sources describe them."

@@ -8,27 +8,35 @@ by code or slug and leave validation to the models, through the services.
 from rest_framework import serializers
 
 from alliances.models import Alliance, Country, Membership, Region, Treaty
-from milidip.api.fields import PartialDateField, RecordRef
+from milidip.api.fields import (
+    PartialDateField,
+    RecordRef,
+    VisibleListSerializer,
+    VisibleRefMixin,
+)
 from milidip.sources.serializers import CitationInputSerializer, CitationSerializer
 
 
-class CountryRefSerializer(serializers.ModelSerializer):
+class CountryRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Country
+        list_serializer_class = VisibleListSerializer
         fields = ["code", "name"]
 
 
-class AllianceRefSerializer(serializers.ModelSerializer):
+class AllianceRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Alliance
+        list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "short_name", "kind"]
 
 
-class TreatyRefSerializer(serializers.ModelSerializer):
+class TreatyRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     signed = PartialDateField(read_only=True)
 
     class Meta:
         model = Treaty
+        list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "kind", "signed"]
 
 
@@ -61,13 +69,16 @@ class CountrySerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
+    visibility_path = "country"
+
     country = CountryRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
 
     class Meta:
         model = Membership
+        list_serializer_class = VisibleListSerializer
         fields = ["country", "role", "start", "end", "note"]
 
 
@@ -170,7 +181,12 @@ class CountryInputSerializer(RecordInputSerializer):
             "retraction_reason",
             "citations",
         ]
-        extra_kwargs = {"code": {"validators": []}}
+        # Bounds stated here so the schema is the same on every database backend.
+        extra_kwargs = {
+            "code": {"validators": []},
+            "cow_code": {"min_value": 0, "max_value": 32767},
+            "gw_code": {"min_value": 0, "max_value": 32767},
+        }
 
 
 class MembershipInputSerializer(serializers.Serializer):

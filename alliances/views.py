@@ -48,7 +48,8 @@ class CountryViewSet(RecordViewSet):
     def dossier(self, request, code=None):
         country = self.get_object()
         self.last_modified = country.updated
-        return Response(DossierSerializer(country_dossier(country, self.request.user)).data)
+        dossier = country_dossier(country, request.user)
+        return Response(DossierSerializer(dossier, context=self.get_serializer_context()).data)
 
 
 class AllianceViewSet(RecordViewSet):

@@ -33,6 +33,20 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
+def can_see_drafts(user, model):
+    """Whether `user` may read drafts and retracted records of `model` (its view permission)."""
+    return user is not None and user.has_perm(
+        f"{model._meta.app_label}.view_{model._meta.model_name}"
+    )
+
+
+def visible_to(user, queryset):
+    """The records of `queryset` the user may read: anonymous readers see published ones only."""
+    if can_see_drafts(user, queryset.model):
+        return queryset
+    return queryset.filter(status=Status.PUBLISHED)
+
+
 class Record(models.Model):
     status = models.CharField(
         "publication status",

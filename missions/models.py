@@ -106,7 +106,9 @@ class Exercise(SlugRecord):
         ITERATION = "iteration", "One iteration of a series"
         EXERCISE = "exercise", "A single exercise"
 
-    name = models.CharField(max_length=200, help_text="e.g. “Foal Eagle”, or “Foal Eagle 2017”.")
+    name = models.CharField(
+        max_length=200, db_index=True, help_text="e.g. “Foal Eagle”, or “Foal Eagle 2017”."
+    )
     kind = models.CharField(
         max_length=10,
         choices=Kind.choices,
@@ -224,7 +226,9 @@ class Mission(SlugRecord):
         MARITIME_SECURITY = "maritime-security", "Maritime security / counter-piracy"
         STABILISATION = "stabilisation", "Stabilisation or combat operation"
 
-    name = models.CharField(max_length=200, help_text="e.g. “United States Forces Korea”.")
+    name = models.CharField(
+        max_length=200, db_index=True, help_text="e.g. “United States Forces Korea”."
+    )
     short_name = models.CharField(max_length=50, blank=True, help_text="e.g. “USFK”, “UNIFIL”.")
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     organisation = models.ForeignKey(
@@ -246,7 +250,7 @@ class Mission(SlugRecord):
         Country, through="MissionContribution", related_name="contributed_missions", blank=True
     )
     start = PartialDateField(db_index=True, help_text="When it began.")
-    end = PartialDateField(help_text="When it ended; blank while it is active.")
+    end = PartialDateField(db_index=True, help_text="When it ended; blank while it is active.")
     description = models.TextField(blank=True)
 
     class Meta:
@@ -280,7 +284,10 @@ class MissionContribution(models.Model):
         max_length=200, blank=True, help_text="The unit's name, e.g. “Dongmyeong Unit”."
     )
     personnel = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Number of personnel, as the source gives it."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Number of personnel, as the source gives it.",
     )
     as_of = PartialDateField(
         "as of", help_text="When the personnel figure held; blank if the source gives no date."
@@ -356,7 +363,7 @@ class Challenge(SlugRecord):
         REGIONAL_INSTABILITY = "regional-instability", "Regional instability"
         TERRORISM = "terrorism", "Terrorism and non-traditional threats"
 
-    name = models.CharField(max_length=200, help_text="The problem in a few words.")
+    name = models.CharField(max_length=200, db_index=True, help_text="The problem in a few words.")
     category = models.CharField(max_length=30, choices=Category.choices, db_index=True)
     description = models.TextField(blank=True, help_text="The problem, as the sources describe it.")
     responses = models.TextField(

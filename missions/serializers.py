@@ -11,7 +11,12 @@ from alliances.serializers import (
     TreatyRefSerializer,
     date_input,
 )
-from milidip.api.fields import PartialDateField, RecordRef
+from milidip.api.fields import (
+    PartialDateField,
+    RecordRef,
+    VisibleListSerializer,
+    VisibleRefMixin,
+)
 from missions.models import (
     Challenge,
     Domain,
@@ -24,25 +29,30 @@ from missions.models import (
 )
 
 
-class ExerciseRefSerializer(serializers.ModelSerializer):
+class ExerciseRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     start = PartialDateField(read_only=True)
 
     class Meta:
         model = Exercise
+        list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "kind", "start"]
 
 
-class MissionRefSerializer(serializers.ModelSerializer):
+class MissionRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Mission
+        list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "short_name", "kind"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(VisibleRefMixin, serializers.ModelSerializer):
+    visibility_path = "country"
+
     country = CountryRefSerializer(read_only=True)
 
     class Meta:
         model = ExerciseParticipant
+        list_serializer_class = VisibleListSerializer
         fields = ["country", "role"]
 
 
@@ -81,12 +91,17 @@ class ExerciseSerializer(RecordSerializer):
         ]
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(VisibleRefMixin, serializers.ModelSerializer):
+    visibility_path = "country"
+
+    personnel = serializers.IntegerField(read_only=True, allow_null=True, min_value=0)
+
     country = CountryRefSerializer(read_only=True)
     as_of = PartialDateField(read_only=True)
 
     class Meta:
         model = MissionContribution
+        list_serializer_class = VisibleListSerializer
         fields = ["country", "unit", "personnel", "as_of", "note"]
 
 

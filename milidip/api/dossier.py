@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from alliances.models import Alliance, Membership, Treaty
 from alliances.serializers import AllianceRefSerializer, CountryRefSerializer, TreatyRefSerializer
-from milidip.api.fields import PartialDateField
-from milidip.api.views import visible_to
+from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
+from milidip.records import visible_to
 from missions.models import Challenge, Exercise, ExerciseParticipant, Mission, MissionContribution
 from missions.serializers import ExerciseRefSerializer, MissionRefSerializer
 
@@ -56,6 +56,7 @@ class DossierParticipationSerializer(serializers.ModelSerializer):
 
 class DossierContributionSerializer(serializers.ModelSerializer):
     mission = MissionRefSerializer(read_only=True)
+    personnel = serializers.IntegerField(read_only=True, allow_null=True, min_value=0)
     as_of = PartialDateField(read_only=True)
 
     class Meta:
@@ -63,9 +64,10 @@ class DossierContributionSerializer(serializers.ModelSerializer):
         fields = ["mission", "unit", "personnel", "as_of"]
 
 
-class ChallengeRefSerializer(serializers.ModelSerializer):
+class ChallengeRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Challenge
+        list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "category"]
 
 

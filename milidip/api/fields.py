@@ -1,9 +1,11 @@
 """Serializer fields shared by every resource."""
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from milidip.dates import validate_partial_date
+from milidip.records import Status, can_see_drafts
 
 PARTIAL_DATE_PATTERN = r"^\d{3,4}(-\d{2}(-\d{2})?)?$"
 
@@ -60,3 +62,37 @@ class RecordRef(serializers.SlugRelatedField):
         if not isinstance(data, str) or len(data) > 100 or not is_lookup_safe(data):
             self.fail("invalid", slug_name=self.slug_field)
         return super().to_internal_value(data)
+
+
+class VisibleListSerializer(serializers.ListSerializer):
+    """Embedded lists leave out what the reader may not see (drafts, for anonymous readers).
+
+    Filters the already-prefetched items in Python: no extra query.
+    """
+
+    def to_representation(self, data):
+        items = data.all() if isinstance(data, models.manager.BaseManager) else data
+        return [self.child.to_representation(item) for item in items if self.child.is_visible(item)]
+
+
+class VisibleRefMixin:
+    """For serializers of embedded records and rows: what points at a draft is hidden.
+
+    `visibility_path` names the attribute holding the record whose status counts (a membership's
+    country); None means the item itself. A single hidden reference shows as null; a hidden item
+    in a list is left out (set `Meta.list_serializer_class = VisibleListSerializer`).
+    """
+
+    visibility_path = None
+
+    def is_visible(self, item):
+        record = getattr(item, self.visibility_path) if self.visibility_path else item
+        if record is None or record.status == Status.PUBLISHED:
+            return True
+        request = self.context.get("request")
+        return can_see_drafts(getattr(request, "user", None), type(record))
+
+    def to_representation(self, instance):
+        if not self.is_visible(instance):
+            return None
+        return super().to_representation(instance)

@@ -17,12 +17,13 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Replace
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Country
 from milidip.dates import year_range_q
-from milidip.records import Status
+from milidip.records import Status, visible_to
 from milidip.sources.models import Source
 
 MAX_LIST_ITEMS = 20
@@ -33,8 +34,14 @@ SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100
 
 
 def search_vector(fields):
-    """The weighted full-text vector over `fields`; the GIN indexes are built on the same."""
-    return SearchVector(*fields, config=SEARCH_CONFIG)
+    """The full-text vector over `fields`; the GIN indexes are built on the same expression.
+
+    Slashes become spaces first: PostgreSQL's parser reads "Dokdo/Takeshima" as one file path.
+    """
+    return SearchVector(
+        *(Replace(field, Value("/"), Value(" "), output_field=TextField()) for field in fields),
+        config=SEARCH_CONFIG,
+    )
 
 
 class LimitedCSVField(django_filters.fields.BaseCSVField):
@@ -70,8 +77,24 @@ class YearFilter(django_filters.NumberFilter):
         return qs
 
 
+def visible_choices(queryset):
+    """A filter's choices as the caller may see them: a draft is unknown to anonymous callers."""
+
+    def choices(request):
+        return visible_to(getattr(request, "user", None), queryset.all())
+
+    return choices
+
+
+class VisibleChoiceMixin:
+    """Reference filters: look records up among those the caller may read."""
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, queryset=visible_choices(queryset), **kwargs)
+
+
 @extend_schema_field(COUNTRY_CODE_SCHEMA)
-class CountryCodeFilter(django_filters.ModelChoiceFilter):
+class CountryCodeFilter(VisibleChoiceMixin, django_filters.ModelChoiceFilter):
     """One country by ISO3 code; an unknown code is a 400."""
 
     def __init__(self, *args, **kwargs):
@@ -81,7 +104,7 @@ class CountryCodeFilter(django_filters.ModelChoiceFilter):
 
 
 @extend_schema_field(COUNTRY_CODE_SCHEMA)
-class CountriesFilter(django_filters.ModelMultipleChoiceFilter):
+class CountriesFilter(VisibleChoiceMixin, django_filters.ModelMultipleChoiceFilter):
     """ISO3 codes; repeated, all of them must match (AND)."""
 
     def __init__(self, *args, **kwargs):
@@ -96,7 +119,7 @@ class CountriesFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 @extend_schema_field(SLUG_SCHEMA)
-class SlugFilter(django_filters.ModelChoiceFilter):
+class SlugFilter(VisibleChoiceMixin, django_filters.ModelChoiceFilter):
     """A record named by its slug; an unknown slug is a 400 naming the parameter."""
 
     def __init__(self, *args, **kwargs):

@@ -10,6 +10,7 @@
 """
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from milidip.api.errors import error_response
@@ -24,7 +25,11 @@ def query_string_problem(request):
     raw = request.META.get("QUERY_STRING", "")
     if len(raw) > MAX_QUERY_STRING:
         return "query string", f"Longer than {MAX_QUERY_STRING} characters ({len(raw)})."
-    for name, values in request.GET.lists():
+    try:
+        parameters = request.GET.lists()
+    except TooManyFieldsSent:
+        return "query string", "Too many parameters."
+    for name, values in parameters:
         if "\x00" in name:
             return name.replace("\x00", "\\0"), "Parameter names cannot contain NUL bytes."
         if any("\x00" in value for value in values):

@@ -17,7 +17,8 @@ from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
 from milidip.api.filters import SEARCH_MAX_LENGTH, search_queryset
 from milidip.api.pagination import positive_int_param
-from milidip.api.views import check_parameters, visible_to
+from milidip.api.views import check_parameters
+from milidip.records import visible_to
 from milidip.sources.models import Source
 from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter

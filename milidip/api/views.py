@@ -12,10 +12,11 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.utils.http import http_date
+from django_filters.filters import BaseCSVFilter
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from milidip.records import Status
+from milidip.records import visible_to
 from milidip.services import record_save
 
 LIST_PARAMETERS = {"page", "page_size", "format"}
@@ -42,14 +43,6 @@ def check_parameters(request, allowed):
         raise exceptions.ValidationError(errors)
 
 
-def visible_to(user, queryset):
-    """The records of `queryset` the user may read: drafts only with the view permission."""
-    model = queryset.model
-    if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
-        return queryset
-    return queryset.filter(status=Status.PUBLISHED)
-
-
 class RecordViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
@@ -69,10 +62,16 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.action is None or request.method.lower() not in self.http_method_names:
             return  # a method this endpoint does not take: DRF answers 405
         if self.action == "list":
-            allowed = LIST_PARAMETERS | set(self.filterset_class.base_filters)
+            filters = self.filterset_class.base_filters
+            allowed = LIST_PARAMETERS | set(filters)
         else:
-            allowed = DETAIL_PARAMETERS
+            filters, allowed = {}, DETAIL_PARAMETERS
         check_parameters(request, allowed)
+        for name, value in request.query_params.items():
+            if isinstance(filters.get(name), BaseCSVFilter) and "" in value.split(","):
+                raise exceptions.ValidationError(
+                    {name: ["An empty item in the comma-separated list."]}
+                )
 
     # Reading
 
@@ -119,7 +118,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer = self.get_input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = self.save(self.queryset.model(), dict(serializer.validated_data))
-        record = self.get_queryset().get(pk=record.pk)
+        record = self.queryset.get(pk=record.pk)
         location = request.build_absolute_uri(
             self.reverse_action(
                 "detail", kwargs={self.lookup_field: getattr(record, self.lookup_field)}
@@ -142,7 +141,7 @@ class RecordViewSet(viewsets.ModelViewSet):
                 {self.lookup_field: ["A record's identifier cannot be changed once it exists."]}
             )
         self.save(record, data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
+        return Response(self.get_serializer(self.queryset.get(pk=record.pk)).data)
 
     def destroy(self, request, *args, **kwargs):
         record = self.get_object()

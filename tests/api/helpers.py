@@ -175,7 +175,7 @@ def cite(record, source=None):
 
 def ids(response, key="slug"):
     """The identifiers of a list response's results, in order."""
-    assert response.status_code == 200, (response.status_code, body(response))
+    assert response.status_code == 200, (response.status_code, str(body(response))[:500])
     return [item[key] for item in response.json()["results"]]
 
 
@@ -192,7 +192,7 @@ def body(response):
 
 def assert_error(response, status, *names):
     """The response is the API's JSON error shape with `status`, naming each of `names`."""
-    assert response.status_code == status, (response.status_code, body(response))
+    assert response.status_code == status, (response.status_code, str(body(response))[:500])
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     data = response.json()
     assert set(data) == ERROR_KEYS, data

@@ -243,8 +243,14 @@ def test_challenge_source_filter_gives_challenges_citing_that_source(api):
     }
 
 
-def test_challenge_search_finds_names_descriptions_and_responses(api):
+def test_challenge_search_finds_a_word_written_next_to_a_slash(api):
+    # The name is "Dokdo/Takeshima territorial dispute": both are words to search for.
     assert challenges(api, search="Dokdo") == {"dokdo-takeshima-dispute"}
+    assert challenges(api, search="Takeshima") == {"dokdo-takeshima-dispute"}
+
+
+def test_challenge_search_finds_names_descriptions_and_responses(api):
+    assert challenges(api, search="comfort women") == {"japan-south-korea-historical-disputes"}
     assert "north-korean-aggression-and-provocations" in challenges(api, search="Foal Eagle")
     found = challenges(api, search="nuclear")
     assert "north-korean-nuclear-and-missile-threat" in found

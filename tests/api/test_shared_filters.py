@@ -16,8 +16,14 @@ from tests.api.helpers import (
 
 pytestmark = pytest.mark.django_db
 
-DATES = {"199": "decade-1990s", "1953": "y1953", "1990": "y1990", "2005-03": "m2005-03",
-         "2017-03-01": "d2017-03-01", "": "undated"}  # fmt: skip
+DATES = {
+    "199": "decade-1990s",
+    "1953": "y1953",
+    "1990": "y1990",
+    "2005-03": "m2005-03",
+    "2017-03-01": "d2017-03-01",
+    "": "undated",
+}
 
 RANGES = [
     # (year_from, year_to, the records made here that fall in the range)
@@ -37,9 +43,7 @@ RANGES = [
 def make_dated(resource, prefix):
     made = {}
     for date, label in DATES.items():
-        record = resource.make(
-            **{resource.key: f"{prefix}-{label}", resource.date_field: date}
-        )
+        record = resource.make(**{resource.key: f"{prefix}-{label}", resource.date_field: date})
         made[resource.ident(record)] = label
     return made
 
@@ -108,9 +112,7 @@ def test_anonymous_callers_never_see_drafts_or_retracted_records(api, unpublishe
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_a_user_without_the_view_permission_sees_published_records_only(
-    reader, unpublished, name
-):
+def test_a_user_without_the_view_permission_sees_published_records_only(reader, unpublished, name):
     resource, draft, retracted = unpublished(name)
     listed = idset(reader.get(resource.url, {"page_size": 500}), resource.key)
     assert draft not in listed
@@ -127,8 +129,9 @@ def test_a_curator_with_the_view_permission_sees_drafts_and_filters_by_status(
     assert {draft, retracted} <= listed
     assert idset(curator.get(resource.url, {"status": "draft"}), resource.key) == {draft}
     assert idset(curator.get(resource.url, {"status": "retracted"}), resource.key) == {retracted}
-    published = idset(curator.get(resource.url, {"status": "published", "page_size": 500}),
-                      resource.key)  # fmt: skip
+    published = idset(
+        curator.get(resource.url, {"status": "published", "page_size": 500}), resource.key
+    )
     assert draft not in published
     assert retracted not in published
     response = curator.get(resource.detail_url(draft))
@@ -175,9 +178,7 @@ def test_search_on_postgresql_ranks_the_best_match_first(api, name):
     weak = resource.make(
         **{resource.title_field: f"A long title about many things and {SEARCH_WORD} once"}
     )
-    strong = resource.make(
-        **{resource.title_field: f"{SEARCH_WORD} {SEARCH_WORD} {SEARCH_WORD}"}
-    )
+    strong = resource.make(**{resource.title_field: f"{SEARCH_WORD} {SEARCH_WORD} {SEARCH_WORD}"})
     order = ids(api.get(resource.url, {"search": SEARCH_WORD}), resource.key)
     assert order == [resource.ident(strong), resource.ident(weak)]
 
@@ -190,6 +191,7 @@ def test_search_with_ordering_follows_the_ordering(api, name):
     last = resource.make(**{field: f"Zebra {SEARCH_WORD} {SEARCH_WORD} {SEARCH_WORD}"})
     order = ids(api.get(resource.url, {"search": SEARCH_WORD, "ordering": field}), resource.key)
     assert order == [resource.ident(first), resource.ident(last)]
-    order = ids(api.get(resource.url, {"search": SEARCH_WORD, "ordering": f"-{field}"}),
-                resource.key)  # fmt: skip
+    order = ids(
+        api.get(resource.url, {"search": SEARCH_WORD, "ordering": f"-{field}"}), resource.key
+    )
     assert order == [resource.ident(last), resource.ident(first)]

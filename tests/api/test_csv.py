@@ -1,0 +1,81 @@
+"""CSV: `?format=csv` and `Accept: text/csv` give every list as text/csv, a header row and one row
+per record; errors stay JSON."""
+
+import pytest
+
+from tests.api.helpers import ALL, API, RESOURCES, assert_error, csv_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def check_csv(response, expected_results):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv"), response["Content-Type"]
+    rows = csv_rows(response)
+    header, body = rows[0], rows[1:]
+    assert header == list(expected_results[0].keys())
+    assert len(body) == len(expected_results)
+    return header, body
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_format_csv_gives_a_header_and_one_row_per_record(api, name):
+    resource = RESOURCES[name]
+    results = api.get(resource.url, {"page_size": 500}).json()["results"]
+    response = api.get(resource.url, {"page_size": 500, "format": "csv"})
+    header, body = check_csv(response, results)
+    column = header.index(resource.key)
+    assert [row[column] for row in body] == [item[resource.key] for item in results]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_accept_text_csv_gives_a_header_and_one_row_per_record(api, name):
+    resource = RESOURCES[name]
+    results = api.get(resource.url, {"page_size": 500}).json()["results"]
+    response = api.get(resource.url, {"page_size": 500}, HTTP_ACCEPT="text/csv")
+    header, body = check_csv(response, results)
+    column = header.index(resource.key)
+    assert [row[column] for row in body] == [item[resource.key] for item in results]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_csv_follows_filters_and_pagination(api, name):
+    resource = RESOURCES[name]
+    results = api.get(resource.url, {"page_size": 2}).json()["results"]
+    response = api.get(resource.url, {"page_size": 2, "format": "csv"})
+    check_csv(response, results)
+
+
+def test_csv_flattens_related_records_to_their_identifiers(api):
+    response = api.get(f"{API}treaties/", {"format": "csv", "country": ["KOR", "USA"]})
+    rows = csv_rows(response)
+    header = rows[0]
+    by_slug = {row[header.index("slug")]: row for row in rows[1:]}
+    treaty = by_slug["rok-us-mutual-defense-treaty"]
+    assert set(treaty[header.index("parties")].split("; ")) == {"KOR", "USA"}
+    assert treaty[header.index("alliance")] == "rok-us-alliance"
+    assert treaty[header.index("signed")] == "1953"
+    assert "us-south-korea-military-alliance" in treaty[header.index("citations")]
+
+
+def test_csv_of_missions_shows_contributions_with_personnel(api):
+    response = api.get(f"{API}missions/", {"format": "csv", "contributor": "USA"})
+    rows = csv_rows(response)
+    header = rows[0]
+    assert len(rows) == 2
+    assert rows[1][header.index("contributions")] == "USA:28500"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_an_error_asked_for_as_csv_stays_json(api, name):
+    resource = RESOURCES[name]
+    assert_error(api.get(resource.url, {"format": "csv", "page": 0}), 400, "page")
+    assert_error(api.get(resource.url, {"page": 0}, HTTP_ACCEPT="text/csv"), 400, "page")
+    assert_error(api.get(resource.detail_url("zzz-no-such"), {"format": "csv"}), 404)
+    assert_error(api.get(resource.detail_url("zzz-no-such"), HTTP_ACCEPT="text/csv"), 404)
+
+
+def test_an_empty_csv_list_is_not_an_error(api):
+    response = api.get(f"{API}treaties/", {"format": "csv", "kind": "armistice"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

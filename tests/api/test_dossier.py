@@ -1,0 +1,180 @@
+"""The dossier /api/v1/countries/<code>/dossier/: everything involving a country, compared with
+what the database holds."""
+
+import pytest
+
+from alliances.models import Country, Membership, Treaty
+from missions.models import Challenge, ExerciseParticipant, Mission, MissionContribution
+from tests.api.helpers import API, assert_error, new_country
+from tests.factories import CountryFactory, ExerciseFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+GROUPS = [
+    "country",
+    "alliances",
+    "treaties",
+    "exercises",
+    "missions_hosted",
+    "mission_contributions",
+    "challenges",
+]
+
+
+def dossier_url(code):
+    return f"{API}countries/{code}/dossier/"
+
+
+def expected_dossier(code):
+    """The dossier's content for anonymous callers, straight from the ORM."""
+    country = Country.objects.get(code=code)
+    published = {"status": "published"}
+    return {
+        "alliances": sorted(
+            (m.alliance.slug, m.role)
+            for m in Membership.objects.filter(country=country, alliance__status="published")
+        ),
+        "treaties": sorted(
+            Treaty.objects.filter(parties=country, **published).values_list("slug", flat=True)
+        ),
+        "exercises": sorted(
+            (p.exercise.slug, p.role)
+            for p in ExerciseParticipant.objects.filter(
+                country=country, exercise__status="published"
+            )
+        ),
+        "missions_hosted": sorted(
+            Mission.objects.filter(hosts=country, **published).values_list("slug", flat=True)
+        ),
+        "mission_contributions": sorted(
+            (c.mission.slug, c.unit, c.personnel)
+            for c in MissionContribution.objects.filter(
+                country=country, mission__status="published"
+            )
+        ),
+        "challenges": sorted(
+            Challenge.objects.filter(countries=country, **published).values_list("slug", flat=True)
+        ),
+    }
+
+
+def actual_dossier(data):
+    return {
+        "alliances": sorted((m["alliance"]["slug"], m["role"]) for m in data["alliances"]),
+        "treaties": sorted(t["slug"] for t in data["treaties"]),
+        "exercises": sorted(
+            ((p["exercise"] or {}).get("slug"), p["role"]) for p in data["exercises"]
+        ),
+        "missions_hosted": sorted(m["slug"] for m in data["missions_hosted"]),
+        "mission_contributions": sorted(
+            (c["mission"]["slug"], c["unit"], c["personnel"]) for c in data["mission_contributions"]
+        ),
+        "challenges": sorted(c["slug"] for c in data["challenges"]),
+    }
+
+
+def test_dossier_of_south_korea_has_every_group(api):
+    response = api.get(dossier_url("KOR"))
+    assert response.status_code == 200
+    data = response.json()
+    assert list(data) == GROUPS
+    assert data["country"] == {"code": "KOR", "name": "South Korea"}
+
+
+@pytest.mark.parametrize("code", ["KOR", "USA", "JPN", "PRK", "LBN", "PHL"])
+def test_dossier_matches_the_database(api, code):
+    data = api.get(dossier_url(code)).json()
+    assert actual_dossier(data) == expected_dossier(code)
+
+
+def test_dossier_of_south_korea_against_the_curated_records(api):
+    data = actual_dossier(api.get(dossier_url("KOR")).json())
+    assert ("nato", "partner") in data["alliances"]
+    assert ("european-union", "partner") in data["alliances"]
+    assert ("rok-us-alliance", "founding-member") in data["alliances"]
+    assert ("us-japan-rok-trilateral", "member") in data["alliances"]
+    assert data["treaties"] == ["rok-us-cost-sharing-agreements", "rok-us-mutual-defense-treaty"]
+    assert data["exercises"] == [
+        ("foal-eagle", "participant"),
+        ("nato-multinational-exercises", "participant"),
+        ("rok-us-bilateral-exercises", "participant"),
+    ]
+    assert data["missions_hosted"] == ["us-military-presence-south-korea"]
+    assert {slug for slug, _, _ in data["mission_contributions"]} == {
+        "rok-peacekeeping-lebanon",
+        "rok-peacekeeping-south-sudan",
+        "rok-army-mission-iraq",
+        "rok-humanitarian-assistance-afghanistan",
+        "rok-humanitarian-assistance-haiti",
+        "rok-disaster-relief-southeast-asia",
+        "rok-military-training-assistance-uae",
+    }
+    assert "dokdo-takeshima-dispute" in data["challenges"]
+    assert "terrorism-and-transnational-threats" not in data["challenges"]
+
+
+def test_dossier_of_the_united_states_shows_its_28500_troops_in_korea(api):
+    data = api.get(dossier_url("USA")).json()
+    contributions = [(c["mission"]["slug"], c["personnel"]) for c in data["mission_contributions"]]
+    assert contributions == [("us-military-presence-south-korea", 28500)]
+    assert data["missions_hosted"] == []
+
+
+def test_dossier_orders_treaties_by_signing_and_challenges_by_name(api):
+    data = api.get(dossier_url("KOR")).json()
+    treaties = [(t["signed"] or "", t["name"]) for t in data["treaties"]]
+    assert treaties == sorted(treaties)
+    names = [c["name"] for c in data["challenges"]]
+    assert names == sorted(names)
+
+
+def test_dossier_shows_the_role_a_country_plays_in_an_exercise(api):
+    exercise = ExerciseFactory(slug="hosted-by-korea", start="2020")
+    ParticipantFactory(exercise=exercise, country=CountryFactory(code="KOR"), role="host")
+    data = api.get(dossier_url("KOR")).json()
+    assert {
+        "exercise": {
+            "slug": "hosted-by-korea",
+            "name": exercise.name,
+            "kind": "exercise",
+            "start": "2020",
+        },
+        "role": "host",
+    } in data["exercises"]
+
+
+def test_dossier_hides_drafts_from_anonymous_callers_and_shows_them_to_curators(api, curator):
+    draft = ExerciseFactory(slug="draft-drill", status="draft")
+    ParticipantFactory(exercise=draft, country=CountryFactory(code="KOR"), role="participant")
+    anonymous = actual_dossier(api.get(dossier_url("KOR")).json())
+    assert "draft-drill" not in {slug for slug, _ in anonymous["exercises"]}
+    assert anonymous == expected_dossier("KOR")
+    curated = actual_dossier(curator.get(dossier_url("KOR")).json())
+    assert ("draft-drill", "participant") in curated["exercises"]
+
+
+def test_dossier_of_a_draft_country_is_a_404_for_anonymous_callers(api, curator):
+    country = new_country(status="draft")
+    assert_error(api.get(dossier_url(country.code)), 404)
+    assert curator.get(dossier_url(country.code)).status_code == 200
+
+
+def test_dossier_of_a_country_with_no_records_has_empty_groups(api):
+    country = new_country()
+    data = api.get(dossier_url(country.code)).json()
+    assert data["country"]["code"] == country.code
+    assert all(data[group] == [] for group in GROUPS[1:])
+
+
+def test_dossier_of_an_unknown_country_is_a_404(api):
+    assert_error(api.get(dossier_url("ZZZ")), 404)
+
+
+def test_dossier_takes_no_filter_parameters(api):
+    assert_error(api.get(dossier_url("KOR"), {"year_from": 2000}), 400, "year_from")
+
+
+def test_dossier_as_csv_is_not_a_500(api):
+    response = api.get(dossier_url("KOR"), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

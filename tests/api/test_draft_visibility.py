@@ -1,0 +1,50 @@
+"""Drafts stay hidden from anonymous callers everywhere, not only in their own list: a published
+record that refers to a draft does not show it, and a filter does not accept a draft's slug."""
+
+import pytest
+
+from alliances.models import Alliance
+from missions.models import Challenge
+from tests.api.helpers import API, assert_error, idset
+from tests.factories import (
+    AllianceFactory,
+    CountryFactory,
+    ExerciseFactory,
+    MembershipFactory,
+    TreatyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_published_treaty_does_not_show_its_draft_alliance_to_anonymous_callers(api, curator):
+    draft = AllianceFactory(slug="draft-pact", name="Unconfirmed pact", status="draft")
+    treaty = TreatyFactory(slug="treaty-of-a-draft-pact", alliance=draft)
+    anonymous = api.get(f"{API}treaties/{treaty.slug}/").json()
+    assert anonymous["alliance"] is None
+    assert "Unconfirmed pact" not in str(anonymous)
+    curated = curator.get(f"{API}treaties/{treaty.slug}/").json()
+    assert curated["alliance"]["slug"] == "draft-pact"
+
+
+def test_a_published_challenge_does_not_list_a_draft_exercise_to_anonymous_callers(api):
+    draft = ExerciseFactory(slug="draft-drill", name="Unconfirmed drill", status="draft")
+    challenge = Challenge.objects.get(slug="cyber-threats")
+    challenge.exercises.add(draft)
+    data = api.get(f"{API}challenges/cyber-threats/").json()
+    assert "draft-drill" not in {exercise["slug"] for exercise in data["exercises"]}
+
+
+def test_a_published_alliance_does_not_list_a_draft_country_to_anonymous_callers(api):
+    draft = CountryFactory(code="XDR", name="Unconfirmed state", status="draft")
+    MembershipFactory(alliance=Alliance.objects.get(slug="nato"), country=draft, role="partner")
+    data = api.get(f"{API}alliances/nato/").json()
+    assert "XDR" not in {membership["country"]["code"] for membership in data["memberships"]}
+
+
+def test_a_filter_treats_a_draft_slug_as_unknown_for_anonymous_callers(api, curator):
+    draft = AllianceFactory(slug="draft-pact", status="draft")
+    MembershipFactory(alliance=draft, country=CountryFactory(code="KOR"))
+    # For an anonymous caller the draft does not exist: the same 400 as any unknown slug.
+    assert_error(api.get(f"{API}countries/", {"alliance": "draft-pact"}), 400, "alliance")
+    assert idset(curator.get(f"{API}countries/", {"alliance": "draft-pact"}), "code") == {"KOR"}

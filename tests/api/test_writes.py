@@ -1,0 +1,203 @@
+"""Writes: a token and the model permission are required, and the admin's rules apply."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from alliances.models import Alliance, Country, Treaty
+from milidip.records import Status
+from missions.models import Challenge, Exercise, Mission
+from tests.factories import QUOTE_004
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = "us-south-korea-military-alliance"
+
+DETAIL_URLS = {
+    "countries": ("/api/v1/countries/KOR/", Country, {"code": "KOR"}),
+    "alliances": ("/api/v1/alliances/nato/", Alliance, {"slug": "nato"}),
+    "treaties": (
+        "/api/v1/treaties/rok-us-mutual-defense-treaty/",
+        Treaty,
+        {"slug": "rok-us-mutual-defense-treaty"},
+    ),
+    "exercises": ("/api/v1/exercises/foal-eagle/", Exercise, {"slug": "foal-eagle"}),
+    "missions": (
+        "/api/v1/missions/rok-peacekeeping-lebanon/",
+        Mission,
+        {"slug": "rok-peacekeeping-lebanon"},
+    ),
+    "challenges": ("/api/v1/challenges/cyber-threats/", Challenge, {"slug": "cyber-threats"}),
+}
+
+
+def snapshot(model, lookup):
+    record = model.objects.get(**lookup)
+    return (record.name, record.updated, model.objects.count())
+
+
+def curator(*permissions):
+    user = User.objects.create_user("curator", password=None)
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.parametrize("resource", sorted(DETAIL_URLS))
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_anonymous_detail_writes_are_401_and_change_nothing(resource, method):
+    url, model, lookup = DETAIL_URLS[resource]
+    before = snapshot(model, lookup)
+    response = getattr(APIClient(), method)(url, {"name": "Vandalised"}, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Token")
+    assert snapshot(model, lookup) == before
+
+
+@pytest.mark.parametrize("resource", [*sorted(DETAIL_URLS), "sources"])
+def test_anonymous_create_is_401_and_creates_nothing(resource):
+    before = {model: model.objects.count() for _, model, _ in DETAIL_URLS.values()}
+    response = APIClient().post(f"/api/v1/{resource}/", {"name": "New"}, format="json")
+    assert response.status_code == 401
+    assert {model: model.objects.count() for model in before} == before
+
+
+def test_a_user_without_the_model_permission_gets_403():
+    client = curator()
+    response = client.patch(DETAIL_URLS["treaties"][0], {"name": "Renamed"}, format="json")
+    assert response.status_code == 403
+    assert Treaty.objects.get(slug="rok-us-mutual-defense-treaty").name == "Mutual Defense Treaty"
+
+
+def test_a_curator_creates_a_treaty_with_a_verbatim_quote():
+    client = curator("add_treaty")
+    response = client.post(
+        "/api/v1/treaties/",
+        {
+            "slug": "test-security-pact",
+            "name": "Test Security Pact",
+            "kind": "security-treaty",
+            "parties": ["KOR", "USA"],
+            "alliance": "rok-us-alliance",
+            "signed": "1953-10",
+            "citations": [{"source": ARTICLE, "quote": QUOTE_004}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response["Location"].endswith("/api/v1/treaties/test-security-pact/")
+    body = response.json()
+    assert [party["code"] for party in body["parties"]] == ["KOR", "USA"]
+    assert body["signed"] == "1953-10"
+    assert body["status"] == Status.DRAFT
+    assert body["citations"][0]["quote"] == QUOTE_004
+    treaty = Treaty.objects.get(slug="test-security-pact")
+    assert treaty.citations.count() == 1
+
+
+def test_a_quote_not_in_the_article_is_a_400_on_the_field_and_nothing_is_saved():
+    client = curator("add_treaty")
+    response = client.post(
+        "/api/v1/treaties/",
+        {
+            "slug": "test-paraphrase",
+            "name": "Paraphrased",
+            "kind": "security-treaty",
+            "citations": [{"source": ARTICLE, "quote": QUOTE_004.replace("foundational", "basic")}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "not found verbatim" in errors["citations[0].quote"][0]
+    assert not Treaty.objects.filter(slug="test-paraphrase").exists()
+
+
+def test_a_record_cannot_be_created_without_a_citation():
+    client = curator("add_alliance")
+    response = client.post(
+        "/api/v1/alliances/",
+        {"slug": "uncited", "name": "Uncited", "kind": "defence-pact"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "citations" in response.json()["errors"]
+    assert not Alliance.objects.filter(slug="uncited").exists()
+
+
+def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
+    client = curator("change_alliance")
+    response = client.patch("/api/v1/alliances/rok-us-alliance/", {"end": "1950"}, format="json")
+    assert response.status_code == 400
+    assert "alliance_end_not_before_start" in response.json()["detail"]
+    assert Alliance.objects.get(slug="rok-us-alliance").end == ""
+
+
+def test_patch_replaces_rows_and_keeps_the_rest():
+    client = curator("change_alliance")
+    response = client.patch(
+        "/api/v1/alliances/nato/",
+        {"memberships": [{"country": "KOR", "role": "partner", "start": "2006"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    nato = Alliance.objects.get(slug="nato")
+    assert list(nato.memberships.values_list("country__code", "role", "start")) == [
+        ("KOR", "partner", "2006")
+    ]
+    assert nato.citations.exists()
+
+
+def test_an_identifier_cannot_be_changed():
+    client = curator("change_treaty")
+    response = client.patch(DETAIL_URLS["treaties"][0], {"slug": "renamed-treaty"}, format="json")
+    assert response.status_code == 400
+    assert "slug" in response.json()["errors"]
+
+
+def test_deleting_a_country_other_records_use_is_a_409():
+    client = curator("delete_country")
+    response = client.delete("/api/v1/countries/KOR/")
+    assert response.status_code == 409
+    assert Country.objects.filter(code="KOR").exists()
+
+
+def test_a_curator_deletes_a_record():
+    client = curator("delete_challenge")
+    response = client.delete("/api/v1/challenges/cyber-threats/")
+    assert response.status_code == 204
+    assert not Challenge.objects.filter(slug="cyber-threats").exists()
+
+
+def test_a_body_that_is_not_json_is_a_415():
+    client = curator("add_treaty")
+    response = client.post(
+        "/api/v1/treaties/", "name=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+
+
+def test_the_token_command_issues_a_working_token():
+    User.objects.create_user("reader")
+    out = StringIO()
+    call_command("drf_create_token", "reader", stdout=out)
+    key = out.getvalue().split()[2]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/countries/KOR/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert client.get("/api/v1/countries/KOR/").status_code == 401
+
+
+def test_drafts_are_hidden_from_anonymous_readers_but_shown_to_curators():
+    Treaty.objects.filter(slug="rok-us-mutual-defense-treaty").update(status=Status.DRAFT)
+    url = DETAIL_URLS["treaties"][0]
+    assert APIClient().get(url).status_code == 404
+    assert curator("view_treaty").get(url).status_code == 200

@@ -1,0 +1,45 @@
+"""The OpenAPI schema is a contract: it builds without warnings and matches the committed file."""
+
+from pathlib import Path
+
+import yaml
+from django.core.management import call_command
+
+COMMITTED = Path(__file__).resolve().parent.parent / "milidip" / "api" / "openapi.yaml"
+
+
+def test_the_schema_builds_cleanly_and_matches_the_committed_file(tmp_path):
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(generated))
+    assert generated.read_text() == COMMITTED.read_text(), (
+        "The API changed but milidip/api/openapi.yaml did not: run `make schema` and commit it."
+    )
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_shape():
+    schema = yaml.safe_load(COMMITTED.read_text())
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "400" in responses, (method, path)
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    assert response["content"]["application/json"]["schema"] == error, (
+                        method,
+                        path,
+                        status,
+                    )
+            if method == "get":
+                assert {"304", "406", "429"} <= set(responses), (method, path)
+            else:
+                assert {"401", "403"} <= set(responses), (method, path)
+
+
+def test_list_filters_document_their_allowed_values():
+    schema = yaml.safe_load(COMMITTED.read_text())
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/alliances/"]["get"]["parameters"]}
+    assert parameters["kind"]["schema"]["items"]["enum"][0] == "collective-defence"
+    assert parameters["page_size"]["schema"]["maximum"] == 500
+    assert parameters["year_from"]["schema"]["type"] == "integer"
+    assert "-name" in parameters["ordering"]["schema"]["items"]["enum"]
