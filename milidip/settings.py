@@ -88,7 +88,7 @@ ROOT_URLCONF = "milidip.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "milidip" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

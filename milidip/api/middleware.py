@@ -11,7 +11,13 @@
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import parse_http_date_safe
 
 from milidip.api.errors import error_response
 
@@ -51,6 +57,16 @@ class ApiRequestMiddleware:
             name, message = problem
             return error_response(400, "invalid", f"{name}: {message}", {name: [message]})
         response = self.get_response(request)
+        if request.method == "HEAD" and response.status_code == 200:
+            # ConditionalGetMiddleware handles GET only; HEAD gets the same validators.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            response = get_conditional_response(
+                request,
+                etag=response.get("ETag"),
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
         if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
             if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
                 patch_cache_control(response, private=True, no_cache=True)
