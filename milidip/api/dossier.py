@@ -1,6 +1,6 @@
 """A country's dossier: everything involving one country, grouped by resource, in one request.
 
-Seven queries whatever the country: the country and one per group.
+Eight queries whatever the country: the country, its citations, and one per group.
 """
 
 from rest_framework import serializers
