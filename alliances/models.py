@@ -9,6 +9,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from milidip.dates import PartialDateField, not_before_q
 from milidip.records import Record, RecordQuerySet, SlugRecord
@@ -93,10 +94,12 @@ class Country(Record):
     )
 
     objects = CountryManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "countries"
         ordering = ["name"]
+        permissions = [("publish_country", "Can publish and retract countries")]
         constraints = [
             *Record.status_constraints("country"),
             models.CheckConstraint(
@@ -183,8 +186,11 @@ class Alliance(SlugRecord, Obligations):
         Country, through="Membership", related_name="alliances", blank=True
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_alliance", "Can publish and retract alliances")]
         constraints = [
             *SlugRecord.status_constraints("alliance"),
             models.CheckConstraint(
@@ -225,6 +231,7 @@ class Membership(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     objects = MembershipManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["alliance", "country"]
@@ -285,9 +292,12 @@ class Treaty(SlugRecord):
     )
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords(m2m_fields=[parties])
+
     class Meta:
         verbose_name_plural = "treaties"
         ordering = ["signed", "name"]
+        permissions = [("publish_treaty", "Can publish and retract treaties")]
         constraints = [
             *SlugRecord.status_constraints("treaty"),
             models.CheckConstraint(

@@ -4,6 +4,7 @@
 Source. `SlugRecord` adds the slug that is the record's stable public identifier and natural key.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +32,26 @@ class Status(models.TextChoices):
 class RecordQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+
+def publish_permission(model):
+    """The permission that lets a user publish and retract records of `model` (reviewers)."""
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
+def check_status_change(user, record, previous_status):
+    """Only reviewers publish or retract: refuse any other user's change into or out of
+    published or retracted (a new record counts as coming from draft)."""
+    previous_status = previous_status or Status.DRAFT
+    if record.status == previous_status:
+        return
+    if {record.status, previous_status} <= {Status.DRAFT}:
+        return
+    if not user.has_perm(publish_permission(type(record))):
+        raise PermissionDenied(
+            f"Only reviewers may change a {record._meta.verbose_name}'s status from "
+            f"{previous_status} to {record.status}; save it as a draft and ask for review."
+        )
 
 
 def can_see_drafts(user, model):

@@ -10,6 +10,8 @@ transaction. Any failure raises ValidationError with the path of the field at fa
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from milidip.records import check_status_change
+
 
 def _prefixed(error, prefix):
     if hasattr(error, "error_dict"):
@@ -19,12 +21,15 @@ def _prefixed(error, prefix):
     return ValidationError({prefix: error.messages})
 
 
-def _replace_rows(record, related_name, items):
+def _replace_rows(record, related_name, items, user):
     manager = getattr(record, related_name)
-    manager.all().delete()
+    for row in manager.all():
+        row._history_user = user
+        row.delete()
     parent_field = manager.field.name
     for index, item in enumerate(items):
         row = manager.model(**{parent_field: record}, **item)
+        row._history_user = user
         try:
             row.full_clean()
         except ValidationError as error:
@@ -33,23 +38,33 @@ def _replace_rows(record, related_name, items):
 
 
 @transaction.atomic
-def record_save(*, record, fields, links=None, rows=None, citations=None):
+def record_save(*, record, fields, links=None, rows=None, citations=None, user=None):
     """Create or update `record` and what hangs off it; returns the saved record.
 
     fields: model field values to set. links: {m2m name: [objects]} to set in full.
     rows: {related name: [field dicts]}, each list replacing the record's rows.
     citations: [field dicts] replacing the record's citations; a record needs at least one.
+    user: who is writing. Recorded in the history; a status change into or out of published
+    or retracted needs their publish permission (PermissionDenied otherwise).
     """
+    previous_status = (
+        type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
+        if record.pk
+        else None
+    )
     for name, value in fields.items():
         setattr(record, name, value)
+    if user is not None:
+        check_status_change(user, record, previous_status)
+    record._history_user = user
     record.full_clean()
     record.save()
     for name, objects in (links or {}).items():
         getattr(record, name).set(objects)
     for related_name, items in (rows or {}).items():
-        _replace_rows(record, related_name, items)
+        _replace_rows(record, related_name, items, user)
     if citations is not None:
         if not citations:
             raise ValidationError({"citations": ["Cite at least one source."]})
-        _replace_rows(record, "citations", citations)
+        _replace_rows(record, "citations", citations, user)
     return record

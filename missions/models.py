@@ -8,6 +8,7 @@ indexed join on either database.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.dates import PartialDateField, not_before_q
@@ -147,8 +148,11 @@ class Exercise(SlugRecord):
     latitude, longitude = coordinate_fields()
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords(m2m_fields=[domains, purposes])
+
     class Meta:
         ordering = ["start", "name"]
+        permissions = [("publish_exercise", "Can publish and retract exercises")]
         constraints = [
             *SlugRecord.status_constraints("exercise"),
             *coordinate_constraints("exercise"),
@@ -197,6 +201,7 @@ class ExerciseParticipant(models.Model):
     )
 
     objects = ParticipantManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["exercise", "country"]
@@ -253,8 +258,11 @@ class Mission(SlugRecord):
     end = PartialDateField(db_index=True, help_text="When it ended; blank while it is active.")
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords(m2m_fields=[hosts])
+
     class Meta:
         ordering = ["start", "name"]
+        permissions = [("publish_mission", "Can publish and retract missions")]
         constraints = [
             *SlugRecord.status_constraints("mission"),
             models.CheckConstraint(
@@ -295,6 +303,7 @@ class MissionContribution(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     objects = ContributionManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["mission", "country", "as_of"]
@@ -333,6 +342,7 @@ class MissionLocation(models.Model):
     latitude, longitude = coordinate_fields()
 
     objects = LocationManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["mission", "name"]
@@ -377,8 +387,11 @@ class Challenge(SlugRecord):
     missions = models.ManyToManyField(Mission, related_name="challenges", blank=True)
     exercises = models.ManyToManyField(Exercise, related_name="challenges", blank=True)
 
+    history = HistoricalRecords(m2m_fields=[countries, alliances, treaties, missions, exercises])
+
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_challenge", "Can publish and retract challenges")]
         constraints = [
             *SlugRecord.status_constraints("challenge"),
             models.CheckConstraint(

@@ -49,6 +49,8 @@ def test_check_provenance_reports_a_record_without_citation():
 def test_every_record_and_link_passes_model_validation():
     for app_label in ("alliances", "missions", "sources"):
         for model in apps.get_app_config(app_label).get_models():
+            if model._meta.model_name.startswith("historical"):
+                continue
             for record in model.objects.all():
                 record.full_clean()
 

@@ -6,6 +6,7 @@ writes, and 304 for conditional GETs.
 """
 
 from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
 
 from milidip.api.errors import ErrorSerializer
 
@@ -33,6 +34,21 @@ class AutoSchema(openapi.AutoSchema):
     def _is_detail(self):
         return "{" in self.path
 
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description="The ETag of the record as you last read it (GET). A stale one "
+                    "is a 412, a missing one a 428: no one's change is overwritten unseen.",
+                )
+            )
+        return parameters
+
     def get_auth(self):
         # Reads are open to anonymous callers; only writes need a token.
         auth = super().get_auth()
@@ -49,10 +65,14 @@ class AutoSchema(openapi.AutoSchema):
                     if self._is_detail()
                     else "The page is past the last one."
                 )
+            if self._is_detail() and "dossier" not in self.path:
+                errors["410"] = "The record was retracted; `detail` gives the reason."
             return errors
         errors = dict(WRITE_ERRORS)
         if self.method in ("PUT", "PATCH", "DELETE"):
             errors["404"] = "No such record."
+            errors["412"] = "If-Match does not match: someone changed the record since you read it."
+            errors["428"] = "If-Match is missing: send the ETag of the record as you read it."
         if self.method == "DELETE":
             errors["409"] = "Other records still refer to this one; unlink them first."
             errors["400"] = "A parameter is invalid or unknown; `errors` names it."

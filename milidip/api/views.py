@@ -9,18 +9,43 @@
   so they obey exactly the rules the admin does.
 """
 
+import hashlib
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
-from django.utils.http import http_date
+from django.http import Http404
+from django.utils.http import http_date, parse_etags, quote_etag
 from django_filters.filters import BaseCSVFilter
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from milidip.records import visible_to
+from milidip.records import Status, visible_to
 from milidip.services import record_save
 
 LIST_PARAMETERS = {"page", "page_size", "format"}
 DETAIL_PARAMETERS = {"format"}
+
+
+class Gone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "The record was retracted."
+    default_code = "gone"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "If-Match: the record changed since you read it; GET it again."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "If-Match: send the ETag of the record as you read it, so that no one else's change "
+        "is overwritten."
+    )
+    default_code = "precondition_required"
 
 
 class Conflict(exceptions.APIException):
@@ -82,10 +107,37 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            lookup = {self.lookup_field: self.kwargs[self.lookup_field]}
+            retracted = self.queryset.filter(status=Status.RETRACTED, **lookup).first()
+            if retracted is None:
+                raise
+            raise Gone(f"Retracted: {retracted.retraction_reason}") from None
+
+    def representation_etag(self, record):
+        """The strong ETag of the record's JSON representation for this reader."""
+        content = JSONRenderer().render(self.get_serializer(record).data)
+        return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
     def retrieve(self, request, *args, **kwargs):
         record = self.get_object()
         self.last_modified = record.updated
-        return Response(self.get_serializer(record).data)
+        response = Response(self.get_serializer(record).data)
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            response["ETag"] = self.representation_etag(record)
+        return response
+
+    def check_if_match(self, record):
+        """Writes to a record must name the version they change (optimistic locking)."""
+        given = self.request.headers.get("If-Match")
+        if not given:
+            raise PreconditionRequired()
+        tags = parse_etags(given)
+        if "*" not in tags and self.representation_etag(record) not in tags:
+            raise PreconditionFailed()
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -108,7 +160,12 @@ class RecordViewSet(viewsets.ModelViewSet):
         citations = data.pop("citations", None)
         try:
             return record_save(
-                record=record, fields=data, links=links, rows=rows, citations=citations
+                record=record,
+                fields=data,
+                links=links,
+                rows=rows,
+                citations=citations,
+                user=self.request.user,
             )
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else error.messages
@@ -132,6 +189,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, partial=False, **kwargs):
         record = self.get_object()
+        self.check_if_match(record)
         serializer = self.get_input_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -145,6 +203,8 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         record = self.get_object()
+        self.check_if_match(record)
+        record._history_user = request.user
         try:
             record.delete()
         except ProtectedError as error:

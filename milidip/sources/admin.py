@@ -1,7 +1,19 @@
-"""Admin for sources, and the citation inline every record's admin page uses."""
+"""Admin plumbing every record shares, and the admin for sources.
 
-from django.contrib import admin
+- `RecordAdmin`: history (who, when, what changed, revert; deleted records recoverable through
+  their history), publication only by reviewers (status is read-only for curators, plus a
+  "publish selected" action), and optimistic locking: the form remembers the version it was
+  opened at, and a save over someone else's newer change is refused with what they changed.
+- `citation_inline`: the citations inline on every record's page.
+"""
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from simple_history.admin import SimpleHistoryAdmin
+
+from milidip.records import Status, check_status_change, publish_permission
 from milidip.sources.models import Source
 
 
@@ -22,17 +34,97 @@ def citation_inline(citation_model):
     )
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """What every record's admin shares: status in the list, timestamps read-only."""
+def describe_changes_since(record, since):
+    """Who changed `record` after `since`, and which fields, from its history."""
+    newer = list(record.history.filter(history_date__gt=since).order_by("history_date"))
+    if not newer:
+        return "someone else changed it"
+    before = record.history.filter(history_date__lte=since).order_by("-history_date").first()
+    people = sorted({str(entry.history_user or "an import or script") for entry in newer})
+    changed = []
+    if before is not None:
+        delta = newer[-1].diff_against(before)
+        for change in delta.changes:
+            field = record._meta.get_field(change.field)
+            changed.append(f"{field.verbose_name}: “{change.old}” → “{change.new}”")
+    when = newer[-1].history_date.strftime("%Y-%m-%d %H:%M:%S UTC")
+    summary = f"{', '.join(people)} changed it at {when}"
+    if changed:
+        summary += " (" + "; ".join(changed) + ")"
+    return summary
 
+
+class RecordForm(forms.ModelForm):
+    """Carries the version the form was opened at, and refuses to save over a newer one."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.updated.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        loaded = parse_datetime(self.data.get(self.add_prefix("loaded_version"), "") or "")
+        model = type(self.instance)
+        # Locks the row until this save commits (PostgreSQL), so two saves cannot interleave.
+        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("Someone else deleted this record while you were editing it.")
+        if loaded is None or current.updated != loaded:
+            raise ValidationError(
+                "Not saved: someone else changed this record since you opened it — "
+                f"{describe_changes_since(current, loaded or current.created)}. Your edits are "
+                "still in the form; reload the page to see their version, then apply yours again."
+            )
+        return cleaned
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """What every record's admin shares: see the module docstring."""
+
+    form = RecordForm
     readonly_fields = ["created", "updated"]
     list_per_page = 50
     show_full_result_count = False
+    date_hierarchy = "updated"
+    actions = ["publish_selected"]
+    history_list_display = ["status"]
 
     publication_fieldset = (
         "Publication",
-        {"fields": ["status", "retraction_reason", "created", "updated"]},
+        {
+            "fields": ["status", "retraction_reason", "created", "updated", "loaded_version"],
+            "description": "Curators save drafts; reviewers publish and retract.",
+        },
     )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(publish_permission(self.model))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            readonly += ["status", "retraction_reason"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        check_status_change(request.user, obj, previous)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected records", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published = 0
+        for record in queryset.exclude(status=Status.PUBLISHED):
+            record.status = Status.PUBLISHED
+            record._history_user = request.user
+            record.save()
+            published += 1
+        self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
 
 
 @admin.register(Source)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from milidip.dates import PartialDateField
 from milidip.records import SlugRecord, UpdatedAtField
@@ -82,8 +83,11 @@ class Source(SlugRecord):
     )
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["slug"]
+        permissions = [("publish_source", "Can publish and retract sources")]
         constraints = [
             *SlugRecord.status_constraints("source"),
             models.CheckConstraint(
@@ -164,6 +168,7 @@ class Citation(models.Model):
     updated = UpdatedAtField(default=timezone.now, editable=False)
 
     objects = CitationManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -97,6 +97,7 @@ def test_dossier_of_south_korea_against_the_curated_records(api):
     assert data["exercises"] == [
         ("foal-eagle", "participant"),
         ("nato-multinational-exercises", "participant"),
+        ("rok-humanitarian-assistance-drills", "participant"),
         ("rok-us-bilateral-exercises", "participant"),
     ]
     assert data["missions_hosted"] == ["us-military-presence-south-korea"]

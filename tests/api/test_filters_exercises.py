@@ -11,7 +11,12 @@ from tests.factories import CountryFactory, ExerciseFactory, ParticipantFactory
 pytestmark = pytest.mark.django_db
 
 EXERCISES = f"{API}exercises/"
-FIXTURE_EXERCISES = {"foal-eagle", "rok-us-bilateral-exercises", "nato-multinational-exercises"}
+FIXTURE_EXERCISES = {
+    "foal-eagle",
+    "rok-us-bilateral-exercises",
+    "nato-multinational-exercises",
+    "rok-humanitarian-assistance-drills",
+}
 
 
 def exercises(api, **params):

@@ -104,7 +104,9 @@ def test_anonymous_callers_never_see_drafts_or_retracted_records(api, unpublishe
         resource.model.objects.filter(status="published").count()
     )
     assert_error(api.get(resource.detail_url(draft)), 404)
-    assert_error(api.get(resource.detail_url(retracted)), 404)
+    # A retracted record is gone, not unknown: 410 with the reason it was withdrawn.
+    gone = assert_error(api.get(resource.detail_url(retracted)), 410)
+    assert gone["detail"].startswith("Retracted: ")
     for status in ("draft", "retracted"):
         response = api.get(resource.url, {"status": status})
         assert response.status_code == 200

@@ -40,6 +40,11 @@ def snapshot(model, lookup):
     return (record.name, record.updated, model.objects.count())
 
 
+def if_match(client, url):
+    """The If-Match header for a write: the ETag of the record as this client reads it."""
+    return {"HTTP_IF_MATCH": client.get(url)["ETag"]}
+
+
 def curator(*permissions):
     user = User.objects.create_user("curator", password=None)
     for codename in permissions:
@@ -134,7 +139,8 @@ def test_a_record_cannot_be_created_without_a_citation():
 
 def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
     client = curator("change_alliance")
-    response = client.patch("/api/v1/alliances/rok-us-alliance/", {"end": "1950"}, format="json")
+    url = "/api/v1/alliances/rok-us-alliance/"
+    response = client.patch(url, {"end": "1950"}, format="json", **if_match(client, url))
     assert response.status_code == 400
     assert "alliance_end_not_before_start" in response.json()["detail"]
     assert Alliance.objects.get(slug="rok-us-alliance").end == ""
@@ -142,10 +148,12 @@ def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
 
 def test_patch_replaces_rows_and_keeps_the_rest():
     client = curator("change_alliance")
+    url = "/api/v1/alliances/nato/"
     response = client.patch(
-        "/api/v1/alliances/nato/",
+        url,
         {"memberships": [{"country": "KOR", "role": "partner", "start": "2006"}]},
         format="json",
+        **if_match(client, url),
     )
     assert response.status_code == 200, response.json()
     nato = Alliance.objects.get(slug="nato")
@@ -157,21 +165,24 @@ def test_patch_replaces_rows_and_keeps_the_rest():
 
 def test_an_identifier_cannot_be_changed():
     client = curator("change_treaty")
-    response = client.patch(DETAIL_URLS["treaties"][0], {"slug": "renamed-treaty"}, format="json")
+    url = DETAIL_URLS["treaties"][0]
+    response = client.patch(url, {"slug": "renamed-treaty"}, format="json", **if_match(client, url))
     assert response.status_code == 400
     assert "slug" in response.json()["errors"]
 
 
 def test_deleting_a_country_other_records_use_is_a_409():
     client = curator("delete_country")
-    response = client.delete("/api/v1/countries/KOR/")
+    url = "/api/v1/countries/KOR/"
+    response = client.delete(url, **if_match(client, url))
     assert response.status_code == 409
     assert Country.objects.filter(code="KOR").exists()
 
 
 def test_a_curator_deletes_a_record():
     client = curator("delete_challenge")
-    response = client.delete("/api/v1/challenges/cyber-threats/")
+    url = "/api/v1/challenges/cyber-threats/"
+    response = client.delete(url, **if_match(client, url))
     assert response.status_code == 204
     assert not Challenge.objects.filter(slug="cyber-threats").exists()
 
@@ -201,3 +212,55 @@ def test_drafts_are_hidden_from_anonymous_readers_but_shown_to_curators():
     url = DETAIL_URLS["treaties"][0]
     assert APIClient().get(url).status_code == 404
     assert curator("view_treaty").get(url).status_code == 200
+
+
+def test_a_write_without_if_match_is_428_and_changes_nothing():
+    client = curator("change_treaty")
+    url = DETAIL_URLS["treaties"][0]
+    response = client.patch(url, {"name": "Renamed"}, format="json")
+    assert response.status_code == 428
+    assert "If-Match" in response.json()["detail"]
+    assert Treaty.objects.get(slug="rok-us-mutual-defense-treaty").name == "Mutual Defense Treaty"
+
+
+def test_a_write_with_a_stale_etag_is_412_and_the_other_edit_survives():
+    first = curator("change_treaty")
+    url = DETAIL_URLS["treaties"][0]
+    stale = if_match(first, url)
+    assert first.patch(url, {"name": "First edit"}, format="json", **stale).status_code == 200
+    response = first.patch(url, {"name": "Second edit"}, format="json", **stale)
+    assert response.status_code == 412
+    assert Treaty.objects.get(slug="rok-us-mutual-defense-treaty").name == "First edit"
+
+
+def test_a_curator_cannot_publish_but_a_reviewer_can():
+    from django.contrib.auth.models import Group
+
+    draft = Treaty.objects.get(slug="rok-us-cost-sharing-agreements")
+    draft.status = Status.DRAFT
+    draft.save()
+    url = "/api/v1/treaties/rok-us-cost-sharing-agreements/"
+    curator_user = User.objects.create_user("carla")
+    curator_user.groups.add(Group.objects.get(name="curator"))
+    client = APIClient()
+    client.force_authenticate(curator_user)
+    response = client.patch(url, {"status": "published"}, format="json", **if_match(client, url))
+    assert response.status_code == 403
+    assert "reviewers" in response.json()["detail"]
+    reviewer_user = User.objects.create_user("rita")
+    reviewer_user.groups.add(Group.objects.get(name="reviewer"))
+    client.force_authenticate(reviewer_user)
+    response = client.patch(url, {"status": "published"}, format="json", **if_match(client, url))
+    assert response.status_code == 200
+    assert APIClient().get(url).status_code == 200
+    latest = Treaty.objects.get(slug="rok-us-cost-sharing-agreements").history.first()
+    assert latest.history_user == reviewer_user
+
+
+def test_a_retracted_record_answers_410_with_the_reason():
+    Treaty.objects.filter(slug="rok-us-cost-sharing-agreements").update(
+        status=Status.RETRACTED, retraction_reason="Duplicates another record."
+    )
+    response = APIClient().get("/api/v1/treaties/rok-us-cost-sharing-agreements/")
+    assert response.status_code == 410
+    assert response.json()["detail"] == "Retracted: Duplicates another record."

@@ -1,9 +1,11 @@
 """Load the curated records in fixtures/ into an empty database, once.
 
-`make run` calls this on every start. The first run loads every fixture (in file-name order);
-later runs see the articles' sources already there and load nothing, so a curator's edits are
+`make run` calls this on every start. The first run loads every fixture (in file-name order)
+and records each record's first version in its history; later runs see the articles' sources already there and load nothing, so a curator's edits are
 never overwritten by the fixtures. `--force` loads them again over what is stored.
 """
+
+from io import StringIO
 
 from django.conf import settings
 from django.core.management import call_command
@@ -35,4 +37,6 @@ class Command(BaseCommand):
         files = fixture_files()
         with transaction.atomic():
             call_command("loaddata", *files, verbosity=options["verbosity"])
+            # Fixtures load without history; give every record its first version.
+            call_command("populate_history", auto=True, stdout=StringIO(), stderr=StringIO())
         self.stdout.write(f"Loaded the curated records from {len(files)} fixture files.")
