@@ -1,8 +1,9 @@
 """Load the curated records in fixtures/ into an empty database, once.
 
 `make run` calls this on every start. The first run loads every fixture (in file-name order)
-and records each record's first version in its history; later runs see the articles' sources already there and load nothing, so a curator's edits are
-never overwritten by the fixtures. `--force` loads them again over what is stored.
+and records each record's first version in its history. Later runs see the articles' sources
+already there and load nothing, so a curator's edits are never overwritten by the fixtures.
+`--force` loads them again over what is stored.
 """
 
 from io import StringIO
