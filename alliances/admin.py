@@ -12,10 +12,28 @@ from alliances.models import (
     TreatyCitation,
 )
 from milidip.sources.admin import RecordAdmin, citation_inline
+from milidip.sources.resources import record_resource
 
 
 @admin.register(Country)
 class CountryAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Country,
+            id_field="code",
+            columns=[
+                "code",
+                "name",
+                "official_name",
+                "aliases",
+                "region",
+                "cow_code",
+                "cow_abbreviation",
+                "gw_code",
+                "status",
+            ],
+        )
+    ]
     list_display = ["name", "code", "official_name", "region", "cow_code", "status"]
     list_filter = ["region", "status"]
     search_fields = ["name", "code", "official_name", "aliases"]
@@ -37,6 +55,26 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Alliance)
 class AllianceAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Alliance,
+            columns=[
+                "slug",
+                "name",
+                "short_name",
+                "kind",
+                "description",
+                "start",
+                "end",
+                "defence",
+                "offence",
+                "neutrality",
+                "non_aggression",
+                "consultation",
+                "status",
+            ],
+        )
+    ]
     list_display = ["name", "short_name", "kind", "start", "end", "status"]
     list_filter = ["kind", "status", "defence", "consultation"]
     search_fields = ["name", "short_name", "slug", "description"]
@@ -59,6 +97,27 @@ class AllianceAdmin(RecordAdmin):
 
 @admin.register(Treaty)
 class TreatyAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Treaty,
+            columns=[
+                "slug",
+                "name",
+                "short_name",
+                "kind",
+                "parties",
+                "alliance",
+                "signed",
+                "in_force",
+                "ended",
+                "provisions",
+                "description",
+                "status",
+            ],
+            foreign={"alliance": (Alliance, "slug")},
+            many={"parties": (Country, "code")},
+        )
+    ]
     list_display = ["name", "short_name", "kind", "signed", "in_force", "alliance", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "short_name", "slug", "provisions"]

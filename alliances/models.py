@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from milidip.dates import PartialDateField, not_before_q
+from milidip.dates import PartialDateField, check_date_order, not_before_q
 from milidip.records import Record, RecordQuerySet, SlugRecord
 from milidip.sources.models import Citation
 
@@ -247,6 +247,10 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.country} in {self.alliance} ({self.get_role_display()})"
 
+    def clean(self):
+        super().clean()
+        check_date_order(self, [("end", "start")])
+
     def natural_key(self):
         return (self.alliance.slug, self.country.code, self.role, self.start)
 
@@ -293,6 +297,8 @@ class Treaty(SlugRecord):
     description = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[parties])
+
+    date_order = (("in_force", "signed"), ("ended", "signed"))
 
     class Meta:
         verbose_name_plural = "treaties"

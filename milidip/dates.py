@@ -98,6 +98,27 @@ class PartialDateField(models.CharField):
         return name, path, args, kwargs
 
 
+def is_not_before(later, earlier):
+    """Python twin of `not_before_q`: True when partial date `later` is not before `earlier`."""
+    return not later or not earlier or later >= earlier[: len(later)]
+
+
+def check_date_order(instance, pairs):
+    """Raise ValidationError on the field when a (later, earlier) pair of dates is out of order.
+
+    The database refuses the same with a named constraint; this says it on the field, in the
+    curator's words.
+    """
+    errors = {}
+    for later, earlier in pairs:
+        later_value, earlier_value = getattr(instance, later), getattr(instance, earlier)
+        if not is_not_before(later_value, earlier_value):
+            label = instance._meta.get_field(earlier).verbose_name
+            errors[later] = f"{later_value} is before the {label} date ({earlier_value})."
+    if errors:
+        raise ValidationError(errors)
+
+
 def not_before_q(later, earlier):
     """Q that holds when partial date field `later` is not before field `earlier`.
 

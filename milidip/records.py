@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from milidip.dates import check_date_order
+
 
 class UpdatedAtField(models.DateTimeField):
     """Like auto_now, but with a default, so records loaded from fixtures get a time too.
@@ -87,8 +89,15 @@ class Record(models.Model):
 
     objects = RecordQuerySet.as_manager()
 
+    # (later, earlier) pairs of partial-date fields that must be in order; see check_date_order.
+    date_order = (("end", "start"),)
+
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        check_date_order(self, [pair for pair in self.date_order if hasattr(self, pair[0])])
 
     @classmethod
     def status_constraints(cls, prefix):

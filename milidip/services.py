@@ -7,8 +7,11 @@ transaction. Any failure raises ValidationError with the path of the field at fa
 (`citations[0].quote`) and leaves the database as it was.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import get_m2m_reverse_field_name
 
 from milidip.records import check_status_change
 
@@ -67,4 +70,51 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
         if not citations:
             raise ValidationError({"citations": ["Cite at least one source."]})
         _replace_rows(record, "citations", citations, user)
+    return record
+
+
+RECOVERY_WINDOW = timedelta(seconds=30)
+
+
+def deleted_records(model):
+    """The last history entry of each deleted `model` record, newest deletion first."""
+    return (
+        model.history.filter(history_type="-")
+        .exclude(**{f"{model._meta.pk.attname}__in": model.objects.values("pk")})
+        .order_by("-history_date")
+    )
+
+
+@transaction.atomic
+def record_recover(*, model, pk, user=None):
+    """Bring a deleted record back as it was: its fields, many-to-many links, and the rows and
+    citations deleted along with it (those whose deletion is in the same moment).
+
+    Raises model.DoesNotExist when there is no deleted record with that pk.
+    """
+    if model.objects.filter(pk=pk).exists():
+        raise model.DoesNotExist(f"{model._meta.verbose_name} {pk} is not deleted.")
+    deletion = model.history.filter(id=pk, history_type="-").latest("history_date")
+    last_state = model.history.filter(id=pk).exclude(history_type="-").latest("history_date")
+    record = deletion.instance
+    record._history_user = user
+    record.save(force_insert=True)
+    for field in last_state._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        ids = [getattr(row, f"{target}_id") for row in getattr(last_state, field.name).all()]
+        getattr(record, field.name).set(ids)
+    for relation in model._meta.related_objects:
+        rows_model = relation.related_model
+        if not relation.one_to_many or not hasattr(rows_model, "history"):
+            continue
+        gone = rows_model.history.filter(
+            **{relation.field.attname: pk},
+            history_type="-",
+            history_date__gte=deletion.history_date - RECOVERY_WINDOW,
+            history_date__lte=deletion.history_date + RECOVERY_WINDOW,
+        )
+        for entry in gone:
+            row = entry.instance
+            row._history_user = user
+            row.save(force_insert=True)
     return record

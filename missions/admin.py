@@ -2,10 +2,13 @@
 
 from django.contrib import admin
 
+from alliances.models import Alliance, Country, Treaty
 from milidip.sources.admin import RecordAdmin, citation_inline
+from milidip.sources.resources import record_resource
 from missions.models import (
     Challenge,
     ChallengeCitation,
+    Domain,
     Exercise,
     ExerciseCitation,
     ExerciseParticipant,
@@ -13,6 +16,7 @@ from missions.models import (
     MissionCitation,
     MissionContribution,
     MissionLocation,
+    Purpose,
 )
 
 
@@ -24,6 +28,29 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(Exercise)
 class ExerciseAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Exercise,
+            columns=[
+                "slug",
+                "name",
+                "kind",
+                "series",
+                "alliance",
+                "domains",
+                "purposes",
+                "start",
+                "end",
+                "location",
+                "latitude",
+                "longitude",
+                "description",
+                "status",
+            ],
+            foreign={"series": (Exercise, "slug"), "alliance": (Alliance, "slug")},
+            many={"domains": (Domain, "code"), "purposes": (Purpose, "code")},
+        )
+    ]
     list_display = ["name", "kind", "series", "start", "end", "location", "status"]
     list_filter = ["kind", "status", "domains", "purposes"]
     search_fields = ["name", "slug", "location", "description"]
@@ -54,6 +81,25 @@ class LocationInline(admin.TabularInline):
 
 @admin.register(Mission)
 class MissionAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Mission,
+            columns=[
+                "slug",
+                "name",
+                "short_name",
+                "kind",
+                "organisation",
+                "hosts",
+                "start",
+                "end",
+                "description",
+                "status",
+            ],
+            foreign={"organisation": (Alliance, "slug")},
+            many={"hosts": (Country, "code")},
+        )
+    ]
     list_display = ["name", "short_name", "kind", "organisation", "start", "end", "status"]
     list_filter = ["kind", "status", "organisation"]
     search_fields = ["name", "short_name", "slug", "description"]
@@ -71,6 +117,33 @@ class MissionAdmin(RecordAdmin):
 
 @admin.register(Challenge)
 class ChallengeAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Challenge,
+            columns=[
+                "slug",
+                "name",
+                "category",
+                "description",
+                "responses",
+                "start",
+                "end",
+                "countries",
+                "alliances",
+                "treaties",
+                "missions",
+                "exercises",
+                "status",
+            ],
+            many={
+                "countries": (Country, "code"),
+                "alliances": (Alliance, "slug"),
+                "treaties": (Treaty, "slug"),
+                "missions": (Mission, "slug"),
+                "exercises": (Exercise, "slug"),
+            },
+        )
+    ]
     list_display = ["name", "category", "start", "end", "status"]
     list_filter = ["category", "status"]
     search_fields = ["name", "slug", "description", "responses"]

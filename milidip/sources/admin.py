@@ -9,12 +9,18 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_datetime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from milidip.records import Status, check_status_change, publish_permission
+from milidip.services import deleted_records, record_recover
 from milidip.sources.models import Source
+from milidip.sources.resources import record_resource
 
 
 def citation_inline(citation_model):
@@ -34,23 +40,28 @@ def citation_inline(citation_model):
     )
 
 
-def describe_changes_since(record, since):
-    """Who changed `record` after `since`, and which fields, from its history."""
-    newer = list(record.history.filter(history_date__gt=since).order_by("history_date"))
-    if not newer:
-        return "someone else changed it"
-    before = record.history.filter(history_date__lte=since).order_by("-history_date").first()
+def latest_version(record):
+    """The id of the record's newest history entry: the version a form is opened at."""
+    return record.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+def describe_changes_since(record, version):
+    """Who changed `record` after history entry `version`, and which fields."""
+    newer = list(record.history.filter(history_id__gt=version or 0).order_by("history_id"))
     people = sorted({str(entry.history_user or "an import or script") for entry in newer})
-    changed = []
-    if before is not None:
-        delta = newer[-1].diff_against(before)
-        for change in delta.changes:
-            field = record._meta.get_field(change.field)
-            changed.append(f"{field.verbose_name}: “{change.old}” → “{change.new}”")
-    when = newer[-1].history_date.strftime("%Y-%m-%d %H:%M:%S UTC")
-    summary = f"{', '.join(people)} changed it at {when}"
-    if changed:
-        summary += " (" + "; ".join(changed) + ")"
+    summary = f"{', '.join(people) or 'someone'} changed it"
+    if newer:
+        summary += f" at {newer[-1].history_date:%Y-%m-%d %H:%M:%S} UTC"
+    opened = record.history.filter(history_id=version).first() if version else None
+    if opened is not None and newer:
+        delta = newer[-1].diff_against(opened)
+        changed = [
+            f"{record._meta.get_field(change.field).verbose_name}: “{change.old}” → “{change.new}”"
+            for change in delta.changes
+            if not isinstance(change.old, list)
+        ]
+        if changed:
+            summary += " (" + "; ".join(changed) + ")"
     return summary
 
 
@@ -62,31 +73,33 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.updated.isoformat()
+            self.fields["loaded_version"].initial = latest_version(self.instance) or ""
 
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk:
             return cleaned
-        loaded = parse_datetime(self.data.get(self.add_prefix("loaded_version"), "") or "")
+        raw = self.data.get(self.add_prefix("loaded_version"), "") or ""
+        loaded = int(raw) if raw.isdigit() else None
         model = type(self.instance)
         # Locks the row until this save commits (PostgreSQL), so two saves cannot interleave.
         current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("Someone else deleted this record while you were editing it.")
-        if loaded is None or current.updated != loaded:
+        if latest_version(current) != loaded:
             raise ValidationError(
                 "Not saved: someone else changed this record since you opened it — "
-                f"{describe_changes_since(current, loaded or current.created)}. Your edits are "
-                "still in the form; reload the page to see their version, then apply yours again."
+                f"{describe_changes_since(current, loaded)}. Your edits are still in the form; "
+                "reload the page to see their version, then apply yours again."
             )
         return cleaned
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     """What every record's admin shares: see the module docstring."""
 
     form = RecordForm
+    change_list_template = "admin/milidip/record_change_list.html"
     readonly_fields = ["created", "updated"]
     list_per_page = 50
     show_full_result_count = False
@@ -116,6 +129,53 @@ class RecordAdmin(SimpleHistoryAdmin):
         check_status_change(request.user, obj, previous)
         super().save_model(request, obj, form, change)
 
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("citations__source")
+
+    # Recovering deleted records
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "recover/",
+                self.admin_site.admin_view(self.recover_list_view),
+                name=f"{prefix}_recover_list",
+            ),
+            path(
+                "recover/<str:object_id>/",
+                self.admin_site.admin_view(require_POST(self.recover_view)),
+                name=f"{prefix}_recover",
+            ),
+            *super().get_urls(),
+        ]
+
+    def recover_list_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Deleted {self.opts.verbose_name_plural}",
+            "deletions": deleted_records(self.model).select_related("history_user")[:200],
+        }
+        return TemplateResponse(request, "admin/milidip/recover_list.html", context)
+
+    def recover_view(self, request, object_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            record = record_recover(model=self.model, pk=int(object_id), user=request.user)
+        except (ValueError, self.model.DoesNotExist):
+            self.message_user(request, "No such deleted record.", messages.ERROR)
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_recover_list")
+        self.message_user(
+            request, f"Recovered “{record}” with its citations and links.", messages.SUCCESS
+        )
+        return redirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk])
+        )
+
     @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish_selected(self, request, queryset):
         published = 0
@@ -129,6 +189,26 @@ class RecordAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
+    resource_classes = [
+        record_resource(
+            Source,
+            columns=[
+                "slug",
+                "title",
+                "kind",
+                "author",
+                "publisher",
+                "published",
+                "url",
+                "citation_text",
+                "licence",
+                "file",
+                "checksum",
+                "description",
+                "status",
+            ],
+        )
+    ]
     list_display = ["title", "kind", "slug", "publisher", "published", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "slug", "author", "publisher"]

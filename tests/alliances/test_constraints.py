@@ -54,7 +54,7 @@ def test_an_end_before_the_start_is_a_clear_validation_error():
     )
     with pytest.raises(ValidationError) as error:
         treaty.full_clean()
-    assert "treaty_ended_not_before_signed" in str(error.value)
+    assert error.value.message_dict["ended"] == ["1953 is before the signed date (1960)."]
 
 
 def test_a_failed_update_leaves_the_stored_treaty_untouched():

@@ -142,7 +142,7 @@ def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
     url = "/api/v1/alliances/rok-us-alliance/"
     response = client.patch(url, {"end": "1950"}, format="json", **if_match(client, url))
     assert response.status_code == 400
-    assert "alliance_end_not_before_start" in response.json()["detail"]
+    assert response.json()["errors"]["end"] == ["1950 is before the established date (1953)."]
     assert Alliance.objects.get(slug="rok-us-alliance").end == ""
 
 

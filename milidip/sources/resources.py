@@ -1,0 +1,132 @@
+"""CSV import and export of records in the admin (django-import-export).
+
+A row names related records by code or slug (`alliance`, `parties` as "KOR;USA"), and may carry
+one citation in the columns `citation_source`, `citation_quote` and `citation_locator`. A new
+record must: nothing enters milidip without a source. Each row is validated like a form in the
+admin (the model's full_clean, the verbatim-quote check, reviewer-only publication) and shown
+in the preview with its errors before anything is saved; saving goes through the model, so every
+imported change is in the record's history.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from import_export import fields, resources, widgets
+
+from milidip.records import check_status_change
+from milidip.sources.models import Source
+
+CITATION_COLUMNS = ("citation_source", "citation_quote", "citation_locator")
+
+
+class RecordResource(resources.ModelResource):
+    """Base resource: validation as in the admin, and one optional citation per row."""
+
+    citation_source = fields.Field(column_name="citation_source", readonly=True)
+    citation_quote = fields.Field(column_name="citation_quote", readonly=True)
+    citation_locator = fields.Field(column_name="citation_locator", readonly=True)
+
+    def before_import(self, dataset, **kwargs):
+        self.user = kwargs.get("user")
+        self.pending_citations = {}
+
+    def import_instance(self, instance, row, **kwargs):
+        previous_status = (
+            type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+            if instance.pk
+            else None
+        )
+        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        if self.user is not None:
+            try:
+                check_status_change(self.user, instance, previous_status)
+            except PermissionDenied as error:
+                errors["status"] = [str(error)]
+        citation = self.citation_from_row(instance, row, errors)
+        if citation is not None:
+            self.pending_citations[id(instance)] = citation
+        if errors:
+            raise ValidationError(errors)
+
+    def citation_from_row(self, instance, row, errors):
+        """The row's citation, checked like the admin's citation form; None if the row has none."""
+        slug = (row.get("citation_source") or "").strip()
+        quote = row.get("citation_quote") or ""
+        locator = row.get("citation_locator") or ""
+        if not slug:
+            if instance.pk is None:
+                errors["citation_source"] = [
+                    "A new record needs a citation: fill citation_source and citation_quote "
+                    "(or citation_locator for a dataset)."
+                ]
+            return None
+        source = Source.objects.filter(slug=slug).first()
+        if source is None:
+            errors["citation_source"] = [f"No source with slug {slug!r}."]
+            return None
+        citation_model = type(instance).citations.rel.related_model
+        citation = citation_model(source=source, quote=quote, locator=locator)
+        try:
+            citation.clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"citation_{field}"] = messages
+            return None
+        return citation
+
+    def first_citation(self, record):
+        # Export queries prefetch citations with their sources (RecordAdmin.get_export_queryset).
+        return next(iter(record.citations.all()), None)
+
+    def dehydrate_citation_source(self, record):
+        citation = self.first_citation(record)
+        return citation.source.slug if citation else ""
+
+    def dehydrate_citation_quote(self, record):
+        citation = self.first_citation(record)
+        return citation.quote if citation else ""
+
+    def dehydrate_citation_locator(self, record):
+        citation = self.first_citation(record)
+        return citation.locator if citation else ""
+
+    def after_save_instance(self, instance, row, **kwargs):
+        citation = self.pending_citations.pop(id(instance), None)
+        if citation is None:
+            return
+        citation.record = instance
+        if not citation.record.citations.filter(
+            source=citation.source, quote=citation.quote, locator=citation.locator
+        ).exists():
+            citation.full_clean()
+            citation.save()
+
+
+def by_slug(model, field="slug"):
+    return widgets.ForeignKeyWidget(model, field=field)
+
+
+def many_by(model, field="slug"):
+    return widgets.ManyToManyWidget(model, field=field, separator=";")
+
+
+def record_resource(model, *, id_field="slug", columns, foreign=None, many=None):
+    """A RecordResource for `model`: `columns` in order, related records by code or slug."""
+    attrs = {}
+    for name, (related, field) in (foreign or {}).items():
+        attrs[name] = fields.Field(attribute=name, column_name=name, widget=by_slug(related, field))
+    for name, (related, field) in (many or {}).items():
+        attrs[name] = fields.Field(attribute=name, column_name=name, widget=many_by(related, field))
+    attrs["Meta"] = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": [*columns, *CITATION_COLUMNS],
+            "export_order": [*columns, *CITATION_COLUMNS],
+            "import_id_fields": [id_field],
+            "clean_model_instances": True,
+            "skip_unchanged": True,
+            "report_skipped": True,
+        },
+    )
+    return type(f"{model.__name__}Resource", (RecordResource,), attrs)
