@@ -14,7 +14,7 @@ WORKERS ?= 2
 SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null)
 export SECRET_KEY
 
-.PHONY: run setup-db dev test lint format migrations-check schema superuser clean
+.PHONY: run setup-db dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,12 @@ dev: $(VENV)/.run-deps .secret_key
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test tools and run the whole suite (on DATABASE_URL's database)
-test: $(VENV)/.test-deps .secret_key
+test: $(VENV)/.test-deps .secret_key chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## chromium: Debian's Chromium for the browser tests (tests/e2e), installed only when missing
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 ## lint: ruff's checks and formatting, as CI runs them
 lint: $(VENV)/.test-deps
