@@ -133,9 +133,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Opt in now to Django 6's default: a URL typed without a scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 # Where the articles (and, later, the datasets) that records cite are kept.
 SEEDS_DIR = BASE_DIR / "seeds"
 

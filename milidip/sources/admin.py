@@ -10,12 +10,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.utils import get_m2m_reverse_field_name
 
 from milidip.records import Status, check_status_change, publish_permission
 from milidip.services import deleted_records, record_recover
@@ -118,6 +121,22 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm(publish_permission(self.model))
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        historical = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) if obj else None
+        if historical is not None:
+            # Reverting: show the version's many-to-many links, not today's, so that saving
+            # the form restores them too.
+            obj._prefetched_objects_cache = {
+                field.name: field.related_model.objects.filter(
+                    pk__in=[
+                        getattr(row, f"{get_m2m_reverse_field_name(field)}_id")
+                        for row in getattr(historical, field.name).all()
+                    ]
+                )
+                for field in historical._history_m2m_fields
+            }
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
@@ -127,6 +146,9 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
         check_status_change(request.user, obj, previous)
+        # A reverted version's links were shown from a cache (get_form); drop it so that
+        # saving the form compares against the links stored today.
+        getattr(obj, "_prefetched_objects_cache", {}).clear()
         super().save_model(request, obj, form, change)
 
     def get_export_queryset(self, request):
@@ -189,6 +211,7 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     resource_classes = [
         record_resource(
             Source,

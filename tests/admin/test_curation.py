@@ -171,7 +171,8 @@ def test_history_shows_who_changed_what_and_reverts():
     user, client = member_of("curator")
     data = change_form_data(client, url)
     data["name"] = "Renamed treaty"
-    client.post(url, data)
+    data["parties"] = [treaty.parties.get(code="KOR").pk]
+    assert client.post(url, data).status_code == 302
     history = client.get(reverse("admin:alliances_treaty_history", args=[treaty.pk]))
     assert history.status_code == 200
     page = history.content.decode()
@@ -185,6 +186,7 @@ def test_history_shows_who_changed_what_and_reverts():
     assert revert_data["name"] == "Mutual Defense Treaty"
     assert client.post(revert_url, revert_data).status_code == 302
     assert Treaty.objects.get(pk=treaty.pk).name == "Mutual Defense Treaty"
+    assert set(treaty.parties.values_list("code", flat=True)) == {"KOR", "USA"}
 
 
 def test_a_deleted_record_is_recovered_with_its_links_and_citations():
