@@ -118,3 +118,58 @@ def record_recover(*, model, pk, user=None):
             row._history_user = user
             row.save(force_insert=True)
     return record
+
+
+def row_relations(model):
+    """The one-to-many relations of `model` whose rows keep history (memberships, citations)."""
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.one_to_many and hasattr(relation.related_model, "history")
+    ]
+
+
+@transaction.atomic
+def record_rows_revert(*, record, when, user=None):
+    """Put the record's rows (memberships, participants, contributions, locations, citations)
+    back as they were at `when`, from their history. Rows with no history at all (loaded
+    before history was kept) are left as they are."""
+    for relation in row_relations(type(record)):
+        rows_model, parent = relation.related_model, relation.field.attname
+        history = rows_model.history.filter(**{parent: record.pk}).order_by(
+            "-history_date", "-history_id"
+        )
+        tracked = set(history.values_list("id", flat=True))
+        as_then = {}
+        for entry in history.filter(history_date__lte=when):
+            as_then.setdefault(entry.id, entry)
+        # A row whose history begins after `when` was created then ("+"), or existed from
+        # before history was kept: unchanged until its deletion ("-", whose entry holds its
+        # state), or changed in a way we cannot undo ("~": left as it is).
+        first_after = {}
+        for entry in history.filter(history_date__gt=when).order_by("history_date", "history_id"):
+            first_after.setdefault(entry.id, entry)
+        for pk, entry in first_after.items():
+            if pk in as_then:
+                continue
+            if entry.history_type == "-":
+                as_then[pk] = entry
+            elif entry.history_type == "~":
+                tracked.discard(pk)
+        wanted = {
+            pk: entry
+            for pk, entry in as_then.items()
+            if entry.history_type != "-" or entry.history_date > when
+        }
+        for row in rows_model.objects.filter(**{parent: record.pk}, pk__in=tracked):
+            if row.pk not in wanted:
+                row._history_user = user
+                row.delete()
+        for entry in wanted.values():
+            row = entry.instance
+            restored = {
+                f.attname: getattr(row, f.attname) for f in rows_model._meta.concrete_fields
+            }
+            if rows_model.objects.filter(pk=row.pk).values().first() != restored:
+                row._history_user = user
+                row.save()

@@ -4,6 +4,8 @@
   their history), publication only by reviewers (status is read-only for curators, plus a
   "publish selected" action), and optimistic locking: the form remembers the version it was
   opened at, and a save over someone else's newer change is refused with what they changed.
+  Reverting to a version restores its fields, many-to-many links and rows (citations,
+  memberships ...) as they were then.
 - `citation_inline`: the citations inline on every record's page.
 """
 
@@ -21,7 +23,7 @@ from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_m2m_reverse_field_name
 
 from milidip.records import Status, check_status_change, publish_permission
-from milidip.services import deleted_records, record_recover
+from milidip.services import deleted_records, record_recover, record_rows_revert
 from milidip.sources.models import Source
 from milidip.sources.resources import record_resource
 
@@ -124,7 +126,12 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A revert is a save like any other: one transaction, so RecordForm's row lock holds.
         with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                version = self.model.history.get(history_id=version_id)
+                record = self.model.objects.get(pk=version.id)
+                record_rows_revert(record=record, when=version.history_date, user=request.user)
+            return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         historical = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) if obj else None

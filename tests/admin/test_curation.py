@@ -293,3 +293,27 @@ def test_export_gives_csv_with_a_citation_per_record():
     text = response.content.decode()
     assert "rok-us-mutual-defense-treaty" in text
     assert "us-south-korea-military-alliance" in text or "exploring-south-korean" in text
+
+
+def test_reverting_restores_the_citations_of_that_version():
+    alliance = Alliance.objects.get(slug="nato")
+    url = reverse("admin:alliances_alliance_change", args=[alliance.pk])
+    _, client = member_of("curator")
+    data = change_form_data(client, url)
+    data["description"] = "First curated description."
+    assert client.post(url, data).status_code == 302
+    version = alliance.history.latest("history_date")
+    quotes_then = set(alliance.citations.values_list("quote", flat=True))
+    data = change_form_data(client, url)
+    prefix = client.get(url).context["inline_admin_formsets"][1].formset.prefix
+    data["description"] = "Second description, one citation dropped."
+    data[f"{prefix}-0-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert alliance.citations.count() == len(quotes_then) - 1
+    revert_url = reverse(
+        "admin:alliances_alliance_simple_history", args=[alliance.pk, version.history_id]
+    )
+    assert client.post(revert_url, change_form_data(client, revert_url)).status_code == 302
+    alliance.refresh_from_db()
+    assert alliance.description == "First curated description."
+    assert set(alliance.citations.values_list("quote", flat=True)) == quotes_then
