@@ -9,10 +9,11 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from milidip.dates import PartialDateField, check_date_order, not_before_q
-from milidip.records import Record, RecordQuerySet, SlugRecord
+from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
 USER_ASSIGNED_PREFIX = "X"
@@ -119,6 +120,62 @@ class Country(Record):
             isinstance(alias, str) and alias.strip() for alias in self.aliases
         ):
             raise ValidationError({"aliases": 'Give a list of names, e.g. ["ROK", "Korea"].'})
+
+
+class StateSystemMembershipManager(models.Manager):
+    def get_by_natural_key(self, country_code, start):
+        return self.get(country__code=country_code, start=start)
+
+
+class StateSystemMembership(models.Model):
+    """A spell of a state's membership in the interstate system, as the Correlates of War
+    State System Membership list codes it (a state can have several: Cuba 1902-1906 and from
+    1909). Cited through its country's citations, which give the dataset row."""
+
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        related_name="system_memberships",
+        help_text="The state whose membership this is.",
+    )
+    start = PartialDateField(
+        "entered", help_text="When the state entered the system (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    end = PartialDateField(
+        "left",
+        help_text="When it left the system; blank if it was still a member when the data ends "
+        "(COW v2016 writes 2016-12-31 for those).",
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = StateSystemMembershipManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "state-system membership"
+        ordering = ["country", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "start"], name="statesystemmembership_unique"
+            ),
+            models.CheckConstraint(
+                condition=not_before_q("end", "start"),
+                name="statesystemmembership_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} in the state system from {self.start or '?'}"
+
+    def clean(self):
+        super().clean()
+        check_date_order(self, [("end", "start")])
+
+    def natural_key(self):
+        return (self.country.code, self.start)
+
+    natural_key.dependencies = ["alliances.country"]
 
 
 class Obligations(models.Model):

@@ -1,0 +1,11 @@
+"""Dataset imports: the public datasets in seeds/datasets/, each with its Source and citations.
+
+`DATASETS` lists every dataset by the name `manage.py import_dataset <name>` takes, in the
+order they import (later datasets find the countries the first one creates). A dataset is a
+`base.Dataset` subclass; base.py holds the machinery they share (reading, reconciling with
+stored and curated records, history, reports).
+"""
+
+from milidip.sources.importers.cow_states import CowStates
+
+DATASETS = {dataset.name: dataset for dataset in (CowStates,)}
