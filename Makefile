@@ -10,10 +10,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-# A secret made once per clone and kept out of git; settings refuse to run without one.
-SECRET_KEY ?= $(shell cat .secret_key 2>/dev/null)
-export SECRET_KEY
-
 .PHONY: run setup-db dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
@@ -25,6 +21,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# A secret made once per clone and kept out of git; settings read it when SECRET_KEY is unset.
 .secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@

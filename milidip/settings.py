@@ -4,8 +4,10 @@ Every variable is listed in the README ("Configuration"); a test fails when one 
 not documented there.
 
 - DEBUG: "1"/"true" turns on Django's debug mode. Off by default.
-- SECRET_KEY: required when DEBUG is off; there is no default secret. With DEBUG on and no key,
-  a random key is made for the process (sessions do not survive a restart).
+- SECRET_KEY: required when DEBUG is off; there is no default secret. Unset, the key `make`
+  wrote to .secret_key (git-ignored, made once per clone) is used, so `manage.py` commands work
+  in a clone that has run `make`. With DEBUG on and no key at all, a random key is made for the
+  process (sessions do not survive a restart).
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
 - API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
@@ -40,11 +42,14 @@ def env_list(name, default):
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FILE = BASE_DIR / ".secret_key"
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment (DEBUG is off, and milidip has no "
-            "default secret); `make run` and `make test` create one in .secret_key for you."
+            "SECRET_KEY is not set. Set it in the environment, or run `make run` or `make test` "
+            "once to create .secret_key (DEBUG is off, and milidip has no default secret)."
         )
     SECRET_KEY = secrets.token_urlsafe(50)
 

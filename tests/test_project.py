@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,16 @@ def test_every_environment_variable_the_settings_read_is_documented_in_the_readm
     assert not undocumented, f"settings read {undocumented} but the README does not document them"
 
 
-def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    # A copy of the settings in a folder with no .secret_key, as in a clone before `make`.
+    bare = tmp_path / "milidip"
+    bare.mkdir()
+    shutil.copy(ROOT / "milidip" / "settings.py", bare / "settings.py")
+    (bare / "__init__.py").touch()
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
+        [sys.executable, "-c", "import milidip.settings"],
+        cwd=tmp_path,
         env={**env, "DJANGO_SETTINGS_MODULE": "milidip.settings"},
         capture_output=True,
         text=True,
@@ -36,3 +42,21 @@ def test_the_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme
     assert "make test" in readme
+
+
+def test_settings_use_the_key_make_wrote_when_the_environment_has_none(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    package = tmp_path / "milidip"
+    package.mkdir()
+    shutil.copy(ROOT / "milidip" / "settings.py", package / "settings.py")
+    (package / "__init__.py").touch()
+    (tmp_path / ".secret_key").write_text("a-key-made-by-make\n")
+    result = subprocess.run(
+        [sys.executable, "-c", "import milidip.settings as s; print(s.SECRET_KEY)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "a-key-made-by-make"
