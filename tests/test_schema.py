@@ -24,7 +24,8 @@ def test_every_operation_documents_its_errors_in_the_one_error_shape():
             responses = operation["responses"]
             assert "400" in responses, (method, path)
             for status, response in responses.items():
-                if status.startswith(("4", "5")):
+                # 414 comes from gunicorn, before the API: documented without a body.
+                if status.startswith(("4", "5")) and status != "414":
                     assert response["content"]["application/json"]["schema"] == error, (
                         method,
                         path,

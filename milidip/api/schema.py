@@ -81,6 +81,11 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        responses["414"] = {
+            "description": "The request line is over 8,190 bytes: refused by the web server "
+            "(gunicorn) before the API sees it. Query strings over 4,096 characters that reach "
+            "the API are a 400."
+        }
         if self.method == "GET":
             responses["304"] = {
                 "description": "Not modified: the ETag (If-None-Match) or Last-Modified "
