@@ -59,23 +59,10 @@ def parse_partial_date(value):
     return DAY if day else MONTH
 
 
-def precision_of(value):
-    """The precision of a stored partial date ("decade", "year", "month", "day"), or None."""
-    return parse_partial_date(value) if value else None
-
-
 def validate_partial_date(value):
     """Model-field validator: empty is allowed (unknown), anything else must parse."""
     if value:
         parse_partial_date(value)
-
-
-def year_of(value):
-    """The first year a partial date can stand for (1950 for the decade "195"), or None."""
-    if not value:
-        return None
-    year = value.split("-")[0]
-    return int(year) * 10 if len(year) == 3 else int(year)
 
 
 class PartialDateField(models.CharField):

@@ -67,7 +67,7 @@ def visible_to(user, queryset):
     """The records of `queryset` the user may read: anonymous readers see published ones only."""
     if can_see_drafts(user, queryset.model):
         return queryset
-    return queryset.filter(status=Status.PUBLISHED)
+    return queryset.published()
 
 
 class Record(models.Model):

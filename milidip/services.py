@@ -73,6 +73,15 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
     return record
 
 
+def row_relations(model):
+    """The one-to-many relations of `model` whose rows keep history (memberships, citations)."""
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.one_to_many and hasattr(relation.related_model, "history")
+    ]
+
+
 RECOVERY_WINDOW = timedelta(seconds=30)
 
 
@@ -103,11 +112,8 @@ def record_recover(*, model, pk, user=None):
         target = get_m2m_reverse_field_name(field)
         ids = [getattr(row, f"{target}_id") for row in getattr(last_state, field.name).all()]
         getattr(record, field.name).set(ids)
-    for relation in model._meta.related_objects:
-        rows_model = relation.related_model
-        if not relation.one_to_many or not hasattr(rows_model, "history"):
-            continue
-        gone = rows_model.history.filter(
+    for relation in row_relations(model):
+        gone = relation.related_model.history.filter(
             **{relation.field.attname: pk},
             history_type="-",
             history_date__gte=deletion.history_date - RECOVERY_WINDOW,
@@ -118,15 +124,6 @@ def record_recover(*, model, pk, user=None):
             row._history_user = user
             row.save(force_insert=True)
     return record
-
-
-def row_relations(model):
-    """The one-to-many relations of `model` whose rows keep history (memberships, citations)."""
-    return [
-        relation
-        for relation in model._meta.related_objects
-        if relation.one_to_many and hasattr(relation.related_model, "history")
-    ]
 
 
 @transaction.atomic

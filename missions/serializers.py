@@ -197,6 +197,18 @@ def one_slug(model, **kwargs):
     )
 
 
+def coordinate_input(bound):
+    """A latitude (bound 90) or longitude (bound 180) in decimal degrees, optional."""
+    return serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        required=False,
+        allow_null=True,
+        min_value=-bound,
+        max_value=bound,
+    )
+
+
 class ParticipantInputSerializer(serializers.Serializer):
     country = RecordRef(slug_field="code", queryset=Country.objects.all())
     role = serializers.ChoiceField(
@@ -212,22 +224,8 @@ class ExerciseInputSerializer(RecordInputSerializer):
     purposes = codes(Purpose)
     start = date_input()
     end = date_input()
-    latitude = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        required=False,
-        allow_null=True,
-        min_value=-90,
-        max_value=90,
-    )
-    longitude = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        required=False,
-        allow_null=True,
-        min_value=-180,
-        max_value=180,
-    )
+    latitude = coordinate_input(90)
+    longitude = coordinate_input(180)
 
     class Meta:
         model = Exercise
@@ -268,22 +266,8 @@ class LocationInputSerializer(serializers.Serializer):
     country = RecordRef(
         slug_field="code", queryset=Country.objects.all(), required=False, allow_null=True
     )
-    latitude = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        required=False,
-        allow_null=True,
-        min_value=-90,
-        max_value=90,
-    )
-    longitude = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        required=False,
-        allow_null=True,
-        min_value=-180,
-        max_value=180,
-    )
+    latitude = coordinate_input(90)
+    longitude = coordinate_input(180)
 
 
 class MissionInputSerializer(RecordInputSerializer):

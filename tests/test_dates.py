@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alliances.models import Alliance
-from milidip.dates import parse_partial_date, precision_of, year_of, year_range_q
+from milidip.dates import parse_partial_date, year_range_q
 from tests.factories import AllianceFactory
 
 
@@ -24,16 +24,6 @@ def test_a_malformed_or_impossible_date_is_rejected_with_its_value(value):
     with pytest.raises(ValidationError) as error:
         parse_partial_date(value)
     assert repr(value) in error.value.messages[0]
-
-
-def test_blank_means_unknown():
-    assert precision_of("") is None
-    assert year_of("") is None
-
-
-def test_a_decade_starts_at_its_first_year():
-    assert year_of("199") == 1990
-    assert year_of("1953-10-01") == 1953
 
 
 @pytest.mark.django_db
