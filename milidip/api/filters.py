@@ -6,6 +6,8 @@ Shared parameters (DESIGN.md, "Public API contract"):
 - `year_from`, `year_to`: inclusive, on the record's main date (the FilterSet's `date_field`).
 - `status`: draft, published or retracted (anonymous callers only ever see published records).
 - `source`: slug of a source the record cites.
+- `collection`: comma-separated, any of: records citing a source of that collection (the
+  articles, or a dataset family: cow, atop, mme, un, ipi).
 - `search`: full text; ranked on PostgreSQL (best first unless `ordering` is given).
 - `ordering`: one of a documented whitelist; `-` in front for descending.
 
@@ -157,6 +159,18 @@ class CountFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2_000_000_000})
+class IdFilter(django_filters.NumberFilter):
+    """A dataset's numeric id (COW, ATOP): a whole number from 1."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2_000_000_000)
+        super().__init__(*args, **kwargs)
+
+
 class RecordFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -179,6 +193,13 @@ class RecordFilterSet(django_filters.FilterSet):
         method="filter_source",
         help_text="Slug of a source the record cites.",
     )
+    collection = ChoiceInFilter(
+        choices=Source.Collection.choices,
+        method="filter_collection",
+        help_text="Where records come from, comma-separated, any of: articles (the five "
+        "articles), cow (Correlates of War), atop (ATOP), mme (Multinational Military "
+        "Exercises), un (UN Peace and Security Data Hub), ipi (IPI Peacekeeping Database).",
+    )
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
@@ -192,6 +213,13 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_source(self, queryset, name, value):
         return queryset.filter(
             pk__in=queryset.model.objects.filter(citations__source=value).values("pk")
+        )
+
+    def filter_collection(self, queryset, name, collections):
+        return queryset.filter(
+            pk__in=queryset.model.objects.filter(
+                citations__source__collection__in=collections
+            ).values("pk")
         )
 
     def filter_search(self, queryset, name, value):

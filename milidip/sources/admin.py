@@ -231,6 +231,7 @@ class SourceAdmin(RecordAdmin):
                 "slug",
                 "title",
                 "kind",
+                "collection",
                 "author",
                 "publisher",
                 "published",
@@ -244,12 +245,26 @@ class SourceAdmin(RecordAdmin):
             ],
         )
     ]
-    list_display = ["title", "kind", "slug", "publisher", "published", "status"]
-    list_filter = ["kind", "status"]
+    list_display = ["title", "kind", "collection", "slug", "publisher", "published", "status"]
+    list_filter = ["kind", "collection", "status"]
     search_fields = ["title", "slug", "author", "publisher"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "author", "publisher", "published", "url"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "collection",
+                    "author",
+                    "publisher",
+                    "published",
+                    "url",
+                ]
+            },
+        ),
         ("Citing and licence", {"fields": ["citation_text", "licence"]}),
         ("Article text", {"fields": ["file", "checksum", "description"]}),
         RecordAdmin.publication_fieldset,

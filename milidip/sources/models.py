@@ -49,6 +49,16 @@ class Source(SlugRecord):
         ARTICLE = "article", "Article"
         DATASET = "dataset", "Dataset"
 
+    class Collection(models.TextChoices):
+        """The body of sources a source belongs to: the API's `collection` filter."""
+
+        ARTICLES = "articles", "The five articles on South Korean military diplomacy"
+        COW = "cow", "Correlates of War (state system, formal alliances)"
+        ATOP = "atop", "Alliance Treaty Obligations and Provisions (ATOP)"
+        MME = "mme", "Multinational Military Exercises (MME)"
+        UN = "un", "United Nations Peace and Security Data Hub"
+        IPI = "ipi", "International Peace Institute Peacekeeping Database"
+
     title = models.CharField(max_length=300, help_text="The title as the source gives it.")
     kind = models.CharField(
         max_length=10,
@@ -56,6 +66,12 @@ class Source(SlugRecord):
         db_index=True,
         help_text="Article: quotes are checked against its text file. Dataset: citations "
         "give a row locator instead of a quote.",
+    )
+    collection = models.CharField(
+        max_length=10,
+        choices=Collection.choices,
+        db_index=True,
+        help_text="The body of sources it belongs to: the articles, or one dataset family.",
     )
     author = models.CharField(max_length=300, blank=True, help_text="Author(s), if known.")
     publisher = models.CharField(max_length=300, blank=True)

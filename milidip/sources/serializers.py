@@ -9,7 +9,7 @@ from milidip.sources.models import Source
 class SourceRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
-        fields = ["slug", "title", "kind"]
+        fields = ["slug", "title", "kind", "collection"]
 
 
 class CitationSerializer(serializers.Serializer):
@@ -46,6 +46,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "kind",
+            "collection",
             "author",
             "publisher",
             "published",
