@@ -8,11 +8,18 @@ from alliances.models import (
     Country,
     CountryCitation,
     Membership,
+    StateSystemMembership,
     Treaty,
     TreatyCitation,
 )
 from milidip.sources.admin import RecordAdmin, citation_inline
 from milidip.sources.resources import record_resource
+
+
+class StateSystemMembershipInline(admin.TabularInline):
+    model = StateSystemMembership
+    extra = 0
+    fields = ["start", "end"]
 
 
 @admin.register(Country)
@@ -43,14 +50,29 @@ class CountryAdmin(RecordAdmin):
         ("Dataset codes", {"fields": ["cow_code", "cow_abbreviation", "gw_code"]}),
         RecordAdmin.publication_fieldset,
     ]
-    inlines = [citation_inline(CountryCitation)]
+    inlines = [StateSystemMembershipInline, citation_inline(CountryCitation)]
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["country"]
-    fields = ["country", "role", "start", "end", "note"]
+    fields = [
+        "country",
+        "role",
+        "start",
+        "end",
+        "phase",
+        "defence",
+        "offence",
+        "neutrality",
+        "non_aggression",
+        "consultation",
+        "entente",
+        "left_censored",
+        "right_censored",
+        "note",
+    ]
 
 
 @admin.register(Alliance)
@@ -71,23 +93,49 @@ class AllianceAdmin(RecordAdmin):
                 "neutrality",
                 "non_aggression",
                 "consultation",
+                "entente",
+                "military_aid",
+                "bases",
+                "organisation",
+                "cow_id",
+                "atop_id",
                 "status",
             ],
         )
     ]
-    list_display = ["name", "short_name", "kind", "start", "end", "status"]
+    list_display = ["name", "short_name", "kind", "start", "end", "cow_id", "atop_id", "status"]
     list_filter = ["kind", "status", "defence", "consultation"]
-    search_fields = ["name", "short_name", "slug", "description"]
+    search_fields = ["name", "short_name", "slug", "description", "=cow_id", "=atop_id"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["cow_alliance"]
+    list_select_related = ["cow_alliance"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind", "description"]}),
         ("Dates", {"fields": ["start", "end"]}),
         (
-            "Obligations",
+            "Obligations and provisions",
             {
-                "fields": ["defence", "offence", "neutrality", "non_aggression", "consultation"],
+                "fields": [
+                    "defence",
+                    "offence",
+                    "neutrality",
+                    "non_aggression",
+                    "consultation",
+                    "entente",
+                    "military_aid",
+                    "bases",
+                    "organisation",
+                ],
                 "description": "As political science codes them; leave unknown when the "
                 "sources do not say.",
+            },
+        ),
+        (
+            "Datasets",
+            {
+                "fields": ["cow_id", "atop_id", "cow_alliance"],
+                "description": "The ids this alliance has in the Correlates of War and ATOP "
+                "datasets; for an ATOP alliance, the COW alliance it codes.",
             },
         ),
         RecordAdmin.publication_fieldset,
@@ -135,7 +183,7 @@ class TreatyAdmin(RecordAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["alliance", "country", "role", "start", "end"]
+    list_display = ["alliance", "country", "role", "start", "end", "phase", "defence"]
     list_filter = ["role", "alliance__kind"]
     search_fields = ["alliance__name", "alliance__short_name", "country__name", "country__code"]
     autocomplete_fields = ["alliance", "country"]

@@ -6,6 +6,7 @@ from milidip.api.filters import (
     ChoiceInFilter,
     CountriesFilter,
     DatedFilterSet,
+    IdFilter,
     RecordFilterSet,
     SlugFilter,
     YearFilter,
@@ -51,6 +52,12 @@ class AllianceFilter(DatedFilterSet):
     neutrality = BooleanFilter()
     non_aggression = BooleanFilter()
     consultation = BooleanFilter()
+    entente = BooleanFilter()
+    military_aid = BooleanFilter(help_text="Parties promise military aid (ATOP).")
+    bases = BooleanFilter(help_text="Parties grant bases or station troops (ATOP).")
+    organisation = BooleanFilter(help_text="The agreement creates an organisation (ATOP).")
+    cow_id = IdFilter(help_text="Correlates of War alliance id (version4id), e.g. 236.")
+    atop_id = IdFilter(help_text="ATOP alliance id (atopid), e.g. 3240.")
     ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
 
     class Meta(DatedFilterSet.Meta):

@@ -206,6 +206,12 @@ class Obligations(models.Model):
     consultation = models.BooleanField(
         null=True, blank=True, db_index=True, help_text="Parties promise to consult in a crisis."
     )
+    entente = models.BooleanField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Parties promise to consult or cooperate in a crisis (COW's entente).",
+    )
 
     class Meta:
         abstract = True
@@ -220,6 +226,11 @@ class Alliance(SlugRecord, Obligations):
         STRATEGIC_PARTNERSHIP = "strategic-partnership", "Strategic partnership"
         ORGANISATION = "organisation", "Intergovernmental organisation"
         SECURITY_DIALOGUE = "security-dialogue", "Security dialogue or forum"
+        OFFENCE_PACT = "offence-pact", "Offence pact"
+        NEUTRALITY_PACT = "neutrality-pact", "Neutrality pact"
+        NON_AGGRESSION_PACT = "non-aggression-pact", "Non-aggression pact"
+        CONSULTATION_PACT = "consultation-pact", "Consultation pact"
+        ENTENTE = "entente", "Entente"
 
     name = models.CharField(
         max_length=200,
@@ -242,6 +253,47 @@ class Alliance(SlugRecord, Obligations):
     members = models.ManyToManyField(
         Country, through="Membership", related_name="alliances", blank=True
     )
+    military_aid = models.BooleanField(
+        "military aid",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Parties promise military aid (grants, training, arms) to one another.",
+    )
+    bases = models.BooleanField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Parties grant one another bases or troops stationed on their territory.",
+    )
+    organisation = models.BooleanField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The agreement creates an organisation (a council, a command, a secretariat).",
+    )
+    cow_id = models.PositiveIntegerField(
+        "COW alliance id",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Correlates of War Formal Alliances v4.1 id (version4id), e.g. 236.",
+    )
+    atop_id = models.PositiveIntegerField(
+        "ATOP id",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Alliance Treaty Obligations and Provisions v4.01 id (atopid), e.g. 3240.",
+    )
+    cow_alliance = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="atop_alliances",
+        help_text="For an ATOP alliance: the COW alliance ATOP says it is (its cow4id).",
+    )
 
     history = HistoricalRecords()
 
@@ -250,6 +302,9 @@ class Alliance(SlugRecord, Obligations):
         permissions = [("publish_alliance", "Can publish and retract alliances")]
         constraints = [
             *SlugRecord.status_constraints("alliance"),
+            models.CheckConstraint(
+                condition=~Q(cow_alliance=models.F("pk")), name="alliance_not_its_own_cow_alliance"
+            ),
             models.CheckConstraint(
                 condition=not_before_q("end", "start"), name="alliance_end_not_before_start"
             ),
@@ -266,7 +321,10 @@ class MembershipManager(models.Manager):
         )
 
 
-class Membership(models.Model):
+class Membership(Obligations):
+    """A country's part in an alliance. The obligations are the member's own where a dataset
+    codes them per member (COW, ATOP); blank (unknown) otherwise."""
+
     class Role(models.TextChoices):
         FOUNDING_MEMBER = "founding-member", "Founding member"
         MEMBER = "member", "Member"
@@ -285,6 +343,24 @@ class Membership(models.Model):
     )
     start = PartialDateField("joined", help_text="When the country took up this role.")
     end = PartialDateField("left", help_text="When it left the role; blank if it still holds it.")
+    phase = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="ATOP's phase: an alliance whose terms changed is coded in numbered phases.",
+    )
+    left_censored = models.BooleanField(
+        "left-censored",
+        null=True,
+        blank=True,
+        help_text="COW: the membership began before the data does (1816), so its start is "
+        "where the data begins.",
+    )
+    right_censored = models.BooleanField(
+        "right-censored",
+        null=True,
+        blank=True,
+        help_text="COW: the membership was still in force when the data ends (2012).",
+    )
     note = models.CharField(max_length=300, blank=True)
 
     objects = MembershipManager()

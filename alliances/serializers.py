@@ -28,7 +28,9 @@ class AllianceRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Alliance
         list_serializer_class = VisibleListSerializer
-        fields = ["slug", "name", "short_name", "kind"]
+        fields = ["slug", "name", "short_name", "kind", "cow_id", "atop_id"]
+        # Read-only, so the schema states no database-dependent bounds (SQLite's differ).
+        read_only_fields = ["cow_id", "atop_id"]
 
 
 class TreatyRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -69,30 +71,76 @@ class CountrySerializer(RecordSerializer):
         read_only_fields = fields
 
 
+OBLIGATIONS = ["defence", "offence", "neutrality", "non_aggression", "consultation", "entente"]
+
+
+class ObligationsSerializer(serializers.ModelSerializer):
+    """Obligations as true, false or null (not known)."""
+
+    class Meta:
+        model = Alliance
+        fields = OBLIGATIONS
+
+
+class MemberObligationsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = OBLIGATIONS
+
+
+class ProvisionsSerializer(serializers.ModelSerializer):
+    """Provisions beyond the obligations, as ATOP codes them: true, false or null."""
+
+    class Meta:
+        model = Alliance
+        fields = ["military_aid", "bases", "organisation"]
+
+
 class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
     visibility_path = "country"
 
     country = CountryRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    obligations = MemberObligationsSerializer(
+        source="*",
+        read_only=True,
+        help_text="The member's own obligations where a dataset codes them per member.",
+    )
 
     class Meta:
         model = Membership
         list_serializer_class = VisibleListSerializer
-        fields = ["country", "role", "start", "end", "note"]
-
-
-class ObligationsSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Alliance
-        fields = ["defence", "offence", "neutrality", "non_aggression", "consultation"]
+        fields = [
+            "country",
+            "role",
+            "start",
+            "end",
+            "phase",
+            "obligations",
+            "left_censored",
+            "right_censored",
+            "note",
+        ]
+        read_only_fields = ["phase", "left_censored", "right_censored"]
 
 
 class AllianceSerializer(RecordSerializer):
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
     obligations = ObligationsSerializer(source="*", read_only=True)
+    provisions = ProvisionsSerializer(source="*", read_only=True)
     memberships = MembershipSerializer(many=True, read_only=True)
+    cow_alliance = AllianceRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="For an ATOP alliance: the COW alliance ATOP links it to.",
+    )
+    atop_alliances = AllianceRefSerializer(
+        many=True,
+        read_only=True,
+        help_text="For a COW alliance: the ATOP alliances that link to it.",
+    )
 
     class Meta:
         model = Alliance
@@ -105,12 +153,18 @@ class AllianceSerializer(RecordSerializer):
             "start",
             "end",
             "obligations",
+            "provisions",
             "memberships",
+            "cow_id",
+            "atop_id",
+            "cow_alliance",
+            "atop_alliances",
             "status",
             "created",
             "updated",
             "citations",
         ]
+        read_only_fields = ["cow_id", "atop_id"]
 
 
 class TreatySerializer(RecordSerializer):
@@ -217,6 +271,10 @@ class AllianceInputSerializer(RecordInputSerializer):
             "neutrality",
             "non_aggression",
             "consultation",
+            "entente",
+            "military_aid",
+            "bases",
+            "organisation",
             "memberships",
             "status",
             "retraction_reason",

@@ -56,8 +56,11 @@ class AllianceViewSet(RecordViewSet):
     """Alliances, partnerships and organisations, with their memberships."""
 
     queryset = with_citations(
-        Alliance.objects.order_by("name").prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("country"))
+        Alliance.objects.order_by("name")
+        .select_related("cow_alliance")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("country")),
+            "atop_alliances",
         )
     )
     serializer_class = AllianceSerializer
