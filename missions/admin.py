@@ -1,6 +1,7 @@
 """Admin for exercises, missions and challenges, with participants and contributions inline."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.sources.admin import RecordAdmin, citation_inline
@@ -16,6 +17,7 @@ from missions.models import (
     MissionCitation,
     MissionContribution,
     MissionLocation,
+    MissionStrength,
     Purpose,
 )
 
@@ -51,9 +53,9 @@ class ExerciseAdmin(RecordAdmin):
             many={"domains": (Domain, "code"), "purposes": (Purpose, "code")},
         )
     ]
-    list_display = ["name", "kind", "series", "start", "end", "location", "status"]
+    list_display = ["name", "kind", "series", "start", "end", "location", "mme_id", "status"]
     list_filter = ["kind", "status", "domains", "purposes"]
-    search_fields = ["name", "slug", "location", "description"]
+    search_fields = ["name", "slug", "location", "description", "=mme_id", "mme_series"]
     autocomplete_fields = ["series", "alliance"]
     filter_horizontal = ["domains", "purposes"]
     prepopulated_fields = {"slug": ["name"]}
@@ -62,6 +64,14 @@ class ExerciseAdmin(RecordAdmin):
         (None, {"fields": ["name", "slug", "kind", "series", "alliance", "description"]}),
         ("What and why", {"fields": ["domains", "purposes"]}),
         ("When and where", {"fields": ["start", "end", "location", "latitude", "longitude"]}),
+        (
+            "Datasets",
+            {
+                "fields": ["mme_id", "mme_series"],
+                "description": "The exercise's id in Multinational Military Exercises (MME) "
+                "v7; for a series, the name MME gives it.",
+            },
+        ),
         RecordAdmin.publication_fieldset,
     ]
     inlines = [ParticipantInline, citation_inline(ExerciseCitation)]
@@ -102,17 +112,44 @@ class MissionAdmin(RecordAdmin):
     ]
     list_display = ["name", "short_name", "kind", "organisation", "start", "end", "status"]
     list_filter = ["kind", "status", "organisation"]
-    search_fields = ["name", "short_name", "slug", "description"]
-    autocomplete_fields = ["organisation", "hosts"]
+    search_fields = ["name", "short_name", "slug", "description", "un_acronym"]
+    autocomplete_fields = ["organisation", "hosts", "part_of"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["organisation"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "kind", "organisation", "hosts"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "slug",
+                    "kind",
+                    "un_acronym",
+                    "organisation",
+                    "part_of",
+                    "hosts",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["start", "end"]}),
         ("Description", {"fields": ["description"]}),
         RecordAdmin.publication_fieldset,
     ]
     inlines = [ContributionInline, LocationInline, citation_inline(MissionCitation)]
+
+
+@admin.register(MissionStrength)
+class MissionStrengthAdmin(SimpleHistoryAdmin):
+    """The monthly personnel series (IPI): found by mission, corrected one month at a time."""
+
+    list_display = ["mission", "month", "troops", "police", "observers", "total", "locator"]
+    list_filter = ["source"]
+    search_fields = ["mission__short_name", "mission__name", "=month"]
+    autocomplete_fields = ["mission", "source"]
+    list_select_related = ["mission"]
+    ordering = ["mission", "month"]
+    readonly_fields = ["created", "updated"]
 
 
 @admin.register(Challenge)

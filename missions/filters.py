@@ -1,5 +1,6 @@
 """Filters for exercises, missions and challenges (see milidip.api.filters for the shared ones)."""
 
+import django_filters
 from django.db.models import Q
 
 from alliances.models import Alliance, Treaty
@@ -51,6 +52,9 @@ class ExerciseFilter(DatedFilterSet):
         method="filter_role",
         help_text="Participant role, comma-separated: any of. With `country`, the role those "
         "countries play.",
+    )
+    mme_id = django_filters.CharFilter(
+        max_length=20, help_text="Multinational Military Exercises id (MMEID), e.g. mme87."
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
 
@@ -111,6 +115,13 @@ class MissionFilter(DatedFilterSet):
     personnel_max = CountFilter(
         method="filter_personnel",
         help_text="A contribution of at most this many personnel (the contributor's, if given).",
+    )
+    un_acronym = django_filters.CharFilter(
+        max_length=20, help_text="The UN mission acronym, e.g. UNIFIL."
+    )
+    part_of = SlugFilter(
+        queryset=Mission.objects.all(),
+        help_text="Slug of a mission: the national deployments serving in it.",
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
 

@@ -8,11 +8,12 @@ indexed join on either database.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.dates import PartialDateField, not_before_q
-from milidip.records import SlugRecord
+from milidip.records import SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
 DOMAINS = {
@@ -36,6 +37,7 @@ PURPOSES = {
     "counter-terrorism": "Counter-terrorism",
     "peacekeeping": "Peacekeeping training",
     "confidence-building": "Confidence building",
+    "warfighting": "Warfighting",
 }
 
 
@@ -147,6 +149,19 @@ class Exercise(SlugRecord):
     )
     latitude, longitude = coordinate_fields()
     description = models.TextField(blank=True)
+    mme_id = models.CharField(
+        "MME id",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text="Multinational Military Exercises v7 id (MMEID), e.g. “mme87”.",
+    )
+    mme_series = models.CharField(
+        "MME series name",
+        max_length=200,
+        blank=True,
+        help_text="For a series: the name MME v7 gives it (Series_Name), e.g. “Foal Eagle”.",
+    )
 
     history = HistoricalRecords(m2m_fields=[domains, purposes])
 
@@ -155,6 +170,14 @@ class Exercise(SlugRecord):
         permissions = [("publish_exercise", "Can publish and retract exercises")]
         constraints = [
             *SlugRecord.status_constraints("exercise"),
+            models.UniqueConstraint(
+                fields=["mme_id"], condition=~Q(mme_id=""), name="exercise_mme_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["mme_series"],
+                condition=~Q(mme_series=""),
+                name="exercise_mme_series_unique",
+            ),
             *coordinate_constraints("exercise"),
             models.CheckConstraint(
                 condition=not_before_q("end", "start"), name="exercise_end_not_before_start"
@@ -230,6 +253,7 @@ class Mission(SlugRecord):
         RECONSTRUCTION = "reconstruction", "Reconstruction or aid mission"
         MARITIME_SECURITY = "maritime-security", "Maritime security / counter-piracy"
         STABILISATION = "stabilisation", "Stabilisation or combat operation"
+        POLITICAL = "political", "Political or peacebuilding mission"
 
     name = models.CharField(
         max_length=200, db_index=True, help_text="e.g. “United States Forces Korea”."
@@ -257,6 +281,23 @@ class Mission(SlugRecord):
     start = PartialDateField(db_index=True, help_text="When it began.")
     end = PartialDateField(db_index=True, help_text="When it ended; blank while it is active.")
     description = models.TextField(blank=True)
+    un_acronym = models.CharField(
+        "UN acronym",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text="For a UN mission: its acronym as the UN and IPI datasets write it "
+        "(UNIFIL, UNMISS).",
+    )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        help_text="For a national deployment: the mission it serves in (South Korea's "
+        "Dongmyeong Unit serves in UNIFIL).",
+    )
 
     history = HistoricalRecords(m2m_fields=[hosts])
 
@@ -265,6 +306,12 @@ class Mission(SlugRecord):
         permissions = [("publish_mission", "Can publish and retract missions")]
         constraints = [
             *SlugRecord.status_constraints("mission"),
+            models.UniqueConstraint(
+                fields=["un_acronym"], condition=~Q(un_acronym=""), name="mission_un_acronym_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(part_of=models.F("pk")), name="mission_not_part_of_itself"
+            ),
             models.CheckConstraint(
                 condition=not_before_q("end", "start"), name="mission_end_not_before_start"
             ),
@@ -295,7 +342,13 @@ class MissionContribution(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text="Number of personnel, as the source gives it.",
+        help_text="Number of personnel, as the source gives it (the total, where it breaks "
+        "them down).",
+    )
+    troops = models.PositiveIntegerField(null=True, blank=True, help_text="Of which troops.")
+    police = models.PositiveIntegerField(null=True, blank=True, help_text="Of which police.")
+    observers = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Of which military observers and experts on mission."
     )
     as_of = PartialDateField(
         "as of", help_text="When the personnel figure held; blank if the source gives no date."
@@ -324,6 +377,57 @@ class MissionContribution(models.Model):
         return (self.mission.slug, self.country.code, self.as_of)
 
     natural_key.dependencies = ["missions.mission", "alliances.country"]
+
+
+class StrengthManager(models.Manager):
+    def get_by_natural_key(self, mission_slug, month):
+        return self.get(mission__slug=mission_slug, month=month)
+
+
+class MissionStrength(models.Model):
+    """A mission's uniformed personnel at the end of one month: one point of a time series
+    (the IPI Peacekeeping Database). Each point cites its own dataset row."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="strengths")
+    month = PartialDateField(help_text="The month the figures are for (YYYY-MM).")
+    troops = models.PositiveIntegerField(null=True, blank=True)
+    police = models.PositiveIntegerField(null=True, blank=True)
+    observers = models.PositiveIntegerField(null=True, blank=True, help_text="Military observers.")
+    total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="All uniformed personnel, as the source totals them."
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The dataset the figures come from.",
+    )
+    locator = models.CharField(
+        max_length=200, help_text="The row they come from (file and row number)."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = StrengthManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "monthly strength"
+        ordering = ["mission", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "month"], name="missionstrength_unique"),
+            models.CheckConstraint(
+                condition=Q(month__regex=r"^[0-9]{4}-[0-9]{2}$"), name="missionstrength_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mission_id and self.mission}, {self.month}: {self.total}"
+
+    def natural_key(self):
+        return (self.mission.slug, self.month)
+
+    natural_key.dependencies = ["missions.mission"]
 
 
 class LocationManager(models.Manager):

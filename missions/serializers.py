@@ -25,6 +25,7 @@ from missions.models import (
     Mission,
     MissionContribution,
     MissionLocation,
+    MissionStrength,
     Purpose,
 )
 
@@ -42,7 +43,7 @@ class MissionRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Mission
         list_serializer_class = VisibleListSerializer
-        fields = ["slug", "name", "short_name", "kind"]
+        fields = ["slug", "name", "short_name", "kind", "un_acronym"]
 
 
 class ParticipantSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -84,6 +85,8 @@ class ExerciseSerializer(RecordSerializer):
             "latitude",
             "longitude",
             "description",
+            "mme_id",
+            "mme_series",
             "status",
             "created",
             "updated",
@@ -102,7 +105,8 @@ class ContributionSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = MissionContribution
         list_serializer_class = VisibleListSerializer
-        fields = ["country", "unit", "personnel", "as_of", "note"]
+        fields = ["country", "unit", "personnel", "troops", "police", "observers", "as_of", "note"]
+        read_only_fields = ["troops", "police", "observers"]
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -115,8 +119,28 @@ class LocationSerializer(serializers.ModelSerializer):
         fields = ["name", "country", "latitude", "longitude"]
 
 
+class StrengthSerializer(serializers.ModelSerializer):
+    """One month of a mission's uniformed personnel, with the dataset row it comes from."""
+
+    month = PartialDateField(read_only=True)
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = MissionStrength
+        fields = ["month", "troops", "police", "observers", "total", "source", "locator"]
+        read_only_fields = fields
+
+
 class MissionSerializer(RecordSerializer):
     organisation = AllianceRefSerializer(read_only=True, allow_null=True)
+    part_of = MissionRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="For a national deployment: the mission it serves in.",
+    )
+    deployments = MissionRefSerializer(
+        many=True, read_only=True, help_text="National deployments serving in this mission."
+    )
     hosts = CountryRefSerializer(many=True, read_only=True)
     contributions = ContributionSerializer(many=True, read_only=True)
     locations = LocationSerializer(many=True, read_only=True)
@@ -133,7 +157,10 @@ class MissionSerializer(RecordSerializer):
             "name",
             "short_name",
             "kind",
+            "un_acronym",
             "organisation",
+            "part_of",
+            "deployments",
             "hosts",
             "contributions",
             "locations",
@@ -257,6 +284,15 @@ class ContributionInputSerializer(serializers.Serializer):
     personnel = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
     )
+    troops = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
+    )
+    police = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
+    )
+    observers = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000, default=None
+    )
     as_of = date_input()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -272,6 +308,7 @@ class LocationInputSerializer(serializers.Serializer):
 
 class MissionInputSerializer(RecordInputSerializer):
     organisation = one_slug(Alliance)
+    part_of = one_slug(Mission)
     hosts = codes(Country)
     contributions = ContributionInputSerializer(many=True, required=False, max_length=500)
     locations = LocationInputSerializer(many=True, required=False, max_length=500)
@@ -286,6 +323,7 @@ class MissionInputSerializer(RecordInputSerializer):
             "short_name",
             "kind",
             "organisation",
+            "part_of",
             "hosts",
             "contributions",
             "locations",

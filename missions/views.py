@@ -1,6 +1,8 @@
 """API views for exercises, missions and challenges."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
 
 from alliances.views import with_citations
 from milidip.api.views import RecordViewSet
@@ -20,6 +22,7 @@ from missions.serializers import (
     ExerciseSerializer,
     MissionInputSerializer,
     MissionSerializer,
+    StrengthSerializer,
 )
 
 
@@ -50,9 +53,10 @@ class MissionViewSet(RecordViewSet):
 
     queryset = with_citations(
         Mission.objects.order_by("start", "name")
-        .select_related("organisation")
+        .select_related("organisation", "part_of")
         .prefetch_related(
             "hosts",
+            "deployments",
             Prefetch(
                 "contributions", queryset=MissionContribution.objects.select_related("country")
             ),
@@ -64,6 +68,21 @@ class MissionViewSet(RecordViewSet):
     filterset_class = MissionFilter
     link_fields = ("hosts",)
     row_fields = {"contributions": "contributions", "locations": "locations"}
+    paged_actions = ("strengths",)
+
+    @extend_schema(
+        responses=StrengthSerializer(many=True),
+        summary="A mission's uniformed personnel, month by month",
+        description="The mission's strength at the end of each month (troops, police, "
+        "observers, total), oldest first, from the IPI Peacekeeping Database; each month "
+        "names the dataset row it comes from. Paginated like the lists.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def strengths(self, request, slug=None):
+        mission = self.get_object()
+        page = self.paginate_queryset(mission.strengths.select_related("source").order_by("month"))
+        self.last_modified = max((point.updated for point in page), default=mission.updated)
+        return self.get_paginated_response(StrengthSerializer(page, many=True).data)
 
 
 class ChallengeViewSet(RecordViewSet):

@@ -75,6 +75,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     # Input names of many-to-many links, and of row lists: {input name: related name}.
     link_fields = ()
     row_fields = {}
+    # Detail actions that answer a paginated list: they take the page parameters.
+    paged_actions = ()
 
     def get_queryset(self):
         return visible_to(self.request.user, self.queryset.all())
@@ -89,6 +91,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.action == "list":
             filters = self.filterset_class.base_filters
             allowed = LIST_PARAMETERS | set(filters)
+        elif self.action in self.paged_actions:
+            filters, allowed = {}, LIST_PARAMETERS
         else:
             filters, allowed = {}, DETAIL_PARAMETERS
         check_parameters(request, allowed)

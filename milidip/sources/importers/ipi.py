@@ -1,0 +1,613 @@
+"""IPI Peacekeeping Database ("Providing for Peacekeeping"): monthly strengths and contributions.
+
+Reads seeds/datasets/ipi_pko_data_mission.csv (one row per mission and month, November 1990 to
+March 2017) and ipi_pko_contributions_2014-03.csv (one row per contributing country and
+mission, March 2014). It runs after cow-states, whose countries it finds by ISO code, and
+after un-pko, whose missions it finds by acronym. "NA" (or a blank cell) is a figure IPI does
+not give: None.
+
+Missions:
+
+- A row's `Mission` is a mission's UN acronym (`un_acronym`). `ALIASES` maps IPI's other
+  spellings to the UN list's: from May 2005 to June 2006 IPI writes UNOCI by its French
+  acronym, ONUCI, in the middle of UNOCI's months.
+- A stored mission (one of the UN list) is only read, never changed: IPI's "Country of
+  Mission" is where the headquarters is, not every host (UNMOGIP's is Pakistan alone,
+  MINURSO's Western Sahara, which is no state in COW), so the UN missions' hosts are left to
+  curators.
+- A mission not stored is created (16 missions IPI covers that the UN list does not, mostly
+  political missions such as UNAMA, and UNFOR, whose row un-pko skips because it has no
+  dates): slug "un-" and its acronym in lower case, organisation the United Nations, short
+  name the acronym. The data gives no name and no kind: the name is the acronym and the kind
+  "political", except for the missions in `PEACEKEEPING`; the import sets both once and never
+  changes them, so a curator can correct them. Its start is blank: IPI counts personnel from
+  some month, not from the mission's start. Its end is the last month IPI reports, blank when
+  that is the data's last month (still deployed then). Its headquarters are its first row's
+  "Mission HQ", a MissionLocation with coordinates. IPI labels the two coordinate columns the
+  wrong way round in every row (Juba's 4.85 is under "Mission HQ Longitude"): the latitude is
+  read from "Mission HQ Longitude" and the longitude from "Mission HQ Latitude". Its hosts are
+  the countries of its rows' "Country of Mission ISO-3" (an unknown code makes a bad row),
+  written with history like its other fields: a curator's change of them is kept unless
+  --overwrite. It cites its first row, its last (its end) and the first row naming each other
+  country of mission.
+
+Monthly strengths: each mission-month row is a MissionStrength of its mission for the month of
+`Date` (IPI's last day of the month, sometimes a day or two before it: 2000-02-28), with
+Troops, Police, Observers and Total. Total must be the sum of the other three (an NA counting
+as none) and a mission has one row a month, or the row is bad. A strength carries its own
+source and locator (ipi_pko_data_mission.csv:<row>): missions do not cite their 5,330 rows.
+
+Contributions: each contributions row is a MissionContribution of its country
+(Contributor_ISO-3; unknown is a bad row) to its mission as of the month of its Date
+("2014-03"). personnel is Total; troops is Troops; police is Civilian_Police, which in IPI is
+Formed_Police_Units plus Inidividual_Police [sic] (when both are given and differ, the row is
+bad; when Civilian_Police is NA, their sum); observers is Observers, which IPI copies from
+Experts_on_Mission (the UN's military observers and other experts; when they differ the row is
+bad). Total must be troops + police + observers. Each contribution is cited through its
+mission, at its row.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from alliances.models import Alliance
+from milidip.records import Status
+from milidip.sources.importers.base import (
+    CountryIndex,
+    Dataset,
+    ImportFailure,
+    Input,
+    RowError,
+    SourceSpec,
+    last_history_id,
+    parse_int,
+    snapshot_m2m_history,
+)
+from milidip.sources.importers.un_pko import ORGANISATION, coordinate, day, mission_slug
+from missions.models import (
+    Mission,
+    MissionCitation,
+    MissionContribution,
+    MissionLocation,
+    MissionStrength,
+)
+
+CITATION = "International Peace Institute, IPI Peacekeeping Database"
+LICENCE = "cite IPI"
+URL = "https://github.com/IPIDataLab/PPP_Loader"
+NOT_GIVEN = frozenset({"", "NA"})
+ACRONYM_MAX_LENGTH = Mission._meta.get_field("un_acronym").max_length
+
+# IPI's acronyms for missions the UN list writes otherwise.
+ALIASES = {
+    "ONUCI": "UNOCI",  # Opération des Nations Unies en Côte d'Ivoire, IPI 2005-05 to 2006-06
+}
+
+# Missions the import creates that are peacekeeping missions, not political ones.
+PEACEKEEPING = {
+    "UNTMIH",  # UN Transition Mission in Haiti (1997), between UNSMIH and MIPONUH of the list
+    "UNFOR",  # in the UN list, whose row has no dates (see un_pko)
+    "LBB",  # the UN Logistics Base in Brindisi: it supports the peacekeeping missions
+}
+
+
+@dataclass
+class Month:
+    """One mission-month row, parsed."""
+
+    acronym: str
+    month: str
+    troops: int | None
+    police: int | None
+    observers: int | None
+    total: int | None
+    country: str
+    headquarters: str
+    latitude: object
+    longitude: object
+    row: object
+
+
+@dataclass
+class Contribution:
+    """One contributions row, parsed."""
+
+    acronym: str
+    country: object
+    as_of: str
+    personnel: int | None
+    troops: int | None
+    police: int | None
+    observers: int | None
+    row: object
+
+
+def figure(value, *, what):
+    """A head count; None when IPI does not give it."""
+    if value in NOT_GIVEN:
+        return None
+    number = parse_int(value, what=what)
+    if number < 0:
+        raise RowError(f"{what} {number} is negative")
+    return number
+
+
+def month_of(value):
+    """The YYYY-MM of a Date cell (YYYY-MM-DD), checked."""
+    date = day(value, what="reporting")
+    if not date:
+        raise RowError("no Date")
+    return date[:7]
+
+
+def acronym_of(value):
+    acronym = ALIASES.get(value, value)
+    if not acronym:
+        raise RowError("no Mission")
+    if len(acronym) > ACRONYM_MAX_LENGTH:
+        raise RowError(f"Mission {acronym!r} is longer than {ACRONYM_MAX_LENGTH}")
+    return acronym
+
+
+def check_total(total, parts):
+    given = sum(part or 0 for part in parts)
+    if total is not None and total != given:
+        raise RowError(f"Total {total} is not the sum of the others ({given})")
+
+
+def created_by(run, model, pks):
+    """The pks among `pks` of records this dataset's import created."""
+    return set(
+        model.history.filter(
+            id__in=list(pks), history_type="+", history_change_reason=run.change_reason
+        ).values_list("id", flat=True)
+    )
+
+
+class Ipi(Dataset):
+    name = "ipi"
+    inputs = {
+        "months": Input(
+            "ipi_pko_data_mission.csv",
+            columns=(
+                "date",
+                "mission",
+                "country of mission iso-3",
+                "mission hq",
+                "mission hq longitude",
+                "mission hq latitude",
+                "troops",
+                "police",
+                "observers",
+                "total",
+            ),
+        ),
+        "contributions": Input(
+            "ipi_pko_contributions_2014-03.csv",
+            columns=(
+                "date",
+                "contributor_iso-3",
+                "mission",
+                "experts_on_mission",
+                "formed_police_units",
+                "inidividual_police",
+                "civilian_police",
+                "troops",
+                "observers",
+                "total",
+            ),
+        ),
+    }
+    sources = (
+        SourceSpec(
+            slug="ipi-peacekeeping-mission-months",
+            title="IPI Peacekeeping Database: uniformed personnel by mission and month",
+            file="ipi_pko_data_mission.csv",
+            collection="ipi",
+            author="International Peace Institute",
+            publisher="International Peace Institute",
+            url=URL,
+            citation_text=CITATION,
+            licence=LICENCE,
+            description="Troops, police, observers and their total in each UN mission at the "
+            "end of each month, November 1990 to March 2017, with the mission's country and "
+            "headquarters (its two coordinate columns labelled the wrong way round). Copied "
+            "byte for byte from IPIDataLab/PPP_Loader @ 2653920a : ppp_files/data_mission.csv "
+            "(seeds/datasets/SOURCES.md).",
+        ),
+        SourceSpec(
+            slug="ipi-peacekeeping-contributions-2014-03",
+            title="IPI Peacekeeping Database: contributions by country and mission, March 2014",
+            file="ipi_pko_contributions_2014-03.csv",
+            collection="ipi",
+            author="International Peace Institute",
+            publisher="International Peace Institute",
+            published="2014-03",
+            url=URL,
+            citation_text=CITATION,
+            licence=LICENCE,
+            description="Each country's experts on mission, police, troops, observers and "
+            "total in each UN mission on 31 March 2014. Copied byte for byte from "
+            "IPIDataLab/PPP_Loader @ 2653920a : ppp_files/current_month/current_month.csv "
+            "(seeds/datasets/SOURCES.md).",
+        ),
+    )
+
+    def load(self, run):
+        organisation = Alliance.objects.filter(slug=ORGANISATION).first()
+        if organisation is None:
+            raise ImportFailure(
+                f"the curated Alliance {ORGANISATION!r} is missing: load the curated records "
+                "first (manage.py load_records)"
+            )
+        sources = run.sync_sources()
+        months_source = sources["ipi-peacekeeping-mission-months"]
+        contributions_source = sources["ipi-peacekeeping-contributions-2014-03"]
+        index = CountryIndex()
+        months = self.read_months(run)
+        since = last_history_id(Mission)
+        missions, ours, created = self.sync_missions(run, months, organisation, index)
+        self.sync_hosts(run, ours, missions, created, index)
+        snapshot_m2m_history(Mission, since)
+        self.sync_locations(run, ours, missions)
+        self.sync_strengths(run, months, missions, months_source)
+        contributions = self.read_contributions(run, index, missions)
+        self.sync_contributions(run, contributions, missions)
+
+        citations = run.citations(MissionCitation, [months_source, contributions_source])
+        for acronym, rows in ours.items():
+            first, last = rows[0], rows[-1]
+            cited = {first.row.number: "Acronym, headquarters, country of mission"}
+            countries = {first.country}
+            for month in rows:
+                if month.country not in countries:
+                    countries.add(month.country)
+                    cited[month.row.number] = f"Country of mission {month.country}"
+            cited.setdefault(last.row.number, "Its last month in the data")
+            for month in rows:
+                if month.row.number in cited:
+                    citations.cite(
+                        missions[acronym], months_source, month.row, note=cited[month.row.number]
+                    )
+        for contribution in contributions:
+            citations.cite(
+                missions[contribution.acronym],
+                contributions_source,
+                contribution.row,
+                note=f"Contribution of {contribution.country.code} as of {contribution.as_of}",
+            )
+        citations.flush()
+
+    def read_months(self, run):
+        """The mission-month rows, in file order; bad rows are reported."""
+        months, seen = [], {}
+        for row in run.rows("months", model=MissionStrength):
+            try:
+                month = self.parse_month(row)
+                key = (month.acronym, month.month)
+                if key in seen:
+                    raise RowError(f"{month.acronym} already has {month.month} at row {seen[key]}")
+            except RowError as error:
+                run.bad_row(row, error, model=MissionStrength)
+                continue
+            seen[key] = row.number
+            months.append(month)
+        return months
+
+    @staticmethod
+    def parse_month(row):
+        month = month_of(row["date"])
+        acronym = acronym_of(row["mission"])
+        troops = figure(row["troops"], what="Troops")
+        police = figure(row["police"], what="Police")
+        observers = figure(row["observers"], what="Observers")
+        total = figure(row["total"], what="Total")
+        check_total(total, (troops, police, observers))
+        latitude, longitude = (
+            coordinate(
+                "" if row[column.lower()] in NOT_GIVEN else row[column.lower()],
+                what=f"{column} (IPI's {meaning})",
+                limit=limit,
+            )
+            for column, meaning, limit in (
+                ("Mission HQ Longitude", "latitude", 90),
+                ("Mission HQ Latitude", "longitude", 180),
+            )
+        )
+        if (latitude is None) != (longitude is None):
+            raise RowError("one Mission HQ coordinate without the other")
+        return Month(
+            acronym,
+            month,
+            troops,
+            police,
+            observers,
+            total,
+            row["country of mission iso-3"],
+            row["mission hq"],
+            latitude,
+            longitude,
+            row,
+        )
+
+    def sync_missions(self, run, months, organisation, index):
+        """Find each row's mission and create the missing ones. Returns the missions by
+        acronym, the rows of the missions this import owns (created now or before) by acronym,
+        and the pks of those created now. The rows of owned missions whose country is unknown
+        are reported and dropped from `months`."""
+        acronyms = list(dict.fromkeys(month.acronym for month in months))
+        missions = {
+            mission.un_acronym: mission
+            for mission in Mission.objects.filter(un_acronym__in=acronyms)
+        }
+        owned = created_by(run, Mission, [mission.pk for mission in missions.values()])
+        last_month = max((month.month for month in months), default="")
+        ours, kept = defaultdict(list), []
+        for month in months:
+            mission = missions.get(month.acronym)
+            if mission is None or mission.pk in owned:
+                if month.country not in index.by_code:
+                    run.bad_row(
+                        month.row,
+                        f"unknown country: Country of Mission ISO-3 {month.country!r} is not a "
+                        "stored country's code",
+                        model=MissionStrength,
+                    )
+                    continue
+                ours[month.acronym].append(month)
+            kept.append(month)
+        months[:] = kept
+
+        taken = dict(Mission.objects.values_list("slug", "un_acronym"))
+        sync = run.records(
+            Mission,
+            fields=("short_name", "organisation", "end"),
+            create_defaults={"status": Status.PUBLISHED},
+        )
+        for acronym, rows in list(ours.items()):
+            last = rows[-1].month
+            values = {
+                "short_name": acronym,
+                "organisation": organisation,
+                "end": "" if last == last_month else last,
+            }
+            instance = missions.get(acronym)
+            if instance is None:
+                slug = mission_slug(acronym)
+                if slug in taken:
+                    for month in rows:
+                        run.bad_row(
+                            month.row,
+                            f"mission {acronym} is not stored and its slug {slug} is taken by "
+                            "another mission",
+                            model=MissionStrength,
+                        )
+                    months[:] = [month for month in months if month.acronym != acronym]
+                    del ours[acronym]
+                    continue
+                kind = Mission.Kind.POLITICAL
+                if acronym in PEACEKEEPING:
+                    kind = Mission.Kind.PEACEKEEPING
+                values.update(slug=slug, un_acronym=acronym, name=acronym, kind=kind)
+            instance = sync.put(values, instance=instance, row=rows[0].row)
+            if instance is None:
+                months[:] = [month for month in months if month.acronym != acronym]
+                del ours[acronym]
+                continue
+            missions[acronym] = instance
+        sync.flush()
+        created = {
+            mission.pk
+            for acronym, mission in missions.items()
+            if acronym in ours and mission.pk not in owned
+        }
+        return missions, dict(ours), created
+
+    def sync_hosts(self, run, ours, missions, created, index):
+        """Set the hosts of the missions this import owns, with history; a curator's change
+        since the last import is kept unless --overwrite."""
+        through = Mission.hosts.through
+        pks = [missions[acronym].pk for acronym in ours]
+        current = defaultdict(set)
+        for mission_id, country_id in through.objects.filter(mission_id__in=pks).values_list(
+            "mission_id", "country_id"
+        ):
+            current[mission_id].add(country_id)
+        imported = self.imported_hosts(run, pks)
+        codes = {country.pk: code for code, country in index.by_code.items()}
+        added, removed, touched = [], [], []
+        for acronym, rows in ours.items():
+            mission = missions[acronym]
+            wanted = {index.by_code[month.country].pk for month in rows}
+            have = current[mission.pk]
+            if have == wanted:
+                run.report.count(through, "unchanged")
+                continue
+            before = {"hosts": sorted(codes.get(pk, str(pk)) for pk in have)}
+            after = {"hosts": sorted(codes[pk] for pk in wanted)}
+            if mission.pk not in created:
+                curated = ""
+                if have != imported.get(mission.pk, set()):
+                    curated = "hosts changed since the last import"
+                    if not run.overwrite:
+                        run.skip(mission, curated, after)
+                        # Counted with the hosts: the mission's own fields are unchanged.
+                        run.report.count(Mission, "skipped", -1)
+                        run.report.count(through, "skipped")
+                        continue
+                run.change(mission, before, after, curated=curated)
+                touched.append(mission)
+            added += [through(mission_id=mission.pk, country_id=pk) for pk in wanted - have]
+            removed += [(mission.pk, pk) for pk in have - wanted]
+            run.report.count(through, "created" if mission.pk in created else "updated")
+        for mission_id, country_id in removed:
+            through.objects.filter(mission_id=mission_id, country_id=country_id).delete()
+        through.objects.bulk_create(added)
+        if touched:
+            now = timezone.now()
+            Mission.objects.filter(pk__in=[mission.pk for mission in touched]).update(updated=now)
+            for mission in touched:
+                mission.updated, mission._history_user = now, None
+            Mission.history.bulk_history_create(
+                touched, update=True, default_change_reason=run.change_reason
+            )
+
+    @staticmethod
+    def imported_hosts(run, pks):
+        """The hosts each mission had when this import last wrote it, by mission pk."""
+        history = Mission.history.model
+        last = dict(
+            history.objects.filter(id__in=pks, history_change_reason=run.change_reason)
+            .order_by("history_id")
+            .values_list("id", "history_id")
+        )
+        hosts = defaultdict(set)
+        entries = {entry: pk for pk, entry in last.items()}
+        for entry, country_id in history.hosts.model.objects.filter(
+            history_id__in=list(entries)
+        ).values_list("history_id", "country_id"):
+            hosts[entries[entry]].add(country_id)
+        return hosts
+
+    def sync_locations(self, run, ours, missions):
+        """The headquarters of the missions this import owns, from their first row."""
+        owned = [missions[acronym] for acronym in ours]
+        stored = {
+            (location.mission_id, location.name): location
+            for location in MissionLocation.objects.filter(mission__in=owned)
+        }
+        sync = run.records(MissionLocation, fields=("latitude", "longitude"))
+        for acronym, rows in ours.items():
+            first, mission = rows[0], missions[acronym]
+            if not first.headquarters:
+                continue
+            sync.put(
+                {
+                    "mission": mission,
+                    "name": first.headquarters,
+                    "latitude": first.latitude,
+                    "longitude": first.longitude,
+                },
+                instance=stored.get((mission.pk, first.headquarters)),
+                row=first.row,
+            )
+        sync.flush()
+
+    def sync_strengths(self, run, months, missions, source):
+        stored = {
+            (strength.mission_id, strength.month): strength
+            for strength in MissionStrength.objects.filter(mission__in=list(missions.values()))
+        }
+        figures = ("troops", "police", "observers", "total")
+        sync = run.records(
+            MissionStrength, fields=(*figures, "source", "locator"), enrich_fields=figures
+        )
+        for month in months:
+            mission = missions[month.acronym]
+            sync.put(
+                {
+                    "mission": mission,
+                    "month": month.month,
+                    "troops": month.troops,
+                    "police": month.police,
+                    "observers": month.observers,
+                    "total": month.total,
+                    "source": source,
+                    "locator": month.row.locator,
+                },
+                instance=stored.get((mission.pk, month.month)),
+                row=month.row,
+            )
+        sync.flush()
+
+    def read_contributions(self, run, index, missions):
+        """The contributions rows, in file order; bad rows are reported. Adds the missions
+        they name that the mission-month file does not to `missions`."""
+        rows = list(run.rows("contributions", model=MissionContribution))
+        wanted = {ALIASES.get(row["mission"], row["mission"]) for row in rows} - set(missions)
+        missions.update(
+            (mission.un_acronym, mission)
+            for mission in Mission.objects.filter(un_acronym__in=wanted)
+        )
+        contributions, seen = [], {}
+        for row in rows:
+            try:
+                contribution = self.parse_contribution(row, index, missions)
+                key = (contribution.acronym, contribution.country.code, contribution.as_of)
+                if key in seen:
+                    raise RowError(
+                        f"{key[1]} already contributes to {key[0]} as of {key[2]} at row "
+                        f"{seen[key]}"
+                    )
+            except RowError as error:
+                run.bad_row(row, error, model=MissionContribution)
+                continue
+            seen[key] = row.number
+            contributions.append(contribution)
+        return contributions
+
+    @staticmethod
+    def parse_contribution(row, index, missions):
+        as_of = month_of(row["date"])
+        code = row["contributor_iso-3"]
+        country = index.by_code.get(code)
+        if country is None:
+            raise RowError(f"unknown country: Contributor_ISO-3 {code!r} is not a stored country")
+        acronym = acronym_of(row["mission"])
+        if acronym not in missions:
+            raise RowError(
+                f"unknown mission: no stored mission has the acronym {acronym!r} (import "
+                "un-pko first)"
+            )
+        experts = figure(row["experts_on_mission"], what="Experts_on_Mission")
+        formed = figure(row["formed_police_units"], what="Formed_Police_Units")
+        individual = figure(row["inidividual_police"], what="Inidividual_Police")
+        police = figure(row["civilian_police"], what="Civilian_Police")
+        troops = figure(row["troops"], what="Troops")
+        observers = figure(row["observers"], what="Observers")
+        total = figure(row["total"], what="Total")
+        units = (formed, individual)
+        if any(part is not None for part in units):
+            summed = sum(part or 0 for part in units)
+            if police is None:
+                police = summed
+            elif police != summed:
+                raise RowError(
+                    f"Civilian_Police {police} is not Formed_Police_Units + Inidividual_Police "
+                    f"({summed})"
+                )
+        if None not in (observers, experts) and observers != experts:
+            raise RowError(f"Observers {observers} and Experts_on_Mission {experts} differ")
+        if observers is None:
+            observers = experts
+        check_total(total, (troops, police, observers))
+        return Contribution(acronym, country, as_of, total, troops, police, observers, row)
+
+    def sync_contributions(self, run, contributions, missions):
+        as_of = {contribution.as_of for contribution in contributions}
+        stored = {
+            (contribution.mission_id, contribution.country_id, contribution.as_of): contribution
+            for contribution in MissionContribution.objects.filter(
+                mission__in=list(missions.values()), as_of__in=as_of
+            )
+        }
+        figures = ("personnel", "troops", "police", "observers")
+        sync = run.records(MissionContribution, fields=figures, enrich_fields=figures)
+        for contribution in contributions:
+            mission = missions[contribution.acronym]
+            sync.put(
+                {
+                    "mission": mission,
+                    "country": contribution.country,
+                    "as_of": contribution.as_of,
+                    "personnel": contribution.personnel,
+                    "troops": contribution.troops,
+                    "police": contribution.police,
+                    "observers": contribution.observers,
+                },
+                instance=stored.get((mission.pk, contribution.country.pk, contribution.as_of)),
+                row=contribution.row,
+            )
+        sync.flush()

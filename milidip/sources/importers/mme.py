@@ -1,0 +1,794 @@
+"""Multinational Military Exercises (MME) v7: the exercises of 1980-2010, their series,
+domains, purposes and participants.
+
+Reads seeds/datasets/mme_v7.csv (one row per exercise, its participants named in StateA ..
+StateAM) and mme_v7_long.csv (one row per exercise, participant and year, the participant
+given by its Gleditsch-Ward code). It runs after cow-states, whose countries it finds by COW
+code. The mapping:
+
+- Each row of mme_v7.csv becomes an Exercise with mme_id MMEID and the same slug ("mme87"),
+  published. Three MMEIDs each number two different exercises (mme3457 is Baltic Circle in
+  1996 and Noble Award in 2007; mme3458 Ulan Eagle 2000 and Kindred Sword in 2007; mme3460 a
+  US-Ukrainian exercise in 1995 and a Chinese-Japanese-Korean rescue drill in 2005: names,
+  places, dates and participants all differ). Each of them gets its id and its start year,
+  "mme3457-1996" and "mme3457-2007", in both files (the long file gives s.year too), so all
+  3,707 exercises are kept under ids that do not depend on the order of the rows. They are
+  listed in `REPEATED_MMEIDS`; any other MMEID that repeats is reported.
+- name is Ex_Name; MME has no name for 1,033 exercises (-9): they are "Unnamed exercise
+  (mme91)". start and end come from s.year/s.month/s.day and e.*, at the precision given ("xx"
+  or -9: that part is not known). Six rows end before they start (mme_v7.csv rows 198, 322,
+  1887, 2456, 2903, 3367): which date is wrong cannot be told, so the exercise is imported
+  with its start and no end, and the run says so on each run. location is Location, latitude
+  and longitude lat and lon rounded to the model's five decimals (about a metre); -9, NA and
+  blank are not known; a coordinate that is not a number or out of range makes a bad row.
+  description is FocusDescription, then "Participants: " and AdditionalParticipantInfo when
+  MME has that note ("Forces from 17 NATO nations").
+- Domains from CPX (command-post), Air, Land, Sea, Amphibious, Cyber; purposes from
+  Warfighting, Peacekeeping, Humanitarian: 1 sets it, 0 or a missing value does not, anything
+  else makes a bad row. The importer owns the domains and purposes of the exercises it created;
+  one a curator edited since the last import keeps them unless --overwrite. An exercise it did
+  not create (a curator's, given an mme_id) only has an empty set filled. Each history entry
+  the run writes for an Exercise carries its domains and purposes as they then are (the
+  historical many-to-many rows simple-history's save writes and its bulk writes do not), so
+  the admin's revert restores them too.
+- Series: an exercise with a Series_Name is an iteration of an Exercise of kind series that
+  the importer creates (name and mme_series: the Series_Name; slug: slugified; start: the
+  earliest iteration's start; end: the latest iteration's end, or its start when MME gives no
+  end), cited by its iterations' rows. Series names are compared ignoring case and the spaces
+  at their ends ("Autumn Forge" and "Autumn forge", "Big Pine " and "Big Pine" are one series,
+  named as most of its rows spell it); spellings that differ otherwise ("Peninsual Shield") are
+  MME's own distinct series and stay so. Exercises without a series are of kind exercise.
+- The curated series MME has (`CURATED_SERIES`) are reconciled: their iterations link to the
+  curated record, which only gets its blank mme_series filled; no series is created for them.
+- Participants (role participant) come from the long file: its Gleditsch-Ward code is turned
+  into a COW code (`cow_code`, with the documented differences) and the stored Country found.
+  GW's microstates (Antigua, Tonga, Palau ...) and unified Yemen have no code there (NA): they
+  are matched by the long file's name (`UNCODED`). A row whose participant is -9 names no one
+  and is passed over; one that names what is not a state (NATO, Hong Kong, Bermuda, New
+  Caledonia, the Netherlands Antilles, "Baltic States") is a bad row, as is an unknown code.
+- The long file holds only the first 24 participants of an exercise (StateA .. StateX): 13
+  exercises have more in the wide file (up to 39). Their StateY .. StateAM participants are
+  taken from the wide file by name, each name being the one the long file gives that country
+  elsewhere; "South Sudan" (mme3365, 2010, before its independence), which the long file never
+  names, is reported and skipped. Otherwise the two files name the same participants: a name
+  repeated in a row (mme978 names Antigua & Barbuda twice, and St. Kitts & Nevis also as
+  "st. christopher") is one participant.
+- Country.gw_code is filled where blank for every country MME names (`gw_code`): its COW code
+  except where Gleditsch and Ward number the state differently.
+- Each exercise cites its row of mme_v7.csv and each row of mme_v7_long.csv that gave it a
+  participant; each series cites its iterations' rows of mme_v7.csv (participants are cited
+  through their exercise).
+
+The copy in seeds/ is UTF-8 throughout (SOURCES.md warns of non-UTF-8 bytes in the wide file;
+this copy has none, only typographic quotes and ellipses written in UTF-8); a line that is not
+UTF-8 is read as Windows-1252, the encoding such bytes come from.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
+
+from alliances.models import Country
+from milidip.dates import is_not_before
+from milidip.records import Status
+from milidip.sources.importers.base import (
+    BATCH_SIZE,
+    MISSING_VALUES,
+    CountryIndex,
+    Dataset,
+    Input,
+    RowError,
+    SourceSpec,
+    parse_int,
+    partial_date,
+)
+from missions.models import Domain, Exercise, ExerciseCitation, ExerciseParticipant, Purpose
+
+WIDE_FILE = "mme_v7.csv"
+LONG_FILE = "mme_v7_long.csv"
+CITATION = (
+    "D'Orazio and Galambos (2021), Multinational Military Exercises (MME) dataset, Harvard "
+    "Dataverse, doi:10.7910/DVN/KHFODX"
+)
+LICENCE = "see the Dataverse terms; cite"
+URL = "https://doi.org/10.7910/DVN/KHFODX"
+
+DATE_MISSING = MISSING_VALUES | {"xx"}
+PUBLISHED = {"status": Status.PUBLISHED}
+
+DOMAIN_COLUMNS = {
+    "cpx": "command-post",
+    "air": "air",
+    "land": "land",
+    "sea": "sea",
+    "amphibious": "amphibious",
+    "cyber": "cyber",
+}
+PURPOSE_COLUMNS = {
+    "warfighting": "warfighting",
+    "peacekeeping": "peacekeeping",
+    "humanitarian": "humanitarian",
+}
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+STATE_COLUMNS = [f"state{letter}" for letter in LETTERS.lower()] + [
+    f"statea{letter}" for letter in LETTERS.lower()[:13]
+]
+# The long file was made from StateA .. StateX alone: participants past the 24th are only in
+# the wide file.
+WIDE_ONLY_COLUMNS = STATE_COLUMNS[24:]
+
+# Gleditsch-Ward codes that are not the COW code of the same state. Source: Gleditsch and
+# Ward's list and COW's, as compared in Andreas Beger's R package `states` ("G&W and COW
+# country code differences"). Germany (GW 260 throughout; COW 260 for West Germany, 255 for
+# Germany from 1990) is in `cow_code`. MME v7 uses 260, 340 and 817; the others are listed so
+# that no GW code silently lands on another COW state (GW 970 is Kiribati, COW 970 Nauru).
+GW_TO_COW = {
+    # Serbia from 2006: COW goes on with 345, the number of Yugoslavia (and of Serbia and
+    # Montenegro), which GW ends in 2006. MME gives 340 for Serbia in 2000 as well.
+    340: 345,
+    # GW 817 is the Republic of Vietnam (South Vietnam, to 1975), which MME's years (1980-2010)
+    # cannot mean: its seven "Vietnam" rows are the Socialist Republic, GW and COW 816.
+    817: 816,
+    970: 946,  # Kiribati
+    971: 970,  # Nauru
+    972: 955,  # Tonga
+    973: 947,  # Tuvalu
+}
+# The other way, for Country.gw_code: COW 255 (Germany) is GW 260, which West Germany (COW 260)
+# also is; COW 679 (Yemen, from 1990) is GW 678, which the Yemen Arab Republic (COW 678) also
+# is. COW 345 keeps 345: GW's Yugoslavia (to 2006), the state COW names, for most of MME's
+# years; GW's 340 (Serbia) finds it through GW_TO_COW.
+COW_TO_GW = {255: 260, 679: 678, 946: 970, 970: 971, 955: 972, 947: 973}
+
+# States the long file names with no Gleditsch-Ward code (gwcode NA), by COW code: GW keeps
+# microstates on a list of their own, which MME's codes leave out, and unified Yemen is GW 678
+# (left out too). "st. christopher" is the older name of St. Kitts (mme978 also names it).
+UNCODED = {
+    "Antigua & Barbuda": 58,
+    "Dominica": 54,
+    "Grenada": 55,
+    "Palau": 986,
+    "Seychelles": 591,
+    "St. Kitts & Nevis": 60,
+    "st. christopher": 60,
+    "St. Lucia": 56,
+    "St. Vincent & Grenadines": 57,
+    "São Tomé & Príncipe": 403,
+    "Tonga": 955,
+    "Vanuatu": 935,
+    "Yemen": 679,
+}
+
+# MMEIDs that MME v7 gives to two different exercises each (names, places, dates and
+# participants differ): their exercises are told apart by their start year.
+REPEATED_MMEIDS = {"mme3457", "mme3458", "mme3460"}
+
+# Curated series of fixtures/40_exercises.json that MME codes, by MME's Series_Name (compared
+# ignoring case).
+CURATED_SERIES = {
+    # MME's FE rows are "Foal Eagle 89" ... "Foal Eagle 2010", South Korea and the United
+    # States, in South Korea: the articles' Foal Eagle. ("Key Resolve/Foal Eagle 2008" is MME's
+    # Key Resolve series and stays there.) The other curated series are groupings MME does
+    # not have: South Korea-United States bilateral exercises, multinational exercises with
+    # NATO members and partners, South Korea's humanitarian assistance drills.
+    "fe": "foal-eagle",
+}
+
+
+def cow_code(gw_code, year):
+    """The COW code of the state a Gleditsch-Ward code names in `year`."""
+    if gw_code == 260 and year >= 1991:
+        return 255
+    if gw_code == 678 and year >= 1991:
+        return 679
+    return GW_TO_COW.get(gw_code, gw_code)
+
+
+def gw_code(country):
+    """The Gleditsch-Ward code of a country with a COW code."""
+    return COW_TO_GW.get(country.cow_code, country.cow_code)
+
+
+def exercise_id(mmeid, start_year):
+    """The mme_id of a row: its MMEID, with the start year for the MMEIDs that repeat."""
+    return f"{mmeid}-{start_year}" if mmeid in REPEATED_MMEIDS else mmeid
+
+
+def text(value):
+    return "" if value in MISSING_VALUES else value
+
+
+def coordinate(value, *, what, limit):
+    """A latitude or longitude at the model's precision, None when not known."""
+    if value in MISSING_VALUES:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{what} {value!r} is not a number") from None
+    if not number.is_finite() or not -limit <= number <= limit:
+        raise RowError(f"{what} {value!r} is not between -{limit} and {limit}")
+    return number.quantize(Decimal("0.00001"))
+
+
+def flags(row, columns):
+    """The codes whose 0/1 column is 1."""
+    codes = set()
+    for column, code in columns.items():
+        value = row[column]
+        if value == "1":
+            codes.add(code)
+        elif value != "0" and value not in MISSING_VALUES:
+            raise RowError(f"{column} {value!r} is not 0 or 1")
+    return frozenset(codes)
+
+
+@dataclass
+class ExerciseRow:
+    """An exercise as mme_v7.csv gives it."""
+
+    mme_id: str
+    values: dict
+    series: str
+    domains: frozenset
+    purposes: frozenset
+    row: object
+    named: list = field(default_factory=list)
+
+
+@dataclass
+class Participation:
+    """A participant of an exercise and the row that names it (a long-file row, or the wide
+    row for the participants only it has)."""
+
+    mme_id: str
+    country: Country
+    row: object
+    name: str
+    long: bool
+
+
+class Mme(Dataset):
+    name = "mme"
+    inputs = {
+        "exercises": Input(
+            WIDE_FILE,
+            columns=(
+                "mmeid",
+                "ex_name",
+                "series_name",
+                "location",
+                "lat",
+                "lon",
+                "s.year",
+                "s.month",
+                "s.day",
+                "e.year",
+                "e.month",
+                "e.day",
+                *DOMAIN_COLUMNS,
+                *PURPOSE_COLUMNS,
+                "focusdescription",
+                "additionalparticipantinfo",
+                *WIDE_ONLY_COLUMNS,
+            ),
+            fallback_encoding="cp1252",
+        ),
+        "participants": Input(
+            LONG_FILE,
+            columns=("mmeid", "s.year", "gwcode", "country", "year"),
+            fallback_encoding="cp1252",
+        ),
+    }
+    sources = (
+        SourceSpec(
+            slug="mme-v7",
+            title="Multinational Military Exercises (MME) v7",
+            file=WIDE_FILE,
+            collection="mme",
+            author="D'Orazio and Galambos",
+            publisher="Harvard Dataverse",
+            published="2021",
+            url=URL,
+            citation_text=CITATION,
+            licence=LICENCE,
+            description="The multinational military exercises of 1980-2010, one row per "
+            "exercise: name, series, place and coordinates, dates, domains, purposes, and the "
+            "participants' names in StateA .. StateAM. Copied byte for byte from "
+            "meflynn/troopdata @ 3946bcf8 : data-raw/mme_v7.csv (seeds/datasets/SOURCES.md).",
+        ),
+        SourceSpec(
+            slug="mme-v7-long",
+            title="Multinational Military Exercises (MME) v7, one row per exercise, "
+            "participant and year",
+            file=LONG_FILE,
+            collection="mme",
+            author="D'Orazio and Galambos",
+            publisher="Harvard Dataverse",
+            published="2021",
+            url=URL,
+            citation_text=CITATION,
+            licence=LICENCE,
+            description="MME v7 in long form: one row per exercise, participant (with its "
+            "Gleditsch-Ward code) and year, for the first 24 participants of each exercise. "
+            "Copied byte for byte from meflynn/troopdata @ 3946bcf8 : data-raw/mme-v7-long.csv "
+            "(seeds/datasets/SOURCES.md).",
+        ),
+    )
+
+    def load(self, run):
+        sources = run.sync_sources()
+        wide, long = sources["mme-v7"], sources["mme-v7-long"]
+        exercises = self.read_exercises(run)
+        participations = self.read_participants(run, exercises)
+        self.sync_countries(run, participations)
+        since = Exercise.history.aggregate(last=Max("history_id"))["last"] or 0
+        self.slugs = set(Exercise.objects.values_list("slug", flat=True))
+        series = self.sync_series(run, exercises)
+        records = self.sync_exercises(run, exercises, series)
+        self.sync_links(run, exercises, records, since)
+        record_links(run, Exercise, since)
+        self.sync_participants(run, participations, records)
+        citations = run.citations(ExerciseCitation, [wide, long])
+        for exercise in exercises.values():
+            record = records.get(exercise.mme_id)
+            if record is None:
+                continue
+            citations.cite(record, wide, exercise.row, note="The exercise")
+            parent = series.get(exercise.series.casefold())
+            if parent is not None:
+                citations.cite(parent, wide, exercise.row, note=f"Iteration {exercise.mme_id}")
+        for participation in participations:
+            record = records.get(participation.mme_id)
+            if record is not None and participation.long:
+                citations.cite(
+                    record, long, participation.row, note=f"Participant: {participation.name}"
+                )
+        citations.flush()
+
+    def read_exercises(self, run):
+        """The exercises of the wide file by mme_id."""
+        exercises, notes = {}, []
+        for row in run.rows("exercises", model=Exercise):
+            try:
+                exercise = self.exercise(row)
+                if exercise.mme_id in exercises:
+                    raise RowError(
+                        f"{exercise.mme_id} is already at row "
+                        f"{exercises[exercise.mme_id].row.number} (an MMEID that MME gives to "
+                        "two exercises belongs in REPEATED_MMEIDS, "
+                        "milidip/sources/importers/mme.py)"
+                    )
+            except RowError as error:
+                run.bad_row(row, error, model=Exercise)
+                continue
+            start, end = exercise.values["start"], exercise.values["end"]
+            if not is_not_before(end, start):
+                notes.append(
+                    f"{row.where}: the exercise ends ({end}) before it starts ({start}): "
+                    "imported without its end"
+                )
+                exercise.values["end"] = ""
+            exercises[exercise.mme_id] = exercise
+        for note in notes:
+            run.err.write(note)
+        return exercises
+
+    @staticmethod
+    def exercise(row):
+        mmeid = row["mmeid"]
+        if not (mmeid.startswith("mme") and mmeid[3:].isdigit()):
+            raise RowError(f"MMEID {mmeid!r} is not “mme” and a number")
+        start = partial_date(
+            row["s.year"], row["s.month"], row["s.day"], what="start", missing=DATE_MISSING
+        )
+        end = partial_date(
+            row["e.year"], row["e.month"], row["e.day"], what="end", missing=DATE_MISSING
+        )
+        if not start:
+            raise RowError("no start year")
+        mme_id = exercise_id(mmeid, row["s.year"])
+        latitude = coordinate(row["lat"], what="latitude", limit=90)
+        longitude = coordinate(row["lon"], what="longitude", limit=180)
+        if (latitude is None) != (longitude is None):
+            raise RowError("a latitude without a longitude or the reverse")
+        focus, note = text(row["focusdescription"]), text(row["additionalparticipantinfo"])
+        description = "\n\n".join(filter(None, [focus, note and f"Participants: {note}"]))
+        values = {
+            "slug": mme_id,
+            "mme_id": mme_id,
+            "name": text(row["ex_name"]) or f"Unnamed exercise ({mme_id})",
+            "start": start,
+            "end": end,
+            "location": text(row["location"]),
+            "latitude": latitude,
+            "longitude": longitude,
+            "description": description,
+        }
+        named = [(column, row[column]) for column in WIDE_ONLY_COLUMNS if text(row[column])]
+        return ExerciseRow(
+            mme_id,
+            values,
+            text(row["series_name"]),
+            flags(row, DOMAIN_COLUMNS),
+            flags(row, PURPOSE_COLUMNS),
+            row,
+            named,
+        )
+
+    def read_participants(self, run, exercises):
+        """Who took part in each exercise: the long file's rows, then the wide file's
+        participants past the 24th."""
+        index = CountryIndex()
+        participations, names = [], {}
+        for row in run.rows("participants", model=ExerciseParticipant):
+            try:
+                mme_id = exercise_id(row["mmeid"], row["s.year"])
+                if mme_id not in exercises:
+                    raise RowError(
+                        f"exercise {mme_id} is not among the exercises read from {WIDE_FILE}"
+                    )
+                country = self.country(row, index)
+            except RowError as error:
+                run.bad_row(row, error, model=ExerciseParticipant)
+                continue
+            if country is None:
+                continue
+            names.setdefault(row["country"], country)
+            participations.append(Participation(mme_id, country, row, row["country"], True))
+        for exercise in exercises.values():
+            for column, name in exercise.named:
+                country = names.get(name)
+                if country is None:
+                    run.bad_row(
+                        exercise.row,
+                        f"participant {name!r} (State{column[5:].upper()}) is not a country "
+                        f"{LONG_FILE} names: that participant is skipped",
+                        model=ExerciseParticipant,
+                    )
+                    continue
+                participations.append(
+                    Participation(exercise.mme_id, country, exercise.row, name, False)
+                )
+        return participations
+
+    @staticmethod
+    def country(row, index):
+        """The Country a long-file row names; None when it names no one (-9)."""
+        name, code = row["country"], row["gwcode"]
+        if code in MISSING_VALUES:
+            if name in MISSING_VALUES:
+                return None
+            if name not in UNCODED:
+                raise RowError(f"{name!r} has no Gleditsch-Ward code and is not a state")
+            cow, what = UNCODED[name], f"{name!r}"
+        else:
+            gw = parse_int(code, what="Gleditsch-Ward code")
+            cow = cow_code(gw, parse_int(row["year"], what="year"))
+            what = f"Gleditsch-Ward {gw}"
+        country = index.by_cow.get(cow)
+        if country is None:
+            raise RowError(f"unknown country: {what} (COW {cow}) is not a stored country")
+        return country
+
+    @staticmethod
+    def sync_countries(run, participations):
+        """Fill the Gleditsch-Ward code of every country MME names, where it is blank."""
+        sync = run.records(Country, fields=("gw_code",), enrich_fields=("gw_code",))
+        seen = set()
+        for participation in participations:
+            country = participation.country
+            if country.pk not in seen:
+                seen.add(country.pk)
+                sync.put({"gw_code": gw_code(country)}, instance=country, row=participation.row)
+        sync.flush()
+
+    def sync_series(self, run, exercises):
+        """Create or update the series, curated ones included; returns them by name key."""
+        members = defaultdict(list)
+        for exercise in exercises.values():
+            if exercise.series:
+                members[exercise.series.casefold()].append(exercise)
+        stored = {
+            series.mme_series.casefold(): series
+            for series in Exercise.objects.exclude(mme_series="")
+        }
+        curated = Exercise.objects.in_bulk(list(CURATED_SERIES.values()), field_name="slug")
+        sync = run.records(
+            Exercise,
+            fields=("name", "kind", "mme_series", "start", "end"),
+            enrich_fields=("mme_series",),
+            create_defaults=PUBLISHED,
+        )
+        series = {}
+        for key, iterations in members.items():
+            name = Counter(iteration.series for iteration in iterations).most_common(1)[0][0]
+            starts = [it.values["start"] for it in iterations if it.values["start"]]
+            ends = [it.values["end"] or it.values["start"] for it in iterations]
+            values = {
+                "slug": slugify(name),
+                "name": name,
+                "kind": Exercise.Kind.SERIES,
+                "mme_series": name,
+                "start": min(starts, default=""),
+                "end": max(filter(None, ends), default=""),
+            }
+            instance = stored.get(key) or curated.get(CURATED_SERIES.get(key))
+            if instance is None and not self.free_slug(run, values["slug"], iterations[0].row):
+                continue
+            record = sync.put(values, instance=instance, row=iterations[0].row)
+            if record is not None:
+                series[key] = record
+        sync.flush()
+        return series
+
+    def free_slug(self, run, slug, row):
+        """Claim a new record's slug; False (and a bad row) when another record has it."""
+        if slug in self.slugs:
+            run.bad_row(row, f"the slug {slug!r} is already another exercise's", model=Exercise)
+            return False
+        self.slugs.add(slug)
+        return True
+
+    def sync_exercises(self, run, exercises, series):
+        """Create or update one Exercise per row; returns them by mme_id."""
+        stored = {exercise.mme_id: exercise for exercise in Exercise.objects.exclude(mme_id="")}
+        sync = run.records(
+            Exercise,
+            fields=(
+                "name",
+                "kind",
+                "series",
+                "start",
+                "end",
+                "location",
+                "latitude",
+                "longitude",
+                "description",
+            ),
+            enrich_fields=("start", "end", "location", "latitude", "longitude", "description"),
+            create_defaults=PUBLISHED,
+        )
+        records = {}
+        for exercise in exercises.values():
+            values = {**exercise.values, "kind": Exercise.Kind.EXERCISE, "series": None}
+            if exercise.series:
+                parent = series.get(exercise.series.casefold())
+                if parent is None:
+                    run.bad_row(
+                        exercise.row,
+                        f"its series {exercise.series!r} was not imported (see above)",
+                        model=Exercise,
+                    )
+                    continue
+                values.update(kind=Exercise.Kind.ITERATION, series=parent)
+            instance = stored.get(exercise.mme_id)
+            if instance is None and not self.free_slug(run, exercise.mme_id, exercise.row):
+                continue
+            record = sync.put(values, instance=instance, row=exercise.row)
+            if record is not None:
+                records[exercise.mme_id] = record
+        sync.flush()
+        return records
+
+    def sync_links(self, run, exercises, records, since):
+        """Give each exercise its domains and purposes (see the module docstring)."""
+        by_pk = {
+            records[mme_id].pk: exercise
+            for mme_id, exercise in exercises.items()
+            if mme_id in records
+        }
+        vocabularies = {
+            "domains": {item.code: item.pk for item in Domain.objects.all()},
+            "purposes": {item.code: item.pk for item in Purpose.objects.all()},
+        }
+        links = {name: current_links(Exercise, name, by_pk) for name in vocabularies}
+        created, new = set(), set()
+        for pk, history_id in Exercise.history.filter(
+            history_type="+", history_change_reason=run.change_reason
+        ).values_list("id", "history_id"):
+            created.add(pk)
+            if history_id > since:
+                new.add(pk)
+        wanted, changed = {}, []
+        for pk, exercise in by_pk.items():
+            for name, codes in (("domains", exercise.domains), ("purposes", exercise.purposes)):
+                ids = {vocabularies[name][code] for code in codes}
+                current = set(links[name].get(pk, {}))
+                if pk not in created and current:
+                    ids = current
+                wanted[name, pk] = ids
+                if ids != current:
+                    changed.append(pk)
+        changed = list(dict.fromkeys(changed))
+        curated = self.curated_links(run, [pk for pk in changed if pk not in new], links, since)
+        records_by_pk = {record.pk: record for record in records.values()}
+        applied = []
+        for pk in changed:
+            record = records_by_pk[pk]
+            before = {name: codes_of(vocabularies[name], links[name].get(pk, {})) for name in links}
+            after = {name: codes_of(vocabularies[name], wanted[name, pk]) for name in links}
+            changes = {name: after[name] for name in links if after[name] != before[name]}
+            reason = curated.get(pk, "")
+            if reason and not run.overwrite:
+                run.skip(record, reason, changes)
+                for name in links:
+                    wanted[name, pk] = set(links[name].get(pk, {}))
+                continue
+            if pk not in new:
+                run.change(record, before, changes, curated=reason)
+            applied.append(pk)
+        for name in links:
+            write_links(run, Exercise, name, links[name], wanted, applied)
+        touched = set(Exercise.history.filter(history_id__gt=since).values_list("id", flat=True))
+        stale = [records_by_pk[pk] for pk in applied if pk not in touched]
+        if stale:
+            now = timezone.now()
+            for record in stale:
+                record.updated = now
+                record._history_user = None
+            bulk_update_with_history(
+                stale,
+                Exercise,
+                ["updated"],
+                batch_size=BATCH_SIZE,
+                default_change_reason=run.change_reason,
+            )
+
+    @staticmethod
+    def curated_links(run, pks, links, since):
+        """Why each exercise's links count as a curator's: changed since the importer's last
+        history entry before this run, or a user's entry after it."""
+        if not pks:
+            return {}
+        history = Exercise.history
+        last = {}
+        for entry in history.filter(
+            id__in=pks, history_change_reason=run.change_reason, history_id__lte=since
+        ).order_by("history_id"):
+            last[entry.id] = entry
+        if not last:
+            return {}
+        snapshot = defaultdict(set)
+        for name in links:
+            relation = Exercise._meta.get_field(name)
+            target = f"{relation.m2m_reverse_field_name()}_id"
+            rows = getattr(history.model, name).model.objects.filter(
+                history_id__in=[entry.history_id for entry in last.values()]
+            )
+            for row in rows.values("history_id", target):
+                snapshot[name, row["history_id"]].add(row[target])
+        users = {}
+        for entry in history.filter(id__in=list(last), history_user__isnull=False).select_related(
+            "history_user"
+        ):
+            if entry.history_id > last[entry.id].history_id:
+                users[entry.id] = entry
+        reasons = {}
+        for pk, entry in last.items():
+            edited = [
+                name
+                for name in links
+                if set(links[name].get(pk, {})) != snapshot[name, entry.history_id]
+            ]
+            user = users.get(pk)
+            if not edited and user is None:
+                continue
+            what = f"{', '.join(edited)} changed" if edited else "changed"
+            if user is not None:
+                when = timezone.localtime(user.history_date).strftime("%Y-%m-%d %H:%M")
+                what += f" by {user.history_user} on {when}"
+            reasons[pk] = f"{what} since the last import"
+        return reasons
+
+    @staticmethod
+    def sync_participants(run, participations, records):
+        """One participant per exercise and country."""
+        stored = {
+            (participant.exercise_id, participant.country_id): participant
+            for participant in ExerciseParticipant.objects.all()
+        }
+        sync = run.records(ExerciseParticipant, fields=("role",))
+        seen = set()
+        for participation in participations:
+            record = records.get(participation.mme_id)
+            if record is None:
+                if participation.long:
+                    run.bad_row(
+                        participation.row,
+                        f"exercise {participation.mme_id} was not imported (see above)",
+                        model=ExerciseParticipant,
+                    )
+                continue
+            key = (record.pk, participation.country.pk)
+            if key in seen:
+                continue
+            seen.add(key)
+            sync.put(
+                {
+                    "exercise": record,
+                    "country": participation.country,
+                    "role": ExerciseParticipant.Role.PARTICIPANT,
+                },
+                instance=stored.get(key),
+                row=participation.row,
+            )
+        sync.flush()
+
+
+def codes_of(vocabulary, ids):
+    names = {pk: code for code, pk in vocabulary.items()}
+    return sorted(names[pk] for pk in ids)
+
+
+def _chunks(items, size=BATCH_SIZE):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def current_links(model, name, pks):
+    """{record pk: {target pk: link row pk}} of a many-to-many field, for `pks`."""
+    relation = model._meta.get_field(name)
+    through = relation.remote_field.through
+    source = f"{relation.m2m_field_name()}_id"
+    target = f"{relation.m2m_reverse_field_name()}_id"
+    links = defaultdict(dict)
+    for chunk in _chunks(pks):
+        for link, record, item in through.objects.filter(**{f"{source}__in": chunk}).values_list(
+            "pk", source, target
+        ):
+            links[record][item] = link
+    return links
+
+
+def write_links(run, model, name, links, wanted, pks):
+    """Add and remove the link rows of a many-to-many field so that each record in `pks` has
+    the links `wanted` gives it; count them."""
+    relation = model._meta.get_field(name)
+    through = relation.remote_field.through
+    source = f"{relation.m2m_field_name()}_id"
+    target = f"{relation.m2m_reverse_field_name()}_id"
+    added, removed = [], []
+    for pk in pks:
+        current = links.get(pk, {})
+        ids = wanted[name, pk]
+        removed += [link for item, link in current.items() if item not in ids]
+        added += [through(**{source: pk, target: item}) for item in sorted(ids - set(current))]
+    for chunk in _chunks(removed):
+        through.objects.filter(pk__in=chunk).delete()
+    through.objects.bulk_create(added, batch_size=BATCH_SIZE)
+    kept = sum(len(ids) for (field_name, _), ids in wanted.items() if field_name == name)
+    run.report.count(through, "created", len(added))
+    run.report.count(through, "unchanged", kept - len(added))
+
+
+def record_links(run, model, since):
+    """Give each history entry this run wrote for `model` (after history id `since`) the
+    many-to-many links the record has now, as simple-history's own save does: its bulk writes
+    leave them out, and the admin's revert reads them."""
+    history = model.history.model
+    entries = list(
+        history.objects.filter(
+            history_id__gt=since, history_change_reason=run.change_reason
+        ).values_list("history_id", "id")
+    )
+    if not entries:
+        return
+    pks = {pk for _, pk in entries}
+    for relation in history._history_m2m_fields:
+        source = f"{relation.m2m_field_name()}_id"
+        target = f"{relation.m2m_reverse_field_name()}_id"
+        links = current_links(model, relation.name, pks)
+        rows_model = getattr(history, relation.name).model
+        rows = [
+            rows_model(history_id=history_id, id=link, **{source: pk, target: item})
+            for history_id, pk in entries
+            for item, link in links.get(pk, {}).items()
+        ]
+        rows_model.objects.bulk_create(rows, batch_size=BATCH_SIZE)

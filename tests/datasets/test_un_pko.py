@@ -1,0 +1,322 @@
+"""The un-pko import: the UN peacekeeping missions list (UN Peace and Security Data Hub).
+
+Counted from seeds/datasets/ with a CSV parser: 81 rows, one per mission, 81 acronyms. UNOHCI
+(row 15) and UNFOR (row 38) say they are not active but have no dates: they are reported and
+skipped, so 79 missions are created. 71 rows name a headquarters; without those two, 69
+locations. The two curated deployments in Lebanon and South Sudan get their part_of and cite
+the UNIFIL and UNMISS rows, so 81 missions cite the list.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import transaction
+
+from milidip.records import Status
+from milidip.sources.models import Source
+from milidip.sources.provenance import provenance_problems
+from missions.models import Mission, MissionCitation, MissionLocation
+
+pytestmark = pytest.mark.django_db
+
+FILE = "un_pko_missions_DPPADPOSS-PKO.csv"
+ROWS = 81
+CREATED = 79
+ACTIVE = 12  # rows whose mission_isactive is Yes
+LOCATIONS = 69
+CURATED_MISSIONS = 8
+REASON = "import un-pko"
+NO_DATES = "mission_isactive is No but end_date is blank: a blank end would publish it as active"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def countries(django_db_setup, django_db_blocker):
+    """cow-states, imported once for the module (rolled back at its end)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("import_dataset", "cow-states", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def summary(output, model):
+    """The counts the run's summary gives for a model, e.g. "79 created, 2 updated, ..."."""
+    for line in output.out.splitlines():
+        label, _, counts = line.strip().partition("  ")
+        if label == model:
+            return counts.strip()
+    raise AssertionError(f"no summary line for {model} in:\n{output.out}")
+
+
+def location(acronym):
+    return list(
+        MissionLocation.objects.filter(mission__un_acronym=acronym).values_list(
+            "name", "latitude", "longitude"
+        )
+    )
+
+
+def locators(mission):
+    return sorted(
+        mission.citations.filter(source__collection="un").values_list("locator", flat=True)
+    )
+
+
+def mission(acronym):
+    return Mission.objects.select_related("organisation").get(un_acronym=acronym)
+
+
+def test_the_real_file_imports_every_mission_with_its_headquarters(import_dataset):
+    output = import_dataset("un-pko")
+    assert output.err.splitlines() == [
+        f"seeds/datasets/{FILE}:15: {NO_DATES}",
+        f"seeds/datasets/{FILE}:38: {NO_DATES}",
+    ]
+    assert summary(output, "missions.Mission") == "79 created, 2 updated, 0 unchanged, 2 skipped"
+    assert (
+        summary(output, "missions.MissionLocation")
+        == "69 created, 0 updated, 0 unchanged, 0 skipped"
+    )
+    assert (
+        summary(output, "missions.MissionCitation")
+        == "81 created, 0 updated, 0 unchanged, 0 skipped"
+    )
+    assert "2 bad rows were skipped" in output.out
+
+    imported = Mission.objects.exclude(un_acronym="")
+    assert imported.count() == CREATED
+    assert Mission.objects.count() == CURATED_MISSIONS + CREATED
+    assert not imported.filter(un_acronym__in=["UNOHCI", "UNFOR"]).exists()
+    assert set(imported.values_list("kind", flat=True)) == {"peacekeeping"}
+    assert set(imported.values_list("organisation__slug", flat=True)) == {"united-nations"}
+    assert set(imported.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert MissionLocation.objects.filter(mission__in=imported).count() == LOCATIONS
+    assert Mission.objects.filter(citations__source__collection="un").distinct().count() == ROWS
+    assert imported.filter(end="").count() == ACTIVE
+    assert list(provenance_problems()) == []
+
+    source = Source.objects.get(slug="un-peacekeeping-missions")
+    assert (source.kind, source.collection, source.status) == ("dataset", "un", Status.PUBLISHED)
+    assert source.citation_text == "United Nations, Peace and Security Data Hub"
+    assert source.licence == "CC BY 3.0 IGO"
+    assert source.file == f"datasets/{FILE}"
+
+
+def test_known_missions_field_by_field(import_dataset):
+    import_dataset("un-pko")
+    unifil = mission("UNIFIL")
+    assert (unifil.slug, unifil.name, unifil.short_name, unifil.kind) == (
+        "un-unifil",
+        "United Nations Interim Force in Lebanon",
+        "UNIFIL",
+        "peacekeeping",
+    )
+    assert (unifil.start, unifil.end, unifil.active) == ("1978-03-19", "", True)
+    assert unifil.organisation.slug == "united-nations"
+    assert location("UNIFIL") == [("Naqoura", Decimal("33.12"), Decimal("35.1342"))]
+    assert locators(unifil) == [f"{FILE}:34"]
+    assert list(unifil.hosts.all()) == []
+    entry = unifil.history.get()
+    assert (entry.history_type, entry.history_change_reason, entry.history_user) == (
+        "+",
+        REASON,
+        None,
+    )
+
+    yemen = mission("UNYOM")
+    assert (yemen.slug, yemen.start, yemen.end, yemen.active) == (
+        "un-unyom",
+        "1963-07-01",
+        "1964-09-01",
+        False,
+    )
+    assert location("UNYOM") == []
+    # "NO" in capitals; the end date agrees.
+    assert (mission("MINUSTAH").end, mission("MINUSTAH").active) == ("2017-10-01", False)
+    # A place without coordinates.
+    assert location("UNTSO") == [("Jerusalem", None, None)]
+    # Read swapped back (SWAPPED_COORDINATES): the file has "2,0333","45,3500".
+    assert mission("UNOSOM II").slug == "un-unosom-ii"
+    assert location("UNOSOM II") == [("Mogadishu", Decimal("2.0333"), Decimal("45.35"))]
+    assert location("UNOSOM") == [("Mogadishu", Decimal("2.0333"), Decimal("45.35"))]
+    assert location("MINUSMA") == [("Bamako", Decimal("12.65"), Decimal("-8"))]
+    assert location("UNEF II") == [("Gaza", Decimal("31.5"), Decimal("34.4667"))]
+    assert location("UNMOGIP") == [
+        ("Islamabad (Nov-Apr) and Srinagar (May-Oct)", Decimal("33.4593"), Decimal("76.3238"))
+    ]
+    balkans = mission("UNSCOB")
+    assert (balkans.start, balkans.end) == ("", "1951-07-12")
+    assert location("UNSCOB") == [("Athens", Decimal("37.9669"), Decimal("23.7668"))]
+    assert mission("DOMREP").name == (
+        "Mission of the Representative of the Secretary-General in the Dominican Republic"
+    )
+
+
+def test_the_articles_deployments_serve_in_unifil_and_unmiss_and_are_not_duplicated(
+    import_dataset,
+):
+    import_dataset("un-pko")
+    for slug, acronym, row, host in (
+        ("rok-peacekeeping-lebanon", "UNIFIL", 34, "LBN"),
+        ("rok-peacekeeping-south-sudan", "UNMISS", 80, "SSD"),
+    ):
+        deployment = Mission.objects.get(slug=slug)
+        assert deployment.part_of == mission(acronym)
+        assert deployment.un_acronym == ""
+        assert deployment.name.startswith("South Korean UN peacekeeping deployment")
+        assert (deployment.start, deployment.end) == ("", "")
+        assert list(deployment.hosts.values_list("code", flat=True)) == [host]
+        assert locators(deployment) == [f"{FILE}:{row}"]
+        citation = deployment.citations.get(source__collection="un")
+        assert citation.note == f"It serves in {acronym} (part of)"
+        assert deployment.citations.filter(source__collection="articles").exists()
+        entry = deployment.history.first()
+        assert (entry.history_type, entry.history_change_reason) == ("~", REASON)
+        assert entry.part_of_id == mission(acronym).pk
+        assert [host.country.code for host in entry.hosts.all()] == [host], "hosts kept"
+    assert Mission.objects.filter(name__icontains="Interim Force in Lebanon").count() == 1
+
+
+def test_a_second_run_changes_nothing(import_dataset, stored):
+    import_dataset("un-pko")
+    before = stored()
+    output = import_dataset("un-pko")
+    assert stored() == before, "no record and no history entry is written"
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 81 unchanged, 2 skipped"
+    assert (
+        summary(output, "missions.MissionLocation")
+        == "0 created, 0 updated, 69 unchanged, 0 skipped"
+    )
+    assert (
+        summary(output, "missions.MissionCitation")
+        == "0 created, 0 updated, 81 unchanged, 0 skipped"
+    )
+
+
+def test_a_dry_run_writes_nothing(import_dataset, stored):
+    before = stored()
+    output = import_dataset("un-pko", dry_run=True)
+    assert stored() == before
+    assert "dry run: nothing was written" in output.out
+    assert summary(output, "missions.Mission") == "79 created, 2 updated, 0 unchanged, 2 skipped"
+    assert "would update missions.Mission South Korean UN peacekeeping deployment to Lebanon: " in (
+        output.out
+    )
+    assert Mission.objects.get(slug="rok-peacekeeping-lebanon").part_of is None
+
+
+def test_a_curators_edit_is_kept_unless_overwrite(import_dataset):
+    import_dataset("un-pko")
+    curator = User.objects.create_user("curator")
+    unifil = mission("UNIFIL")
+    unifil.name = "UN Interim Force in Lebanon"
+    unifil._history_user = curator
+    unifil.save()
+    MissionLocation.objects.filter(mission=unifil).update(latitude=Decimal("33.1"))
+
+    output = import_dataset("un-pko")
+    unifil.refresh_from_db()
+    assert unifil.name == "UN Interim Force in Lebanon"
+    assert location("UNIFIL") == [("Naqoura", Decimal("33.1"), Decimal("35.1342"))]
+    assert "skipped missions.Mission UNIFIL: name changed by curator" in output.out
+    assert "skipped missions.MissionLocation Naqoura: latitude changed since the last import" in (
+        output.out
+    )
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 80 unchanged, 3 skipped"
+
+    output = import_dataset("un-pko", overwrite=True)
+    unifil.refresh_from_db()
+    assert unifil.name == "United Nations Interim Force in Lebanon"
+    assert unifil.slug == "un-unifil"
+    assert location("UNIFIL") == [("Naqoura", Decimal("33.12"), Decimal("35.1342"))]
+    entry = unifil.history.first()
+    assert (entry.history_user, entry.history_change_reason) == (None, REASON)
+    assert (
+        "overwrote missions.Mission UNIFIL: name 'UN Interim Force in Lebanon' -> "
+        "'United Nations Interim Force in Lebanon'" in output.out
+    )
+
+
+def test_a_curated_part_of_is_never_replaced(import_dataset):
+    lebanon = Mission.objects.get(slug="rok-peacekeeping-lebanon")
+    other = Mission.objects.get(slug="rok-army-mission-iraq")
+    Mission.objects.filter(pk=lebanon.pk).update(part_of=other)
+
+    output = import_dataset("un-pko")
+    lebanon.refresh_from_db()
+    assert lebanon.part_of == other
+    assert "skipped missions.Mission South Korean UN peacekeeping deployment to Lebanon: it " in (
+        output.out
+    )
+    assert locators(lebanon) == [], "the UNIFIL row is not cited on it"
+    south_sudan = Mission.objects.get(slug="rok-peacekeeping-south-sudan")
+    assert south_sudan.part_of == mission("UNMISS")
+
+
+def edit_rows(path, changes):
+    """Change rows of a CSV copy: {row number: (text in the row, its replacement)}; a None
+    replacement deletes the row."""
+    lines = path.read_bytes().decode().split("\n")
+    for number, (old, new) in sorted(changes.items(), reverse=True):
+        assert old in lines[number - 1], (number, old, lines[number - 1])
+        if new is None:
+            del lines[number - 1]
+        else:
+            lines[number - 1] = lines[number - 1].replace(old, new)
+    path.write_bytes("\n".join(lines).encode())
+
+
+def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(import_dataset, dataset_copy):
+    copy = dataset_copy(FILE)
+    edit_rows(
+        copy,
+        {
+            2: ("1963-07-01", "1963-02-30"),
+            3: ('"45,8167"', '"95,8167"'),
+            4: ('"15,9833"', '"15;9833"'),
+            5: (",No,", ",Maybe,"),
+            6: (",No,", ",Yes,"),
+            7: ("1993-03-01,1995-03-01", "1995-03-01,1993-03-01"),
+            8: (',DPO,No,1992-04-01,1993-03-01,Mogadishu,"2,0333","45,3500",2024-02-19', ""),
+            11: ("UNOMSIL", "UNOMUR"),
+            12: ('"-10,8014"', '"-10,801412"'),
+            13: ('"125,5670"', ""),
+            14: ("Sukhumi", ""),
+        },
+    )
+    output = import_dataset("un-pko", file=[str(copy)])
+    expected = [
+        f"{copy}:2: impossible start date: '1963-02-30' is not a real date",
+        f"{copy}:3: mission_latitude '95,8167' is not between -90 and 90",
+        f"{copy}:4: mission_longitude '15;9833' is not a number",
+        f"{copy}:5: mission_isactive 'Maybe' is neither Yes nor No",
+        f"{copy}:6: mission_isactive is Yes but it ended on 1996-02-01",
+        f"{copy}:7: it ends (1993-03-01) before it starts (1995-03-01)",
+        f"{copy}:8: 3 fields where the header has 11",
+        f"{copy}:11: UNOMUR is already at row 10",
+        f"{copy}:12: mission_longitude '-10,801412' has more than 5 decimals",
+        f"{copy}:13: one coordinate without the other",
+        f"{copy}:14: coordinates without a mission_location",
+        f"{copy}:15: {NO_DATES}",
+        f"{copy}:38: {NO_DATES}",
+    ]
+    reported = output.err.splitlines()
+    assert len(reported) == len(expected), reported
+    for line, start in zip(reported, expected, strict=True):
+        assert line.startswith(start), (line, start)
+    assert "13 bad rows were skipped" in output.out
+    assert Mission.objects.exclude(un_acronym="").count() == ROWS - len(expected)
+    assert not Mission.objects.filter(
+        un_acronym__in=["UNYOM", "UNPSG", "UNPROFOR", "UNPREDEP", "UNPF", "UNOSOM II", "UNOMSIL"]
+    ).exists()
+    assert mission("UNOMUR").name == "United Nations Observer Mission Uganda-Rwanda"
+    assert location("UNOSOM") == [("Mogadishu", Decimal("2.0333"), Decimal("45.35"))]
+    assert not MissionCitation.objects.filter(locator=f"{FILE}:2").exists()
+    assert Mission.objects.get(slug="rok-peacekeeping-lebanon").part_of == mission("UNIFIL")
+    assert list(provenance_problems()) == []
