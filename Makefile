@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run setup-db dev test chromium lint format migrations-check schema superuser clean
+.PHONY: run setup-db benchmark dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,17 +26,23 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-## run: set up, migrate, load the articles' records (first time only) and serve on HOST:PORT
+## run: set up, migrate, load the articles' records and the datasets (first time only), serve
 run: $(VENV)/.run-deps .secret_key
 	$(MAKE) --no-print-directory setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "milidip: serving on http://$(HOST):$(PORT)/ (admin at /admin/; 'make superuser' to log in)"
 	$(BIN)/gunicorn milidip.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-## setup-db: migrate and load the curated records unless they are already there
+## setup-db: migrate, load the curated records and import the datasets unless already there
 setup-db: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py migrate --noinput --verbosity 1
 	$(BIN)/python manage.py load_records
+	$(BIN)/python manage.py import_dataset all --only-new
+
+## benchmark: time each dataset's import on DATABASE_URL's database (rolled back: keeps nothing)
+benchmark: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py import_dataset all --benchmark
 
 ## dev: Django's auto-reloading development server with DEBUG on
 dev: $(VENV)/.run-deps .secret_key

@@ -1,4 +1,5 @@
-"""`make run` on a fresh clone sets everything up, serves the records, and keeps curated edits.
+"""`make run` on a fresh clone sets everything up, serves the records and the datasets, and
+keeps curated edits: the records and the datasets are loaded on the first run only.
 
 The clone is of the committed HEAD: what a newcomer gets. On PostgreSQL runs of the suite the
 clone serves from a throwaway PostgreSQL database, so both engines' `make run` are shown.
@@ -81,6 +82,17 @@ COUNT = (
     "for m in apps.get_app_config(a).get_models()))"
 )
 
+DATASET_COUNTS = (
+    "from alliances.models import Alliance, Country; "
+    "from missions.models import Exercise, Mission, MissionStrength; "
+    "print(Country.objects.exclude(cow_code=None).count(), "
+    "Alliance.objects.exclude(cow_id=None).count(), "
+    "Alliance.objects.exclude(atop_id=None).count(), "
+    "Exercise.objects.exclude(mme_id='').count(), "
+    "Mission.objects.filter(citations__source__collection='un').distinct().count(), "
+    "MissionStrength.objects.count())"
+)
+
 
 @pytest.fixture
 def database_url():
@@ -133,6 +145,7 @@ def test_make_run_serves_a_fresh_clone_and_a_second_run_keeps_curated_edits(tmp_
     env["SECRET_KEY"] = (clone / ".secret_key").read_text().strip()
     loaded = int(manage(clone, env, COUNT))
     assert loaded > 50
+    assert manage(clone, env, DATASET_COUNTS) == "217 414 745 3707 81 5330"
     manage(
         clone,
         env,
@@ -151,3 +164,4 @@ def test_make_run_serves_a_fresh_clone_and_a_second_run_keeps_curated_edits(tmp_
     assert name == "South Korea (curated)"
     log = (clone / "make-run.log").read_text()
     assert "Records already loaded" in log
+    assert "Every dataset was imported before; nothing to do." in log

@@ -6,6 +6,21 @@ order they import (later datasets find the countries the first one creates). A d
 stored and curated records, history, reports).
 """
 
+from milidip.sources.importers.atop import Atop
+from milidip.sources.importers.cow_alliances import CowAlliances
 from milidip.sources.importers.cow_states import CowStates
+from milidip.sources.importers.ipi import Ipi
+from milidip.sources.importers.mme import Mme
+from milidip.sources.importers.un_pko import UnPko
 
-DATASETS = {dataset.name: dataset for dataset in (CowStates,)}
+DATASETS = {
+    dataset.name: dataset
+    for dataset in (
+        CowStates,
+        CowAlliances,
+        Atop,
+        Mme,
+        UnPko,
+        Ipi,
+    )
+}

@@ -4,6 +4,7 @@
     python manage.py import_dataset cow-states --dry-run      # say what would change
     python manage.py import_dataset cow-states --file states=/tmp/states2016.csv
     python manage.py import_dataset all --benchmark           # time every import, keep nothing
+    python manage.py import_dataset all --only-new            # what `make run` does
 
 Bad rows are reported as "file:row: reason" (on stderr) and skipped; records curators changed
 since the last import are left alone unless --overwrite. The command exits non-zero only when
@@ -19,6 +20,7 @@ from django.db import transaction
 
 from milidip.sources.importers import DATASETS
 from milidip.sources.importers.base import ImportFailure, ImportRun
+from milidip.sources.models import Source
 
 ALL = "all"
 
@@ -52,14 +54,27 @@ class Command(BaseCommand):
             "codes or states). Repeat for several inputs.",
         )
         parser.add_argument(
+            "--only-new",
+            action="store_true",
+            help="Skip the datasets imported before (all their Source records are stored): "
+            "`make run` imports each dataset once, then leaves it to curators.",
+        )
+        parser.add_argument(
             "--benchmark",
             action="store_true",
             help="Time a first import and a second (idempotent) run, then roll both back. "
             "Run it on a database without the datasets to time a first import.",
         )
 
-    def handle(self, *args, dataset, dry_run, overwrite, file, benchmark, verbosity, **options):
+    def handle(
+        self, *args, dataset, dry_run, overwrite, file, only_new, benchmark, verbosity, **options
+    ):
         names = list(DATASETS) if dataset == ALL else [dataset]
+        if only_new:
+            names = self.not_yet_imported(names)
+            if not names:
+                self.stdout.write("Every dataset was imported before; nothing to do.")
+                return
         if file and len(names) > 1:
             raise CommandError("--file replaces one dataset's file: name that dataset.")
         try:
@@ -86,6 +101,16 @@ class Command(BaseCommand):
                     transaction.set_rollback(True)
         except ImportFailure as error:
             raise CommandError(f"{dataset}: {error}") from error
+
+    @staticmethod
+    def not_yet_imported(names):
+        """The datasets among `names` with a Source record missing."""
+        stored = set(Source.objects.values_list("slug", flat=True))
+        return [
+            name
+            for name in names
+            if not all(spec.slug in stored for spec in DATASETS[name].sources)
+        ]
 
     def files(self, dataset, values):
         """Map each --file value to the input it replaces."""
