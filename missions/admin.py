@@ -111,7 +111,7 @@ class MissionAdmin(RecordAdmin):
         )
     ]
     list_display = ["name", "short_name", "kind", "organisation", "start", "end", "status"]
-    list_filter = ["kind", "status", "organisation"]
+    list_filter = ["kind", "status", "ended", "organisation"]
     search_fields = ["name", "short_name", "slug", "description", "un_acronym"]
     autocomplete_fields = ["organisation", "hosts", "part_of"]
     prepopulated_fields = {"slug": ["name"]}
@@ -132,7 +132,7 @@ class MissionAdmin(RecordAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["start", "end"]}),
+        ("Dates", {"fields": ["start", "end", "ended"]}),
         ("Description", {"fields": ["description"]}),
         RecordAdmin.publication_fieldset,
     ]

@@ -107,7 +107,10 @@ class MissionFilter(DatedFilterSet):
     contributor = CountryCodeFilter(
         method="filter_contributor", help_text="ISO3 code of a contributing country."
     )
-    active = BooleanFilter(method="filter_active", help_text="true: no end date yet; false: ended.")
+    active = BooleanFilter(
+        method="filter_active",
+        help_text="true: still going; false: ended (with or without a known end date).",
+    )
     personnel_min = CountFilter(
         method="filter_personnel",
         help_text="A contribution of at least this many personnel (the contributor's, if given).",
@@ -138,7 +141,7 @@ class MissionFilter(DatedFilterSet):
         return queryset.filter(pk__in=country.mission_contributions.values("mission"))
 
     def filter_active(self, queryset, name, active):
-        return queryset.filter(end="") if active else queryset.exclude(end="")
+        return queryset.filter(ended=not active)
 
     def filter_personnel(self, queryset, name, value):
         data = self.form.cleaned_data

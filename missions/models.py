@@ -280,6 +280,12 @@ class Mission(SlugRecord):
     )
     start = PartialDateField(db_index=True, help_text="When it began.")
     end = PartialDateField(db_index=True, help_text="When it ended; blank while it is active.")
+    ended = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The mission is over. An end date sets it; tick it alone when the source "
+        "says the mission ended but not when.",
+    )
     description = models.TextField(blank=True)
     un_acronym = models.CharField(
         "UN acronym",
@@ -315,14 +321,23 @@ class Mission(SlugRecord):
             models.CheckConstraint(
                 condition=not_before_q("end", "start"), name="mission_end_not_before_start"
             ),
+            models.CheckConstraint(
+                condition=Q(end="") | Q(ended=True), name="mission_with_an_end_has_ended"
+            ),
         ]
 
     def __str__(self):
         return self.short_name or self.name
 
+    def clean(self):
+        super().clean()
+        # A date says more than the flag: a mission with an end is over.
+        if self.end:
+            self.ended = True
+
     @property
     def active(self):
-        return self.end == ""
+        return not self.ended
 
 
 class ContributionManager(models.Manager):

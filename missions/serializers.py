@@ -147,7 +147,8 @@ class MissionSerializer(RecordSerializer):
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
     active = serializers.BooleanField(
-        read_only=True, help_text="True while the mission has no end date."
+        read_only=True,
+        help_text="False once the mission has ended, even where its end date is not known.",
     )
 
     class Meta:
@@ -329,6 +330,7 @@ class MissionInputSerializer(RecordInputSerializer):
             "locations",
             "start",
             "end",
+            "ended",
             "description",
             "status",
             "retraction_reason",

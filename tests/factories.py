@@ -98,6 +98,8 @@ class MissionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"test-mission-{n}")
     name = factory.Sequence(lambda n: f"Test Mission {n}")
     kind = Mission.Kind.PEACEKEEPING
+    end = ""
+    ended = factory.LazyAttribute(lambda mission: bool(mission.end))
     status = Status.PUBLISHED
 
 

@@ -89,7 +89,8 @@ DATASET_COUNTS = (
     "Alliance.objects.exclude(cow_id=None).count(), "
     "Alliance.objects.exclude(atop_id=None).count(), "
     "Exercise.objects.exclude(mme_id='').count(), "
-    "Mission.objects.filter(citations__source__collection='un').distinct().count(), "
+    "Mission.objects.exclude(un_acronym='').filter(citations__source__collection='un')"
+    ".distinct().count(), "
     "MissionStrength.objects.count())"
 )
 

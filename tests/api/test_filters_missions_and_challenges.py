@@ -105,7 +105,7 @@ def test_mission_contributor_filter_gives_missions_it_contributes_to(api):
     assert missions(api, contributor="JPN") == set()
 
 
-def test_mission_active_filter_true_gives_missions_without_an_end(api, ended_mission):
+def test_mission_active_filter_true_gives_missions_not_ended(api, ended_mission):
     expected_active = set(
         Mission.objects.filter(status="published", end="").values_list("slug", flat=True)
     )
@@ -116,6 +116,14 @@ def test_mission_active_filter_true_gives_missions_without_an_end(api, ended_mis
 
 def test_mission_active_filter_false_gives_ended_missions(api, ended_mission):
     assert missions(api, active="false") == {"unifil-2007"}
+
+
+def test_a_mission_ended_on_an_unknown_date_is_not_active(api):
+    MissionFactory(slug="unfor", name="United Nations Force", ended=True)
+    assert "unfor" in missions(api, active="false")
+    assert "unfor" not in missions(api, active="true")
+    body = api.get(f"{MISSIONS}unfor/").json()
+    assert (body["end"], body["active"]) == (None, False)
 
 
 def test_mission_personnel_min_and_max_bound_a_contribution(api):

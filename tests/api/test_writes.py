@@ -264,3 +264,12 @@ def test_a_retracted_record_answers_410_with_the_reason():
     response = APIClient().get("/api/v1/treaties/rok-us-cost-sharing-agreements/")
     assert response.status_code == 410
     assert response.json()["detail"] == "Retracted: Duplicates another record."
+
+
+def test_a_mission_given_an_end_date_is_no_longer_active():
+    client = curator("change_mission")
+    url = DETAIL_URLS["missions"][0]
+    response = client.patch(url, {"end": "2030-01"}, format="json", **if_match(client, url))
+    assert response.status_code == 200, response.json()
+    assert (response.json()["end"], response.json()["active"]) == ("2030-01", False)
+    assert Mission.objects.get(slug="rok-peacekeeping-lebanon").ended

@@ -5,9 +5,9 @@ Counted from seeds/datasets/ with a CSV parser: 5,330 mission-month rows (Novemb
 2017, 78 acronyms, one row per mission and month, Total always Troops + Police + Observers) and
 573 contributions rows (31 March 2014, 17 missions, every contributor an ISO code COW has). 17
 acronyms are not in the UN list: ONUCI is UNOCI (IPI's name for it from May 2005 to June 2006),
-16 are missions the import creates, and so is UNFOR, whose UN row un-pko skips: 17 missions, 16
-with a headquarters (UNMC has none), 5 still reported in March 2017. Each cites its first and
-last row (34 citations) and each contributions row is cited on its mission (573).
+16 are missions the import creates: 15 with a headquarters (UNMC has none), 5 still reported in
+March 2017. Each cites its first and last row (32 citations) and each contributions row is
+cited on its mission (573).
 """
 
 from decimal import Decimal
@@ -39,7 +39,6 @@ CONTRIBUTION_ROWS = 573
 CREATED = {
     "LBB": ("peacekeeping", "1997-05", "ITA", ("Brindisi", "40.6333", "17.9333")),
     "UNTMIH": ("peacekeeping", "1998-03", "HTI", ("Port-au-Prince", "18.5333", "-72.3333")),
-    "UNFOR": ("peacekeeping", "1996-02", "HRV", ("Zagreb", "45.8167", "15.9833")),
     "UNAMET": ("political", "1999-09", "TLS", ("Dili", "-8.5667", "125.567")),
     "BONUCA": ("political", "2000-08", "CAF", ("Bangui", "4.3667", "18.5833")),
     "UNOA": ("political", "2000-07", "AGO", ("Luanda", "-8.8383", "13.2344")),
@@ -74,7 +73,7 @@ def un_missions(django_db_setup, django_db_blocker):
 
 
 def summary(output, model):
-    """The counts the run's summary gives for a model, e.g. "17 created, 0 updated, ..."."""
+    """The counts the run's summary gives for a model, e.g. "16 created, 0 updated, ..."."""
     for line in output.out.splitlines():
         label, _, counts = line.strip().partition("  ")
         if label == model:
@@ -115,12 +114,12 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     un_missions = Mission.objects.exclude(un_acronym="").count()
     output = import_dataset("ipi")
     assert output.err == ""
-    assert summary(output, "missions.Mission") == "17 created, 0 updated, 0 unchanged, 0 skipped"
+    assert summary(output, "missions.Mission") == "16 created, 0 updated, 0 unchanged, 0 skipped"
     assert summary(output, "missions.Mission_hosts") == (
-        "17 created, 0 updated, 0 unchanged, 0 skipped"
+        "16 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionLocation") == (
-        "16 created, 0 updated, 0 unchanged, 0 skipped"
+        "15 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionStrength") == (
         "5330 created, 0 updated, 0 unchanged, 0 skipped"
@@ -129,7 +128,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "573 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "607 created, 0 updated, 0 unchanged, 0 skipped"
+        "605 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert Mission.objects.exclude(un_acronym="").count() == un_missions + len(CREATED)
     assert MissionStrength.objects.count() == STRENGTHS
@@ -137,7 +136,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert set(MissionStrength.objects.values_list("source__slug", flat=True)) == {
         "ipi-peacekeeping-mission-months"
     }
-    assert MissionCitation.objects.filter(source__collection="ipi").count() == 607
+    assert MissionCitation.objects.filter(source__collection="ipi").count() == 605
     assert list(provenance_problems()) == []
     for slug, name in (
         ("ipi-peacekeeping-mission-months", MONTHS),
@@ -156,9 +155,9 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     before = stored()
     output = import_dataset("ipi")
     assert stored() == before, "no record and no history entry is written"
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 17 unchanged, 0 skipped"
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 16 unchanged, 0 skipped"
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 17 unchanged, 0 skipped"
+        "0 created, 0 updated, 16 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionStrength") == (
         "0 created, 0 updated, 5330 unchanged, 0 skipped"
@@ -167,7 +166,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "0 created, 0 updated, 573 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "0 created, 0 updated, 607 unchanged, 0 skipped"
+        "0 created, 0 updated, 605 unchanged, 0 skipped"
     )
 
     # Known rows, field by field.
@@ -216,9 +215,12 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert month_locators(unama) == [f"{MONTHS}:2193", f"{MONTHS}:5328"]
     assert unama.strengths.count() == 173
     assert unama.contributions.count() == 12
-    assert month_locators(Mission.objects.get(un_acronym="UNFOR")) == [
-        f"{MONTHS}:827",
-        f"{MONTHS}:844",
+    # UNFOR is in the UN list (ended, dates unknown): IPI only adds its months.
+    unfor = Mission.objects.get(un_acronym="UNFOR")
+    assert (unfor.end, unfor.ended, month_locators(unfor)) == ("", True, [])
+    assert list(unfor.strengths.values_list("month", "total", "locator")) == [
+        ("1996-01", 1999, f"{MONTHS}:827"),
+        ("1996-02", 240, f"{MONTHS}:844"),
     ]
 
 

@@ -1,10 +1,10 @@
 """The un-pko import: the UN peacekeeping missions list (UN Peace and Security Data Hub).
 
-Counted from seeds/datasets/ with a CSV parser: 81 rows, one per mission, 81 acronyms. UNOHCI
-(row 15) and UNFOR (row 38) say they are not active but have no dates: they are reported and
-skipped, so 79 missions are created. 71 rows name a headquarters; without those two, 69
-locations. The two curated deployments in Lebanon and South Sudan get their part_of and cite
-the UNIFIL and UNMISS rows, so 81 missions cite the list.
+Counted from seeds/datasets/ with a CSV parser: 81 rows, one per mission, 81 acronyms, so 81
+missions are created. UNOHCI (row 15) and UNFOR (row 38) say they are not active but have no
+dates: they are stored as ended, dates unknown. 71 rows name a headquarters, 12 missions are
+active. The two curated deployments in Lebanon and South Sudan get their part_of and cite the
+UNIFIL and UNMISS rows, so 83 missions cite the list.
 """
 
 from decimal import Decimal
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 FILE = "un_pko_missions_DPPADPOSS-PKO.csv"
 ROWS = 81
-CREATED = 79
+CREATED = 81
+CITING = 83  # the 81 missions and the two curated deployments
 ACTIVE = 12  # rows whose mission_isactive is Yes
-LOCATIONS = 69
+LOCATIONS = 71
 CURATED_MISSIONS = 8
 REASON = "import un-pko"
-NO_DATES = "mission_isactive is No but end_date is blank: a blank end would publish it as active"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -74,31 +74,31 @@ def mission(acronym):
 
 def test_the_real_file_imports_every_mission_with_its_headquarters(import_dataset):
     output = import_dataset("un-pko")
-    assert output.err.splitlines() == [
-        f"seeds/datasets/{FILE}:15: {NO_DATES}",
-        f"seeds/datasets/{FILE}:38: {NO_DATES}",
-    ]
-    assert summary(output, "missions.Mission") == "79 created, 2 updated, 0 unchanged, 2 skipped"
+    assert output.err == ""
+    assert summary(output, "missions.Mission") == "81 created, 2 updated, 0 unchanged, 0 skipped"
     assert (
         summary(output, "missions.MissionLocation")
-        == "69 created, 0 updated, 0 unchanged, 0 skipped"
+        == "71 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert (
         summary(output, "missions.MissionCitation")
-        == "81 created, 0 updated, 0 unchanged, 0 skipped"
+        == "83 created, 0 updated, 0 unchanged, 0 skipped"
     )
-    assert "2 bad rows were skipped" in output.out
+    assert "bad row" not in output.out
 
     imported = Mission.objects.exclude(un_acronym="")
     assert imported.count() == CREATED
     assert Mission.objects.count() == CURATED_MISSIONS + CREATED
-    assert not imported.filter(un_acronym__in=["UNOHCI", "UNFOR"]).exists()
+    undated = imported.filter(un_acronym__in=["UNOHCI", "UNFOR"])
+    assert sorted(undated.values_list("start", "end", "ended")) == [("", "", True)] * 2
     assert set(imported.values_list("kind", flat=True)) == {"peacekeeping"}
     assert set(imported.values_list("organisation__slug", flat=True)) == {"united-nations"}
     assert set(imported.values_list("status", flat=True)) == {Status.PUBLISHED}
     assert MissionLocation.objects.filter(mission__in=imported).count() == LOCATIONS
-    assert Mission.objects.filter(citations__source__collection="un").distinct().count() == ROWS
-    assert imported.filter(end="").count() == ACTIVE
+    assert Mission.objects.filter(citations__source__collection="un").distinct().count() == CITING
+    assert imported.filter(ended=False).count() == ACTIVE
+    assert imported.filter(ended=False, end="").count() == ACTIVE
+    assert imported.filter(ended=True).exclude(end="").count() == CREATED - ACTIVE - 2
     assert list(provenance_problems()) == []
 
     source = Source.objects.get(slug="un-peacekeeping-missions")
@@ -188,14 +188,14 @@ def test_a_second_run_changes_nothing(import_dataset, stored):
     before = stored()
     output = import_dataset("un-pko")
     assert stored() == before, "no record and no history entry is written"
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 81 unchanged, 2 skipped"
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 83 unchanged, 0 skipped"
     assert (
         summary(output, "missions.MissionLocation")
-        == "0 created, 0 updated, 69 unchanged, 0 skipped"
+        == "0 created, 0 updated, 71 unchanged, 0 skipped"
     )
     assert (
         summary(output, "missions.MissionCitation")
-        == "0 created, 0 updated, 81 unchanged, 0 skipped"
+        == "0 created, 0 updated, 83 unchanged, 0 skipped"
     )
 
 
@@ -204,7 +204,7 @@ def test_a_dry_run_writes_nothing(import_dataset, stored):
     output = import_dataset("un-pko", dry_run=True)
     assert stored() == before
     assert "dry run: nothing was written" in output.out
-    assert summary(output, "missions.Mission") == "79 created, 2 updated, 0 unchanged, 2 skipped"
+    assert summary(output, "missions.Mission") == "81 created, 2 updated, 0 unchanged, 0 skipped"
     assert "would update missions.Mission South Korean UN peacekeeping deployment to Lebanon: " in (
         output.out
     )
@@ -228,7 +228,7 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset):
     assert "skipped missions.MissionLocation Naqoura: latitude changed since the last import" in (
         output.out
     )
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 80 unchanged, 3 skipped"
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 82 unchanged, 1 skipped"
 
     output = import_dataset("un-pko", overwrite=True)
     unifil.refresh_from_db()
@@ -303,14 +303,12 @@ def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(import_datase
         f"{copy}:12: mission_longitude '-10,801412' has more than 5 decimals",
         f"{copy}:13: one coordinate without the other",
         f"{copy}:14: coordinates without a mission_location",
-        f"{copy}:15: {NO_DATES}",
-        f"{copy}:38: {NO_DATES}",
     ]
     reported = output.err.splitlines()
     assert len(reported) == len(expected), reported
     for line, start in zip(reported, expected, strict=True):
         assert line.startswith(start), (line, start)
-    assert "13 bad rows were skipped" in output.out
+    assert "11 bad rows were skipped" in output.out
     assert Mission.objects.exclude(un_acronym="").count() == ROWS - len(expected)
     assert not Mission.objects.filter(
         un_acronym__in=["UNYOM", "UNPSG", "UNPROFOR", "UNPREDEP", "UNPF", "UNOSOM II", "UNOMSIL"]

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from missions.models import Exercise, MissionContribution
-from tests.factories import ContributionFactory, ExerciseFactory
+from missions.models import Exercise, Mission, MissionContribution
+from tests.factories import ContributionFactory, ExerciseFactory, MissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,17 @@ def test_negative_personnel_is_refused_by_the_database():
 def test_coordinates_out_of_range_are_refused(latitude, longitude):
     with pytest.raises(IntegrityError, match="_range"), transaction.atomic():
         ExerciseFactory(latitude=latitude, longitude=longitude)
+
+
+def test_a_mission_with_an_end_date_has_ended():
+    mission = Mission(slug="done", name="Done", kind=Mission.Kind.PEACEKEEPING, end="2010")
+    mission.full_clean()
+    assert (mission.ended, mission.active) == (True, False)
+
+
+def test_a_mission_with_an_end_date_that_has_not_ended_is_refused_by_the_database():
+    mission = MissionFactory(end="2010")
+    with pytest.raises(IntegrityError, match="mission_with_an_end_has_ended"), transaction.atomic():
+        Mission.objects.filter(pk=mission.pk).update(ended=False)
+    mission.refresh_from_db()
+    assert mission.ended

@@ -16,20 +16,19 @@ Missions:
   MINURSO's Western Sahara, which is no state in COW), so the UN missions' hosts are left to
   curators.
 - A mission not stored is created (16 missions IPI covers that the UN list does not, mostly
-  political missions such as UNAMA, and UNFOR, whose row un-pko skips because it has no
-  dates): slug "un-" and its acronym in lower case, organisation the United Nations, short
-  name the acronym. The data gives no name and no kind: the name is the acronym and the kind
-  "political", except for the missions in `PEACEKEEPING`; the import sets both once and never
-  changes them, so a curator can correct them. Its start is blank: IPI counts personnel from
-  some month, not from the mission's start. Its end is the last month IPI reports, blank when
-  that is the data's last month (still deployed then). Its headquarters are its first row's
-  "Mission HQ", a MissionLocation with coordinates. IPI labels the two coordinate columns the
-  wrong way round in every row (Juba's 4.85 is under "Mission HQ Longitude"): the latitude is
-  read from "Mission HQ Longitude" and the longitude from "Mission HQ Latitude". Its hosts are
-  the countries of its rows' "Country of Mission ISO-3" (an unknown code makes a bad row),
-  written with history like its other fields: a curator's change of them is kept unless
-  --overwrite. It cites its first row, its last (its end) and the first row naming each other
-  country of mission.
+  political missions such as UNAMA): slug "un-" and its acronym in lower case, organisation
+  the United Nations, short name the acronym. The data gives no name and no kind: the name is
+  the acronym and the kind "political", except for the missions in `PEACEKEEPING`; the import
+  sets both once and never changes them, so a curator can correct them. Its start is blank:
+  IPI counts personnel from some month, not from the mission's start. Its end is the last
+  month IPI reports (it has ended), blank when that is the data's last month (still deployed
+  then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
+  coordinates. IPI labels the two coordinate columns the wrong way round in every row (Juba's
+  4.85 is under "Mission HQ Longitude"): the latitude is read from "Mission HQ Longitude" and
+  the longitude from "Mission HQ Latitude". Its hosts are the countries of its rows' "Country
+  of Mission ISO-3" (an unknown code makes a bad row), written with history like its other
+  fields: a curator's change of them is kept unless --overwrite. It cites its first row, its
+  last (its end) and the first row naming each other country of mission.
 
 Monthly strengths: each mission-month row is a MissionStrength of its mission for the month of
 `Date` (IPI's last day of the month, sometimes a day or two before it: 2000-02-28), with
@@ -363,7 +362,7 @@ class Ipi(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("short_name", "organisation", "end"),
+            fields=("short_name", "organisation", "end", "ended"),
             create_defaults={"status": Status.PUBLISHED},
         )
         for acronym, rows in list(ours.items()):
@@ -372,6 +371,7 @@ class Ipi(Dataset):
                 "short_name": acronym,
                 "organisation": organisation,
                 "end": "" if last == last_month else last,
+                "ended": last != last_month,
             }
             instance = missions.get(acronym)
             if instance is None:

@@ -11,10 +11,9 @@ peacekeeping:
 - name: `mission_name`. DOMREP's is cut short in the file (and opens with a stray quote): it
   takes the name in `NAMES`.
 - start and end: `start_date` and `end_date` (YYYY-MM-DD; blank is unknown). A blank end means
-  the mission is active, so `mission_isactive` (Yes or No, in any case) must agree: a mission
-  that says Yes but has an end, or No with no end, is a bad row (UNOHCI and UNFOR have no dates
-  at all and say No: the model cannot hold "ended, date unknown", and storing them with a blank
-  end would publish them as active).
+  the date is not known. `mission_isactive` (Yes or No, in any case) says whether the mission
+  has ended (`ended`): a mission that says Yes but has an end is a bad row. UNOHCI and UNFOR
+  have no dates at all and say No: they are stored as ended, dates unknown.
 - The headquarters (`mission_location`) becomes a MissionLocation with `mission_latitude` and
   `mission_longitude`, written with decimal commas ("45,8167"). Old missions have none; UNTSO
   has a place but no coordinates. A coordinate that is not a number, is out of range or has
@@ -94,6 +93,7 @@ class UnMission:
     name: str
     start: str
     end: str
+    ended: bool
     location: str
     latitude: Decimal | None
     longitude: Decimal | None
@@ -229,11 +229,6 @@ class UnPko(Dataset):
             raise RowError(f"it ends ({end}) before it starts ({start})")
         if active == "yes" and end:
             raise RowError(f"mission_isactive is Yes but it ended on {end}")
-        if active == "no" and not end:
-            raise RowError(
-                "mission_isactive is No but end_date is blank: a blank end would publish it "
-                "as active"
-            )
         longitude = coordinate(row["mission_longitude"], what="mission_longitude", limit=180)
         latitude = coordinate(row["mission_latitude"], what="mission_latitude", limit=90)
         if acronym in SWAPPED_COORDINATES:
@@ -243,7 +238,9 @@ class UnPko(Dataset):
             raise RowError("one coordinate without the other")
         if latitude is not None and not location:
             raise RowError("coordinates without a mission_location")
-        return UnMission(acronym, name, start, end, location, latitude, longitude, row)
+        return UnMission(
+            acronym, name, start, end, active == "no", location, latitude, longitude, row
+        )
 
     def sync_missions(self, run, parsed, organisation):
         """Create or update the missions; returns them by acronym."""
@@ -254,7 +251,7 @@ class UnPko(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("name", "short_name", "kind", "organisation", "start", "end"),
+            fields=("name", "short_name", "kind", "organisation", "start", "end", "ended"),
             enrich_fields=("short_name", "organisation", "start", "end"),
             create_defaults={"status": Status.PUBLISHED},
         )
@@ -268,6 +265,7 @@ class UnPko(Dataset):
                 "organisation": organisation,
                 "start": mission.start,
                 "end": mission.end,
+                "ended": mission.ended,
             }
             instance = stored.get(mission.acronym)
             if instance is None:
