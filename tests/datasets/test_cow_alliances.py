@@ -307,18 +307,38 @@ def test_a_curated_membership_takes_the_row_of_its_country_once(
     japan = Alliance.objects.get(slug="us-japan-alliance")
     usa = japan.memberships.get(country__code="USA")
     extra = Membership.objects.create(
-        alliance=japan, country=usa.country, role="observer", start="1951-09-08"
+        alliance=japan, country=usa.country, role="member", start="1951-09-08"
     )
     import_dataset("cow-alliances", file=[str(small_copy(tmp_path))])
     usa.refresh_from_db()
     extra.refresh_from_db()
     assert (extra.role, extra.start, extra.defence, extra.right_censored) == (
-        "observer",
+        "member",
         "1951-09-08",
         True,
         True,
     ), "the membership with the row's start takes it"
     assert (usa.start, usa.defence, usa.right_censored) == ("", None, None)
+    assert japan.memberships.count() == 3
+
+
+def test_a_curated_observer_or_partner_never_takes_a_member_row(
+    import_dataset, cow_states, tmp_path
+):
+    japan = Alliance.objects.get(slug="us-japan-alliance")
+    usa = japan.memberships.get(country__code="USA")
+    observer = Membership.objects.create(
+        alliance=japan, country=usa.country, role="observer", start="1951-09-08"
+    )
+    import_dataset("cow-alliances", file=[str(small_copy(tmp_path))])
+    usa.refresh_from_db()
+    observer.refresh_from_db()
+    assert (observer.start, observer.defence, observer.right_censored) == (
+        "1951-09-08",
+        None,
+        None,
+    )
+    assert (usa.defence, usa.right_censored) == (True, True), "the member takes the row"
     assert japan.memberships.count() == 3
 
 
@@ -403,3 +423,21 @@ def test_an_alliance_whose_slug_is_taken_is_reported(import_dataset, cow_states,
     ]
     assert Alliance.objects.get(slug="cow-1").cow_id is None
     assert Alliance.objects.filter(cow_id__isnull=False).count() == 3
+
+
+def test_a_curated_alliance_in_force_is_not_given_an_end(import_dataset, cow_states, tmp_path):
+    """The articles' alliance has a start and no end: in force. A COW end does not replace
+    that (here a copy whose rows for COW 236 end in 2000)."""
+    lines = real_lines()
+    ended = [
+        lines[number - 1]
+        .replace(",1953,,,,", ",1953,1,1,2000,")
+        .replace(",1953,,,,0,1,", ",1953,1,1,2000,0,0,")
+        for number in (715, 716)
+    ]
+    assert all(",2000," in line for line in ended)
+    import_dataset("cow-alliances", file=[str(small_copy(tmp_path, extra=ended, rows=()))])
+    korea = Alliance.objects.get(slug="rok-us-alliance")
+    assert (korea.cow_id, korea.start, korea.end) == (236, "1953", "")
+    ends = set(korea.memberships.values_list("end", flat=True))
+    assert ends == {""}

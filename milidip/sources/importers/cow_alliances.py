@@ -82,6 +82,7 @@ OBLIGATIONS = {
     "entente": "entente",
 }
 CENSORING = {"left_censored": "left_censor", "right_censored": "right_censor"}
+MEMBER_ROLES = (Membership.Role.MEMBER, Membership.Role.FOUNDING_MEMBER)
 NAMED_MEMBERS = 4
 NAME_LENGTH = 200
 
@@ -155,12 +156,16 @@ class CowAlliance:
 
 
 def fill_blanks(instance, values, names):
-    """`values` less the `names` that `instance` already has a value for."""
-    return {
+    """`values` less the `names` that `instance` already has a value for. A blank end next to
+    a known start says "still in force" rather than "not known": it is kept blank."""
+    filled = {
         name: value
         for name, value in values.items()
         if name not in names or getattr(instance, name) in (None, "")
     }
+    if "end" in names and instance.start and not instance.end:
+        filled.pop("end", None)
+    return filled
 
 
 def created_by(run, model):
@@ -362,7 +367,8 @@ class CowAlliances(Dataset):
         by_key = {(m.alliance_id, m.country_id, m.role, m.start): m for m in stored}
         curated = {}
         for membership in sorted(stored, key=lambda m: m.start):
-            if membership.pk not in imported:
+            # COW lists members: a curated partner or observer is another relation.
+            if membership.pk not in imported and membership.role in MEMBER_ROLES:
                 key = (membership.alliance_id, membership.country_id)
                 curated.setdefault(key, []).append(membership)
         sync = run.records(
