@@ -395,3 +395,26 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
         "0 created, 0 updated, 1 unchanged, 0 skipped"
     )
     assert "skipped" not in output.out.replace(" 0 skipped", "")
+
+
+def test_a_mission_whose_fields_and_hosts_both_change_gets_both(import_dataset, tmp_path):
+    """The run's own new history entry (UNAMA's end) is not mistaken for the hosts the import
+    last wrote: a later month in Pakistan adds a host instead of being taken for a curator's
+    edit."""
+    import_dataset("ipi", file=[str(excerpt(tmp_path, MONTHS, [2193, 2210]))])
+    unama = Mission.objects.get(un_acronym="UNAMA")
+    assert (unama.end, hosts(unama)) == ("", ["AFG"])
+
+    later = {
+        17: ("1990-12-31", "2003-01-31"),
+        2224: ("Afghanistan\",\"AFG\"", "Pakistan\",\"PAK\""),
+    }
+    output = import_dataset(
+        "ipi", file=[str(excerpt(tmp_path, MONTHS, [2193, 2210, 2224, 17], later))]
+    )
+    unama.refresh_from_db()
+    assert "skipped missions.Mission UNAMA" not in output.out
+    assert (unama.end, unama.ended, hosts(unama)) == ("2002-12", True, ["AFG", "PAK"])
+    entry = unama.history.first()
+    assert (entry.history_change_reason, entry.end) == (REASON, "2002-12")
+    assert sorted(row.country.code for row in entry.hosts.all()) == ["AFG", "PAK"]

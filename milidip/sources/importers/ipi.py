@@ -248,7 +248,7 @@ class Ipi(Dataset):
         months = self.read_months(run)
         since = last_history_id(Mission)
         missions, ours, created = self.sync_missions(run, months, organisation, index)
-        self.sync_hosts(run, ours, missions, created, index)
+        self.sync_hosts(run, ours, missions, created, index, since)
         snapshot_m2m_history(Mission, since)
         self.sync_locations(run, ours, missions)
         self.sync_strengths(run, months, missions, months_source)
@@ -405,9 +405,10 @@ class Ipi(Dataset):
         }
         return missions, dict(ours), created
 
-    def sync_hosts(self, run, ours, missions, created, index):
+    def sync_hosts(self, run, ours, missions, created, index, since):
         """Set the hosts of the missions this import owns, with history; a curator's change
-        since the last import is kept unless --overwrite."""
+        since the last import is kept unless --overwrite. `since` is the newest history entry
+        before this run: the entries this run wrote have no hosts yet."""
         through = Mission.hosts.through
         pks = [missions[acronym].pk for acronym in ours]
         current = defaultdict(set)
@@ -415,7 +416,7 @@ class Ipi(Dataset):
             "mission_id", "country_id"
         ):
             current[mission_id].add(country_id)
-        imported = self.imported_hosts(run, pks)
+        imported = self.imported_hosts(run, pks, since)
         codes = {country.pk: code for code, country in index.by_code.items()}
         added, removed, touched = [], [], []
         for acronym, rows in ours.items():
@@ -455,11 +456,14 @@ class Ipi(Dataset):
             )
 
     @staticmethod
-    def imported_hosts(run, pks):
-        """The hosts each mission had when this import last wrote it, by mission pk."""
+    def imported_hosts(run, pks, since):
+        """The hosts each mission had when an earlier run of this import last wrote it, by
+        mission pk."""
         history = Mission.history.model
         last = dict(
-            history.objects.filter(id__in=pks, history_change_reason=run.change_reason)
+            history.objects.filter(
+                id__in=pks, history_change_reason=run.change_reason, history_id__lte=since
+            )
             .order_by("history_id")
             .values_list("id", "history_id")
         )
