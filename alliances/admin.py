@@ -12,11 +12,11 @@ from alliances.models import (
     Treaty,
     TreatyCitation,
 )
-from milidip.sources.admin import RecordAdmin, citation_inline
+from milidip.sources.admin import RecordAdmin, RowInline, citation_inline
 from milidip.sources.resources import record_resource
 
 
-class StateSystemMembershipInline(admin.TabularInline):
+class StateSystemMembershipInline(RowInline, admin.TabularInline):
     model = StateSystemMembership
     extra = 0
     fields = ["start", "end"]
@@ -53,7 +53,7 @@ class CountryAdmin(RecordAdmin):
     inlines = [StateSystemMembershipInline, citation_inline(CountryCitation)]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RowInline, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["country"]

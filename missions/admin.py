@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Alliance, Country, Treaty
-from milidip.sources.admin import RecordAdmin, citation_inline
+from milidip.sources.admin import RecordAdmin, RowInline, citation_inline
 from milidip.sources.resources import record_resource
 from missions.models import (
     Challenge,
@@ -22,7 +22,7 @@ from missions.models import (
 )
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(RowInline, admin.TabularInline):
     model = ExerciseParticipant
     extra = 0
     autocomplete_fields = ["country"]
@@ -77,13 +77,13 @@ class ExerciseAdmin(RecordAdmin):
     inlines = [ParticipantInline, citation_inline(ExerciseCitation)]
 
 
-class ContributionInline(admin.TabularInline):
+class ContributionInline(RowInline, admin.TabularInline):
     model = MissionContribution
     extra = 0
     autocomplete_fields = ["country"]
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(RowInline, admin.TabularInline):
     model = MissionLocation
     extra = 0
     autocomplete_fields = ["country"]
@@ -111,7 +111,7 @@ class MissionAdmin(RecordAdmin):
         )
     ]
     list_display = ["name", "short_name", "kind", "organisation", "start", "end", "status"]
-    list_filter = ["kind", "status", "ended", "organisation"]
+    list_filter = ["kind", "status", "ended", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "short_name", "slug", "description", "un_acronym"]
     autocomplete_fields = ["organisation", "hosts", "part_of"]
     prepopulated_fields = {"slug": ["name"]}

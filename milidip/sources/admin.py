@@ -6,16 +6,21 @@
   opened at, and a save over someone else's newer change is refused with what they changed.
   Reverting to a version restores its fields, many-to-many links and rows (citations,
   memberships ...) as they were then.
+- `RowInline`: the base of every inline of rows (memberships, participants, citations ...): a
+  page showing a record with a hundred rows costs the same few queries as one with three.
 - `citation_inline`: the citations inline on every record's page.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,11 +33,74 @@ from milidip.sources.models import Source
 from milidip.sources.resources import record_resource
 
 
+class RowAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, showing its selected record from `labels` when the formset
+    fetched them for all its rows (see RowFormSet) instead of asking the database per row."""
+
+    labels = None
+
+    def optgroups(self, name, value, attr=None):
+        if self.labels is None:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        for key in sorted(selected & self.labels.keys()):
+            options.append(self.create_option(name, key, self.labels[key], True, len(options)))
+        return [(None, options, 0)]
+
+
+def unwrapped(widget):
+    """The widget inside the admin's related-field wrapper (its add and change links)."""
+    return getattr(widget, "widget", widget)
+
+
+class RowFormSet(BaseInlineFormSet):
+    """Fetches the selected record of each autocomplete field once for all rows."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        if not forms:
+            return forms
+        for name, field in forms[0].fields.items():
+            if not isinstance(unwrapped(field.widget), RowAutocompleteSelect):
+                continue
+            keys = {str(form[name].value()) for form in forms} - {"None", ""}
+            records = field.queryset.filter(pk__in=keys) if keys else []
+            labels = {str(record.pk): field.label_from_instance(record) for record in records}
+            for form in forms:
+                unwrapped(form.fields[name].widget).labels = labels
+        return forms
+
+
+class RowInline:
+    """Mixed into a TabularInline or StackedInline of rows: the rows come with the records
+    they name (for their titles), and their autocompletes are filled in one query per field."""
+
+    formset = RowFormSet
+
+    def get_queryset(self, request):
+        related = [
+            field.name for field in self.model._meta.fields if field.many_to_one and field.concrete
+        ]
+        return super().get_queryset(request).select_related(*related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def citation_inline(citation_model):
     """An inline for a record's citations (e.g. TreatyCitation on the treaty's page)."""
     return type(
         f"{citation_model.__name__}Inline",
-        (admin.StackedInline,),
+        (RowInline, admin.StackedInline),
         {
             "model": citation_model,
             "extra": 0,

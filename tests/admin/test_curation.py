@@ -6,14 +6,21 @@ import secrets
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliances.models import Alliance, Treaty
+from alliances.models import Alliance, Country, Treaty
 from milidip.records import Status
 from milidip.services import record_recover
 from missions.models import Challenge, Exercise
-from tests.factories import QUOTE_004
+from tests.factories import (
+    QUOTE_004,
+    AllianceCitationFactory,
+    AllianceFactory,
+    MembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +324,39 @@ def test_reverting_restores_the_citations_of_that_version():
     alliance.refresh_from_db()
     assert alliance.description == "First curated description."
     assert set(alliance.citations.values_list("quote", flat=True)) == quotes_then
+
+
+def alliance_with_rows(rows):
+    """An alliance with `rows` memberships and `rows` citations (each row distinct)."""
+    alliance = AllianceFactory()
+    korea = Country.objects.get(code="KOR")
+    for number in range(rows):
+        MembershipFactory(alliance=alliance, country=korea, start=str(1900 + number))
+        AllianceCitationFactory(record=alliance, locator=f"row {number}")
+    return alliance
+
+
+def test_a_record_page_costs_the_same_queries_with_many_rows_as_with_few(
+    django_assert_num_queries,
+):
+    """Rows name their countries and sources by autocomplete: the selected records are
+    fetched once for all rows, not once a row."""
+    _, client = member_of("curator")
+    few, many = alliance_with_rows(2), alliance_with_rows(40)
+    url = "admin:alliances_alliance_change"
+    client.get(reverse(url, args=[few.pk]))  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as baseline:
+        response = client.get(reverse(url, args=[few.pk]))
+    assert response.status_code == 200
+    with django_assert_num_queries(len(baseline)):
+        response = client.get(reverse(url, args=[many.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        page.count(
+            '<option value="{}" selected>South Korea (KOR)</option>'.format(
+                Country.objects.get(code="KOR").pk
+            )
+        )
+        == 40
+    )

@@ -407,7 +407,7 @@ def test_a_mission_whose_fields_and_hosts_both_change_gets_both(import_dataset, 
 
     later = {
         17: ("1990-12-31", "2003-01-31"),
-        2224: ("Afghanistan\",\"AFG\"", "Pakistan\",\"PAK\""),
+        2224: ('Afghanistan","AFG"', 'Pakistan","PAK"'),
     }
     output = import_dataset(
         "ipi", file=[str(excerpt(tmp_path, MONTHS, [2193, 2210, 2224, 17], later))]
