@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 
 from alliances.views import with_citations
 from milidip.api.views import RecordViewSet
+from milidip.records import visible_to
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
 from missions.models import (
     Challenge,
@@ -82,7 +83,19 @@ class MissionViewSet(RecordViewSet):
         mission = self.get_object()
         page = self.paginate_queryset(mission.strengths.select_related("source").order_by("month"))
         self.last_modified = max((point.updated for point in page), default=mission.updated)
-        return self.get_paginated_response(StrengthSerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_queryset(self):
+        if self.action == "strengths":
+            # Only the mission itself is read: none of the prefetching its own page needs.
+            return visible_to(self.request.user, Mission.objects.all())
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        # Also names the CSV columns, even of an empty page.
+        if self.action == "strengths":
+            return StrengthSerializer
+        return super().get_serializer_class()
 
 
 class ChallengeViewSet(RecordViewSet):

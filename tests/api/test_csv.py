@@ -79,3 +79,12 @@ def test_an_empty_csv_list_is_not_an_error(api):
     response = api.get(f"{API}treaties/", {"format": "csv", "kind": "armistice"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_a_mission_without_monthly_strengths_gives_their_columns_and_no_row(api):
+    response = api.get(f"{API}missions/rok-peacekeeping-lebanon/strengths/", {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert csv_rows(response) == [
+        ["month", "troops", "police", "observers", "total", "source", "locator"]
+    ]

@@ -149,6 +149,17 @@ def test_a_missions_monthly_strengths_are_paged_with_their_rows(api):
     assert get(api, "missions/no-such-mission/strengths/", status=404)
 
 
+def test_monthly_strengths_cost_the_same_queries_whatever_the_page_size(
+    api, django_assert_num_queries
+):
+    slug = Mission.objects.get(un_acronym="UNIFIL").slug
+    # The mission, the count and the page; the session and throttle need none.
+    with django_assert_num_queries(3):
+        assert len(get(api, f"missions/{slug}/strengths/?page_size=1")["results"]) == 1
+    with django_assert_num_queries(3):
+        assert len(get(api, f"missions/{slug}/strengths/?page_size=500")["results"]) == 316
+
+
 def test_the_collection_filter_lists_records_by_where_they_come_from(api):
     assert get(api, "alliances/?collection=cow")["count"] == COW_ALLIANCES
     assert get(api, "alliances/?collection=atop")["count"] == ATOP_ALLIANCES
