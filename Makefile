@@ -39,7 +39,7 @@ setup-db: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py load_records
 	$(BIN)/python manage.py import_dataset all --only-new
 
-## benchmark: time each dataset's import on DATABASE_URL's database (rolled back: keeps nothing)
+## benchmark: migrate DATABASE_URL's database, then time each dataset's import (rolled back)
 benchmark: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py import_dataset all --benchmark

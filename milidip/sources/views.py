@@ -13,6 +13,11 @@ class SourceFilter(django_filters.FilterSet):
     search_fields = ("title", "author", "publisher", "description")
 
     kind = ChoiceInFilter(choices=Source.Kind.choices, help_text="Comma-separated: any of.")
+    collection = ChoiceInFilter(
+        choices=Source.Collection.choices,
+        help_text="The body of sources, comma-separated, any of: articles, cow, atop, mme, un, "
+        "ipi.",
+    )
     status = django_filters.ChoiceFilter(choices=Status.choices)
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Full-text search in titles."

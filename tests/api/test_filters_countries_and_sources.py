@@ -133,6 +133,18 @@ def test_source_kind_filter_is_any_of(api):
     assert source_slugs(api, kind="article,dataset") == ARTICLES | {dataset.slug}
 
 
+def test_source_collection_filter_is_any_of(api):
+    for slug, collection in [("mme-exercises", "mme"), ("un-missions", "un")]:
+        Source.objects.create(
+            slug=slug, title=slug, kind="dataset", collection=collection, status="published"
+        )
+    assert source_slugs(api, collection="articles") == ARTICLES
+    assert source_slugs(api, collection="mme") == {"mme-exercises"}
+    assert source_slugs(api, collection="mme,un") == {"mme-exercises", "un-missions"}
+    assert source_slugs(api, collection="cow") == set()
+    assert_error(api.get(SOURCES, {"collection": "wikipedia"}), 400, "collection")
+
+
 def test_source_kind_filter_with_an_unknown_kind_is_a_400(api):
     assert_error(api.get(SOURCES, {"kind": "book"}), 400, "kind")
 
