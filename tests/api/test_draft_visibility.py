@@ -11,6 +11,7 @@ from tests.factories import (
     CountryFactory,
     ExerciseFactory,
     MembershipFactory,
+    MissionFactory,
     TreatyFactory,
 )
 
@@ -48,3 +49,34 @@ def test_a_filter_treats_a_draft_slug_as_unknown_for_anonymous_callers(api, cura
     # For an anonymous caller the draft does not exist: the same 400 as any unknown slug.
     assert_error(api.get(f"{API}countries/", {"alliance": "draft-pact"}), 400, "alliance")
     assert idset(curator.get(f"{API}countries/", {"alliance": "draft-pact"}), "code") == {"KOR"}
+
+
+def test_dataset_links_to_drafts_are_hidden_from_anonymous_callers(api, curator):
+    """The links the dataset imports make (a deployment's UN mission, an ATOP alliance's COW
+    alliance, and back) hide a draft on either end."""
+    draft_mission = MissionFactory(slug="draft-un-mission", name="Unconfirmed", status="draft")
+    deployment = MissionFactory(slug="published-deployment", part_of=draft_mission)
+    un_mission = MissionFactory(slug="published-un-mission")
+    MissionFactory(slug="draft-deployment", part_of=un_mission, status="draft")
+    draft_cow = AllianceFactory(slug="draft-cow", cow_id=9001, status="draft")
+    atop = AllianceFactory(slug="published-atop", atop_id=9002, cow_alliance=draft_cow)
+    cow = AllianceFactory(slug="published-cow", cow_id=9003)
+    AllianceFactory(slug="draft-atop", atop_id=9004, cow_alliance=cow, status="draft")
+
+    def read(client, path):
+        response = client.get(f"{API}{path}")
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
+
+    assert read(api, f"missions/{deployment.slug}/")["part_of"] is None
+    assert read(api, f"missions/{un_mission.slug}/")["deployments"] == []
+    assert read(api, f"alliances/{atop.slug}/")["cow_alliance"] is None
+    assert read(api, f"alliances/{cow.slug}/")["atop_alliances"] == []
+    assert read(curator, f"missions/{deployment.slug}/")["part_of"]["slug"] == "draft-un-mission"
+    assert [
+        ref["slug"] for ref in read(curator, f"missions/{un_mission.slug}/")["deployments"]
+    ] == ["draft-deployment"]
+    assert read(curator, f"alliances/{atop.slug}/")["cow_alliance"]["slug"] == "draft-cow"
+    assert [ref["slug"] for ref in read(curator, f"alliances/{cow.slug}/")["atop_alliances"]] == [
+        "draft-atop"
+    ]
