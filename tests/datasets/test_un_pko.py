@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from milidip.records import Status
 from milidip.sources.models import Source
@@ -318,3 +318,21 @@ def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(import_datase
     assert not MissionCitation.objects.filter(locator=f"{FILE}:2").exists()
     assert Mission.objects.get(slug="rok-peacekeeping-lebanon").part_of == mission("UNIFIL")
     assert list(provenance_problems()) == []
+
+
+def planner_row_estimate(table):
+    """How many rows the database's query planner believes `table` holds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        else:
+            # One row an index, each starting with the table's row count.
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+        row = cursor.fetchone()
+    return None if row is None else int(float(str(row[0]).split()[0]))
+
+
+def test_an_import_leaves_the_planner_knowing_the_new_rows(import_dataset):
+    import_dataset("un-pko")
+    estimate = planner_row_estimate("missions_mission")
+    assert estimate == Mission.objects.count() == CURATED_MISSIONS + CREATED

@@ -36,9 +36,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -686,6 +687,23 @@ class ImportRun:
                 "(listed above; --overwrite replaces them)"
             )
         return lines
+
+
+def refresh_planner_statistics():
+    """Bring the query planner's statistics up to date after an import: PostgreSQL's
+    autovacuum may take long to notice tens of thousands of new rows, and until it does the
+    planner takes the tables for nearly empty (measured: 150 ms instead of 10 for a search of
+    the exercises)."""
+    tables = [
+        model._meta.db_table
+        for app in ("alliances", "missions", "sources")
+        for model in apps.get_app_config(app).get_models(include_auto_created=True)
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+        elif connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
 
 
 def last_history_id(model):

@@ -19,7 +19,11 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
 from milidip.sources.importers import DATASETS
-from milidip.sources.importers.base import ImportFailure, ImportRun
+from milidip.sources.importers.base import (
+    ImportFailure,
+    ImportRun,
+    refresh_planner_statistics,
+)
 from milidip.sources.models import Source
 
 ALL = "all"
@@ -99,6 +103,8 @@ class Command(BaseCommand):
                         self.stdout.write(line)
                 if dry_run:
                     transaction.set_rollback(True)
+                else:
+                    refresh_planner_statistics()
         except ImportFailure as error:
             raise CommandError(f"{dataset}: {error}") from error
 
