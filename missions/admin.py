@@ -103,6 +103,7 @@ class MissionAdmin(RecordAdmin):
                 "hosts",
                 "start",
                 "end",
+                "ended",
                 "description",
                 "status",
             ],

@@ -284,7 +284,8 @@ class Mission(SlugRecord):
         default=False,
         db_index=True,
         help_text="The mission is over. An end date sets it; tick it alone when the source "
-        "says the mission ended but not when.",
+        "says the mission ended but not when. Clearing the end date leaves it set: untick it "
+        "if the mission is active again.",
     )
     description = models.TextField(blank=True)
     un_acronym = models.CharField(

@@ -67,9 +67,12 @@ class RowFormSet(BaseInlineFormSet):
         for name, field in forms[0].fields.items():
             if not isinstance(unwrapped(field.widget), RowAutocompleteSelect):
                 continue
+            key = field.to_field_name or "pk"
             keys = {str(form[name].value()) for form in forms} - {"None", ""}
-            records = field.queryset.filter(pk__in=keys) if keys else []
-            labels = {str(record.pk): field.label_from_instance(record) for record in records}
+            records = field.queryset.filter(**{f"{key}__in": keys}) if keys else []
+            labels = {
+                str(getattr(record, key)): field.label_from_instance(record) for record in records
+            }
             for form in forms:
                 unwrapped(form.fields[name].widget).labels = labels
         return forms

@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmission',
             name='ended',
-            field=models.BooleanField(db_index=True, default=False, help_text='The mission is over. An end date sets it; tick it alone when the source says the mission ended but not when.'),
+            field=models.BooleanField(db_index=True, default=False, help_text='The mission is over. An end date sets it; tick it alone when the source says the mission ended but not when. Clearing the end date leaves it set: untick it if the mission is active again.'),
         ),
         migrations.AddField(
             model_name='mission',
             name='ended',
-            field=models.BooleanField(db_index=True, default=False, help_text='The mission is over. An end date sets it; tick it alone when the source says the mission ended but not when.'),
+            field=models.BooleanField(db_index=True, default=False, help_text='The mission is over. An end date sets it; tick it alone when the source says the mission ended but not when. Clearing the end date leaves it set: untick it if the mission is active again.'),
         ),
         migrations.RunPython(mark_ended, migrations.RunPython.noop),
         migrations.AddConstraint(

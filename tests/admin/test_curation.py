@@ -14,7 +14,7 @@ from django.urls import reverse
 from alliances.models import Alliance, Country, Treaty
 from milidip.records import Status
 from milidip.services import record_recover
-from missions.models import Challenge, Exercise
+from missions.models import Challenge, Exercise, Mission
 from tests.factories import (
     QUOTE_004,
     AllianceCitationFactory,
@@ -271,6 +271,25 @@ def test_import_confirms_after_the_preview_and_records_history():
     assert treaty.citations.get().quote == QUOTE_004
     assert treaty.status == Status.DRAFT
     assert treaty.history.first().history_user == user
+
+
+def test_import_keeps_a_mission_that_ended_on_an_unknown_date_ended():
+    _, client = member_of("curator")
+    text = (
+        "slug,name,kind,start,end,ended,citation_source,citation_quote\n"
+        f"undated-mission,Undated Mission,peacekeeping,,,1,{ARTICLE},{QUOTE_004}\n"
+        f"dated-mission,Dated Mission,peacekeeping,2001,2003,0,{ARTICLE},{QUOTE_004}\n"
+    )
+    preview = import_csv(client, "missions_mission", text)
+    assert not preview.context["result"].has_validation_errors()
+    confirm = preview.context["confirm_form"]
+    data = {
+        name: confirm.initial.get(name, field.initial) for name, field in confirm.fields.items()
+    }
+    assert client.post(reverse("admin:missions_mission_process_import"), data).status_code == 302
+    imported = Mission.objects.filter(slug__in=["undated-mission", "dated-mission"])
+    ended = dict(imported.values_list("slug", "ended"))
+    assert ended == {"undated-mission": True, "dated-mission": True}, "an end implies ended"
 
 
 def test_a_curator_cannot_publish_through_an_import():

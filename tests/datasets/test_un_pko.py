@@ -336,3 +336,18 @@ def test_an_import_leaves_the_planner_knowing_the_new_rows(import_dataset):
     import_dataset("un-pko")
     estimate = planner_row_estimate("missions_mission")
     assert estimate == Mission.objects.count() == CURATED_MISSIONS + CREATED
+
+
+def test_a_curated_mission_given_its_end_by_the_list_is_written_as_ended(import_dataset):
+    """A curator's mission named by its acronym gets its blank dates filled; the end makes it
+    ended, which is written with it (the database refuses an end on an unended mission)."""
+    curated = Mission.objects.create(
+        slug="yemen-observers", name="Observers in Yemen", kind="peacekeeping", un_acronym="UNYOM"
+    )
+    output = import_dataset("un-pko")
+    curated.refresh_from_db()
+    assert (curated.start, curated.end, curated.ended) == ("1963-07-01", "1964-09-01", True)
+    assert curated.name == "Observers in Yemen", "the curator's name is kept"
+    assert output.err == ""
+    entry = curated.history.first()
+    assert (entry.history_change_reason, entry.ended) == (REASON, True)

@@ -488,13 +488,20 @@ class RecordSync:
         return f"{what} since the last import"
 
     def _apply(self, instance, changes, row, curated):
-        before = {name: self._value(instance, name) for name in changes}
+        """Set `changes` on the instance and validate it. What the model's clean() derives
+        from them (a mission given an end has ended) joins `changes`, so it is written too."""
+        concrete = self.model._meta.concrete_fields
+        before = {field.name: getattr(instance, field.attname) for field in concrete}
         for name, value in changes.items():
             setattr(instance, self.model._meta.get_field(name).attname, value)
         if not self._valid(instance, row):
-            for name, value in before.items():
-                setattr(instance, self.model._meta.get_field(name).attname, value)
+            for field in concrete:
+                setattr(instance, field.attname, before[field.name])
             return False
+        for field in concrete:
+            if field.name not in changes and getattr(instance, field.attname) != before[field.name]:
+                changes[field.name] = getattr(instance, field.attname)
+        before = {name: before[name] for name in changes}
         self.run.change(instance, before, changes, curated=curated)
         return True
 
