@@ -6,17 +6,14 @@ each test runs in its own savepoint on top, as everywhere else.
 """
 
 import csv
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from alliances.models import Alliance, Country
 from milidip.sources.models import Source
 from missions.models import Exercise, Mission
 from tests.api.helpers import API
-from tests.datasets.conftest import DATASETS_DIR
+from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +26,7 @@ FOAL_EAGLE_IN_MME = 16  # series "FE" in mme_v7.csv: Foal Eagle 89 ... Foal Eagl
 
 @pytest.fixture(scope="module", autouse=True)
 def datasets(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("import_dataset", "all", stdout=StringIO(), stderr=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from imported_for_the_module(django_db_blocker, "all")
 
 
 def get(api, path, status=200):

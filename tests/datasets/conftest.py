@@ -1,4 +1,5 @@
-"""Helpers for the dataset import tests: run the command and count what is stored."""
+"""Helpers for the dataset import tests: run the command, read its summary, count what is
+stored, and import datasets once for a whole test module."""
 
 import shutil
 from io import StringIO
@@ -7,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 DATASETS_DIR = settings.SEEDS_DIR / "datasets"
 
@@ -57,3 +59,28 @@ def dataset_copy(tmp_path):
         return target
 
     return copy
+
+
+def summary(output, model):
+    """The counts a run's summary gives for a model, e.g. "81 created, 2 updated, ..."."""
+    for line in output.out.splitlines():
+        label, _, counts = line.strip().partition("  ")
+        if label == model:
+            return counts.strip()
+    raise AssertionError(f"no summary line for {model} in:\n{output.out}")
+
+
+def imported_for_the_module(django_db_blocker, *datasets):
+    """Import `datasets` once, for a module-scoped fixture to `yield from`: inside a
+    transaction rolled back at the module's end, each test running in its own savepoint on
+    top, as everywhere else."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            for dataset in datasets:
+                call_command("import_dataset", dataset, stdout=StringIO(), stderr=StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -20,7 +20,7 @@ from milidip.records import Status
 from milidip.sources.importers import atop
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
-from tests.datasets.conftest import DATASETS_DIR
+from tests.datasets.conftest import DATASETS_DIR, summary
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def imported(import_dataset):
         return import_dataset("atop", *args, **options)
 
     return run
-
-
-def summary(output, model):
-    """The counts the run's summary gives for a model, e.g. "742 created, 3 updated, ..."."""
-    for line in output.out.splitlines():
-        label, _, counts = line.strip().partition("  ")
-        if label == model:
-            return counts.strip()
-    raise AssertionError(f"no summary line for {model} in:\n{output.out}")
 
 
 def obligations(record):

@@ -11,12 +11,9 @@ cited on its mission (573).
 """
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import transaction
 
 from alliances.models import Country
 from milidip.records import Status
@@ -28,7 +25,7 @@ from missions.models import (
     MissionContribution,
     MissionStrength,
 )
-from tests.datasets.conftest import DATASETS_DIR
+from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module, summary
 
 pytestmark = pytest.mark.django_db
 
@@ -60,25 +57,7 @@ REASON = "import ipi"
 @pytest.fixture(scope="module", autouse=True)
 def un_missions(django_db_setup, django_db_blocker):
     """cow-states and un-pko, imported once for the module (rolled back at its end)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("import_dataset", "cow-states", verbosity=0)
-            call_command("import_dataset", "un-pko", verbosity=0, stderr=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-def summary(output, model):
-    """The counts the run's summary gives for a model, e.g. "16 created, 0 updated, ..."."""
-    for line in output.out.splitlines():
-        label, _, counts = line.strip().partition("  ")
-        if label == model:
-            return counts.strip()
-    raise AssertionError(f"no summary line for {model} in:\n{output.out}")
+    yield from imported_for_the_module(django_db_blocker, "cow-states", "un-pko")
 
 
 def strength(acronym, month):

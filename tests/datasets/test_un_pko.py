@@ -11,13 +11,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from milidip.records import Status
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from missions.models import Mission, MissionCitation, MissionLocation
+from tests.datasets.conftest import imported_for_the_module, summary
 
 pytestmark = pytest.mark.django_db
 
@@ -34,24 +34,7 @@ REASON = "import un-pko"
 @pytest.fixture(scope="module", autouse=True)
 def countries(django_db_setup, django_db_blocker):
     """cow-states, imported once for the module (rolled back at its end)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("import_dataset", "cow-states", verbosity=0)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-def summary(output, model):
-    """The counts the run's summary gives for a model, e.g. "79 created, 2 updated, ..."."""
-    for line in output.out.splitlines():
-        label, _, counts = line.strip().partition("  ")
-        if label == model:
-            return counts.strip()
-    raise AssertionError(f"no summary line for {model} in:\n{output.out}")
+    yield from imported_for_the_module(django_db_blocker, "cow-states")
 
 
 def location(acronym):

@@ -51,12 +51,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from alliances.models import Alliance
 from milidip.records import Status
 from milidip.sources.importers.base import (
     CountryIndex,
     Dataset,
-    ImportFailure,
     Input,
     RowError,
     SourceSpec,
@@ -64,7 +62,7 @@ from milidip.sources.importers.base import (
     parse_int,
     snapshot_m2m_history,
 )
-from milidip.sources.importers.un_pko import ORGANISATION, coordinate, day, mission_slug
+from milidip.sources.importers.un_pko import coordinate, day, mission_slug, united_nations
 from missions.models import (
     Mission,
     MissionCitation,
@@ -235,12 +233,7 @@ class Ipi(Dataset):
     )
 
     def load(self, run):
-        organisation = Alliance.objects.filter(slug=ORGANISATION).first()
-        if organisation is None:
-            raise ImportFailure(
-                f"the curated Alliance {ORGANISATION!r} is missing: load the curated records "
-                "first (manage.py load_records)"
-            )
+        organisation = united_nations()
         sources = run.sync_sources()
         months_source = sources["ipi-peacekeeping-mission-months"]
         contributions_source = sources["ipi-peacekeeping-contributions-2014-03"]

@@ -100,6 +100,17 @@ class UnMission:
     row: object
 
 
+def united_nations():
+    """The curated Alliance that mandates the UN missions; the import cannot run without it."""
+    organisation = Alliance.objects.filter(slug=ORGANISATION).first()
+    if organisation is None:
+        raise ImportFailure(
+            f"the curated Alliance {ORGANISATION!r} is missing: load the curated records "
+            "first (manage.py load_records)"
+        )
+    return organisation
+
+
 def mission_slug(acronym):
     """The slug of a new UN mission: "un-unifil", "un-unosom-ii"."""
     return f"un-{slugify(acronym)}"
@@ -167,12 +178,7 @@ class UnPko(Dataset):
     )
 
     def load(self, run):
-        organisation = Alliance.objects.filter(slug=ORGANISATION).first()
-        if organisation is None:
-            raise ImportFailure(
-                f"the curated Alliance {ORGANISATION!r} is missing: load the curated records "
-                "first (manage.py load_records)"
-            )
+        organisation = united_nations()
         source = run.sync_sources()["un-peacekeeping-missions"]
         parsed = self.read_missions(run)
         since = last_history_id(Mission)
