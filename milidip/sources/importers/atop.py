@@ -341,7 +341,7 @@ class Atop(Dataset):
             url=URL,
             citation_text=CITATION,
             licence=LICENCE,
-            description="One row per alliance, 1815-2003 (745 alliances, 141 columns): dates, "
+            description="One row per alliance begun 1815-2016 (745 alliances, 141 columns): dates, "
             "obligations, provisions, members (mem1-mem59) and the COW alliance ids (cowid, "
             "cow4id). Copied byte for byte from joshuaalley/arms-allies @ 45cdfde6 : "
             "data/atop-alliance-level.csv (seeds/datasets/SOURCES.md).",
