@@ -217,6 +217,12 @@ class Obligations(models.Model):
         abstract = True
 
 
+# The obligations' fields, and the provisions only alliances hold, in the order the admin, the
+# API and CSV show them.
+OBLIGATIONS = ["defence", "offence", "neutrality", "non_aggression", "consultation", "entente"]
+PROVISIONS = ["military_aid", "bases", "organisation"]
+
+
 class Alliance(SlugRecord, Obligations):
     class Kind(models.TextChoices):
         DEFENCE_PACT = "defence-pact", "Defence pact"

@@ -7,7 +7,15 @@ by code or slug and leave validation to the models, through the services.
 
 from rest_framework import serializers
 
-from alliances.models import Alliance, Country, Membership, Region, Treaty
+from alliances.models import (
+    OBLIGATIONS,
+    PROVISIONS,
+    Alliance,
+    Country,
+    Membership,
+    Region,
+    Treaty,
+)
 from milidip.api.fields import (
     PartialDateField,
     RecordRef,
@@ -71,9 +79,6 @@ class CountrySerializer(RecordSerializer):
         read_only_fields = fields
 
 
-OBLIGATIONS = ["defence", "offence", "neutrality", "non_aggression", "consultation", "entente"]
-
-
 class ObligationsSerializer(serializers.ModelSerializer):
     """Obligations as true, false or null (not known)."""
 
@@ -93,7 +98,7 @@ class ProvisionsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alliance
-        fields = ["military_aid", "bases", "organisation"]
+        fields = PROVISIONS
 
 
 class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -266,15 +271,8 @@ class AllianceInputSerializer(RecordInputSerializer):
             "description",
             "start",
             "end",
-            "defence",
-            "offence",
-            "neutrality",
-            "non_aggression",
-            "consultation",
-            "entente",
-            "military_aid",
-            "bases",
-            "organisation",
+            *OBLIGATIONS,
+            *PROVISIONS,
             "memberships",
             "status",
             "retraction_reason",
