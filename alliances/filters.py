@@ -24,7 +24,9 @@ class CountryFilter(RecordFilterSet):
         method="filter_alliance",
         help_text="Slug of an alliance the country belongs to (in any role).",
     )
-    ordering = ordering_filter(("name", "code", "updated"), "Default: name.")
+    ordering = ordering_filter(
+        ("name", "code", "updated"), "Default: name, then code.", unique_key="code"
+    )
 
     class Meta(RecordFilterSet.Meta):
         model = Country
@@ -58,7 +60,7 @@ class AllianceFilter(DatedFilterSet):
     organisation = BooleanFilter(help_text="The agreement creates an organisation (ATOP).")
     cow_id = IdFilter(help_text="Correlates of War alliance id (version4id), e.g. 236.")
     atop_id = IdFilter(help_text="ATOP alliance id (atopid), e.g. 3240.")
-    ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
+    ordering = ordering_filter(("name", "start", "updated"), "Default: name, then slug.")
 
     class Meta(DatedFilterSet.Meta):
         model = Alliance
@@ -91,7 +93,9 @@ class TreatyFilter(DatedFilterSet):
         method="filter_in_force", help_text="In force in or after this year."
     )
     in_force_to = YearFilter(method="filter_in_force", help_text="In force in or before this year.")
-    ordering = ordering_filter(("name", "signed", "in_force", "updated"), "Default: signed, name.")
+    ordering = ordering_filter(
+        ("name", "signed", "in_force", "updated"), "Default: signed, name, slug."
+    )
 
     class Meta(DatedFilterSet.Meta):
         model = Treaty

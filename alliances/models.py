@@ -99,7 +99,7 @@ class Country(Record):
 
     class Meta:
         verbose_name_plural = "countries"
-        ordering = ["name"]
+        ordering = ["name", "code"]
         permissions = [("publish_country", "Can publish and retract countries")]
         constraints = [
             *Record.status_constraints("country"),
@@ -304,7 +304,7 @@ class Alliance(SlugRecord, Obligations):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "slug"]
         permissions = [("publish_alliance", "Can publish and retract alliances")]
         constraints = [
             *SlugRecord.status_constraints("alliance"),
@@ -373,7 +373,7 @@ class Membership(Obligations):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["alliance", "country"]
+        ordering = ["alliance", "country", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "country", "role", "start"], name="membership_unique"
@@ -441,7 +441,7 @@ class Treaty(SlugRecord):
 
     class Meta:
         verbose_name_plural = "treaties"
-        ordering = ["signed", "name"]
+        ordering = ["signed", "name", "slug"]
         permissions = [("publish_treaty", "Can publish and retract treaties")]
         constraints = [
             *SlugRecord.status_constraints("treaty"),

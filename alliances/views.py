@@ -31,7 +31,7 @@ def with_citations(queryset):
 class CountryViewSet(RecordViewSet):
     """Countries, looked up by ISO 3166-1 alpha-3 code (`/countries/KOR/`)."""
 
-    queryset = with_citations(Country.objects.order_by("name"))
+    queryset = with_citations(Country.objects.order_by("name", "code"))
     serializer_class = CountrySerializer
     input_serializer_class = CountryInputSerializer
     filterset_class = CountryFilter
@@ -56,7 +56,7 @@ class AllianceViewSet(RecordViewSet):
     """Alliances, partnerships and organisations, with their memberships."""
 
     queryset = with_citations(
-        Alliance.objects.order_by("name")
+        Alliance.objects.order_by("name", "slug")
         .select_related("cow_alliance")
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("country")),
@@ -73,7 +73,7 @@ class TreatyViewSet(RecordViewSet):
     """Treaties and agreements, with their parties and the alliance they found or govern."""
 
     queryset = with_citations(
-        Treaty.objects.order_by("signed", "name")
+        Treaty.objects.order_by("signed", "name", "slug")
         .select_related("alliance")
         .prefetch_related("parties")
     )

@@ -56,7 +56,7 @@ class ExerciseFilter(DatedFilterSet):
     mme_id = django_filters.CharFilter(
         max_length=20, help_text="Multinational Military Exercises id (MMEID), e.g. mme87."
     )
-    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
+    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 
     class Meta(DatedFilterSet.Meta):
         model = Exercise
@@ -126,7 +126,7 @@ class MissionFilter(DatedFilterSet):
         queryset=Mission.objects.all(),
         help_text="Slug of a mission: the national deployments serving in it.",
     )
-    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name.")
+    ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 
     class Meta(DatedFilterSet.Meta):
         model = Mission
@@ -187,7 +187,7 @@ class ChallengeFilter(DatedFilterSet):
         field_name="exercises",
         help_text="An exercise it concerns.",
     )
-    ordering = ordering_filter(("name", "start", "updated"), "Default: name.")
+    ordering = ordering_filter(("name", "start", "updated"), "Default: name, then slug.")
 
     class Meta(DatedFilterSet.Meta):
         model = Challenge

@@ -166,7 +166,7 @@ class Exercise(SlugRecord):
     history = HistoricalRecords(m2m_fields=[domains, purposes])
 
     class Meta:
-        ordering = ["start", "name"]
+        ordering = ["start", "name", "slug"]
         permissions = [("publish_exercise", "Can publish and retract exercises")]
         constraints = [
             *SlugRecord.status_constraints("exercise"),
@@ -309,7 +309,7 @@ class Mission(SlugRecord):
     history = HistoricalRecords(m2m_fields=[hosts])
 
     class Meta:
-        ordering = ["start", "name"]
+        ordering = ["start", "name", "slug"]
         permissions = [("publish_mission", "Can publish and retract missions")]
         constraints = [
             *SlugRecord.status_constraints("mission"),
@@ -510,7 +510,7 @@ class Challenge(SlugRecord):
     history = HistoricalRecords(m2m_fields=[countries, alliances, treaties, missions, exercises])
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "slug"]
         permissions = [("publish_challenge", "Can publish and retract challenges")]
         constraints = [
             *SlugRecord.status_constraints("challenge"),

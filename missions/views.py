@@ -31,7 +31,7 @@ class ExerciseViewSet(RecordViewSet):
     """Exercises and exercise series, with participants and their roles."""
 
     queryset = with_citations(
-        Exercise.objects.order_by("start", "name")
+        Exercise.objects.order_by("start", "name", "slug")
         .select_related("series", "alliance")
         .prefetch_related(
             Prefetch(
@@ -53,7 +53,7 @@ class MissionViewSet(RecordViewSet):
     """Missions and deployments, with organisation, hosts, contributions and locations."""
 
     queryset = with_citations(
-        Mission.objects.order_by("start", "name")
+        Mission.objects.order_by("start", "name", "slug")
         .select_related("organisation", "part_of")
         .prefetch_related(
             "hosts",
@@ -102,7 +102,7 @@ class ChallengeViewSet(RecordViewSet):
     """Security and diplomatic challenges, with what they concern."""
 
     queryset = with_citations(
-        Challenge.objects.order_by("name").prefetch_related(
+        Challenge.objects.order_by("name", "slug").prefetch_related(
             "countries", "alliances", "treaties", "missions", "exercises"
         )
     )

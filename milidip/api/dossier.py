@@ -24,15 +24,19 @@ def country_dossier(country, user):
         "alliances": Membership.objects.filter(
             country=country, alliance__in=visible(Alliance.objects.all())
         ).select_related("alliance"),
-        "treaties": visible(Treaty.objects.filter(parties=country)).order_by("signed", "name"),
+        "treaties": visible(Treaty.objects.filter(parties=country)).order_by(
+            "signed", "name", "slug"
+        ),
         "exercises": ExerciseParticipant.objects.filter(
             country=country, exercise__in=visible(Exercise.objects.all())
         ).select_related("exercise"),
-        "missions_hosted": visible(Mission.objects.filter(hosts=country)).order_by("start", "name"),
+        "missions_hosted": visible(Mission.objects.filter(hosts=country)).order_by(
+            "start", "name", "slug"
+        ),
         "mission_contributions": MissionContribution.objects.filter(
             country=country, mission__in=visible(Mission.objects.all())
         ).select_related("mission"),
-        "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name"),
+        "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
     }
 
 

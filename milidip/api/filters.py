@@ -264,9 +264,30 @@ def search_queryset(queryset, text, fields):
     return queryset
 
 
-def ordering_filter(fields, default_help=""):
-    """A whitelisted `ordering` parameter: `name`, `-name`, ... (comma-separated allowed)."""
-    return django_filters.OrderingFilter(
+class TotalOrderingFilter(django_filters.OrderingFilter):
+    """An OrderingFilter whose order always ends with a unique key, so that paging is stable:
+    records sharing a name or a date never swap places between one page and the next."""
+
+    def __init__(self, *args, unique_key, **kwargs):
+        self.unique_key = unique_key
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, self.unique_key)
+
+
+def ordering_filter(fields, default_help="", *, unique_key="slug"):
+    """A whitelisted `ordering` parameter: `name`, `-name`, ... (comma-separated allowed).
+
+    Ties are broken by `unique_key` (the record's code or slug), ascending.
+    """
+    return TotalOrderingFilter(
         fields=fields,
-        help_text="Sort order, from a fixed list; prefix with - for descending. " + default_help,
+        unique_key=unique_key,
+        help_text="Sort order, from a fixed list; prefix with - for descending. "
+        + default_help
+        + f" Ties are broken by {unique_key}.",
     )

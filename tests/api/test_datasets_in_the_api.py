@@ -12,7 +12,8 @@ import pytest
 from alliances.models import Alliance, Country
 from milidip.sources.models import Source
 from missions.models import Exercise, Mission
-from tests.api.helpers import API
+from tests.api.helpers import API, RESOURCES
+from tests.api.test_stable_paging import assert_each_exactly_once, orderings, page_through
 from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,16 @@ def test_a_full_page_of_dataset_records_takes_a_fixed_number_of_queries(
     # and countries (217 COW states with the curated ones).
     expected = {"missions": range(91, 500), "countries": range(217, 500)}.get(resource, [500])
     assert len(page["results"]) in expected
+
+
+@pytest.mark.parametrize("name", ["alliances", "exercises"])
+def test_every_list_pages_through_each_dataset_record_exactly_once(api, settings, name):
+    """With the real datasets, where names and dates repeat (63 COW alliance names; MME
+    exercises), every ordering shows each record on exactly one page. (Every list, with made-up
+    twins, in test_stable_paging.py: paging all the datasets seven times over takes minutes.)"""
+    settings.API_ANON_RATE = None  # hundreds of pages
+    resource = RESOURCES[name]
+    for ordering in orderings(resource):
+        params = {"ordering": ordering} if ordering else {}
+        seen, count = page_through(api, resource.url, resource.key, page_size=50, **params)
+        assert_each_exactly_once(seen, count, f"{name} ordering={ordering}")
