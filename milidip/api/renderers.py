@@ -3,16 +3,41 @@
 Each result becomes one row. Nested values are flattened: a related record becomes its
 identifier (`code` or `slug`), a list of them is joined with "; ", and citations become the
 slugs of the sources cited. Errors are never CSV: they stay in the JSON error shape.
+
+Cells a spreadsheet would read as a formula (text beginning with =, +, -, @, a tab or a carriage
+return) get a leading single quote, as OWASP's CSV-injection guidance advises: a description
+"=HYPERLINK(...)" is exported as "'=HYPERLINK(...)". Numbers are left as they are.
 """
 
 import csv
 import io
+import re
 
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 IDENTIFIERS = ("code", "slug")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def escape_formula(text):
+    """Text a spreadsheet will not run: a leading ' before a formula's first character.
+
+    A plain number ("-33.5", a coordinate exported as text) is no formula and stays as it is.
+    """
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_cell(value):
+    """A serialized value as a safe CSV cell (numbers unescaped: -5 is no formula)."""
+    text = cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return text
+    return escape_formula(text)
 
 
 def cell(value):
@@ -62,10 +87,11 @@ class CSVRenderer(BaseRenderer):
             columns = list(view.get_serializer().fields)
         else:
             columns = []
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        # RFC 4180 line ends: with them the csv module also quotes a cell holding a lone CR.
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: cell(value) for key, value in row.items()})
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
         return buffer.getvalue().encode(self.charset)
 
 

@@ -30,7 +30,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 from milidip.records import Status, check_status_change, publish_permission
 from milidip.services import deleted_records, record_recover, record_rows_revert
 from milidip.sources.models import Source
-from milidip.sources.resources import record_resource
+from milidip.sources.resources import FORMATS, record_resource
 
 
 class RowAutocompleteSelect(AutocompleteSelect):
@@ -175,6 +175,7 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     """What every record's admin shares: see the module docstring."""
 
     form = RecordForm
+    formats = FORMATS
     change_list_template = "admin/milidip/record_change_list.html"
     readonly_fields = ["created", "updated"]
     list_per_page = 50

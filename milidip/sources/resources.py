@@ -6,15 +6,64 @@ record must: nothing enters milidip without a source. Each row is validated like
 admin (the model's full_clean, the verbatim-quote check, reviewer-only publication) and shown
 in the preview with its errors before anything is saved; saving goes through the model, so every
 imported change is in the record's history.
+
+Spreadsheet formats are exported formula-safe (OWASP's CSV-injection advice, as the API's CSV):
+a text cell beginning with =, +, -, @, a tab or a carriage return gets a leading single quote,
+and an import takes that quote off again, so an export edited and imported back is unchanged.
+(django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only deletes a leading "=",
+which loses data and leaves +, -, @ formulas through; it is not used.)
 """
 
+import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
+from milidip.api.renderers import FORMULA_STARTS, escape_formula
 from milidip.records import check_status_change
 from milidip.sources.models import Source
 
 CITATION_COLUMNS = ("citation_source", "citation_quote", "citation_locator")
+# Formats a spreadsheet opens (and runs formulas in); JSON and YAML are data, left as they are.
+SPREADSHEET_FORMATS = ("CSV", "TSV", "XLS", "XLSX", "ODS", "HTML")
+
+
+def unescape_formula(value):
+    """An imported cell without the quote that escape_formula put before a formula start."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def mapped(dataset, function):
+    """A copy of a tablib Dataset with `function` applied to every cell."""
+    result = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        result.append([function(value) for value in row])
+    return result
+
+
+class FormulaSafeFormat:
+    """Mixed into an import-export format: escape formulas on export, unescape on import."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = mapped(
+            dataset, lambda value: escape_formula(value) if isinstance(value, str) else value
+        )
+        return super().export_data(safe, **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        return mapped(super().create_dataset(in_stream, **kwargs), unescape_formula)
+
+
+def formula_safe(file_format):
+    if file_format.__name__ not in SPREADSHEET_FORMATS:
+        return file_format
+    return type(file_format.__name__, (FormulaSafeFormat, file_format), {})
+
+
+# The admin's import and export formats: django-import-export's, formula-safe.
+FORMATS = [formula_safe(file_format) for file_format in base_formats.DEFAULT_FORMATS]
 
 
 class RecordResource(resources.ModelResource):

@@ -1,6 +1,8 @@
 """Curation in the admin, through Django's test client: pages, locking, review, history,
 recovery, import and export. (The same flows in a real browser are in tests/e2e/.)"""
 
+import csv
+import io
 import secrets
 
 import pytest
@@ -379,3 +381,50 @@ def test_a_record_page_costs_the_same_queries_with_many_rows_as_with_few(
         )
         == 40
     )
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def export_treaties(client, format_index="0"):
+    response = client.post(
+        reverse("admin:alliances_treaty_export"),
+        {
+            "format": format_index,
+            "resource": "0",
+            "treatyresource_slug": True,
+            "treatyresource_description": True,
+        },
+    )
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def test_export_escapes_formulas_as_owasp_advises():
+    _, client = member_of("curator")
+    formula = Treaty.objects.get(slug="rok-us-mutual-defense-treaty")
+    formula.description = FORMULA
+    formula.save()
+    dash = Treaty.objects.exclude(pk=formula.pk).first()
+    dash.description = "-@SUM(1+1)*cmd|' /C calc'!A0"
+    dash.save()
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(export_treaties(client)))}
+    assert rows[formula.slug] == "'" + FORMULA
+    assert rows[dash.slug] == "'-@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+def test_an_escaped_export_imports_back_unchanged():
+    _, client = member_of("curator")
+    treaty = Treaty.objects.get(slug="rok-us-mutual-defense-treaty")
+    treaty.description = "- signed after the armistice"
+    treaty.save()
+    exported = [
+        row for row in csv.reader(io.StringIO(export_treaties(client))) if row[0] == treaty.slug
+    ]
+    assert exported == [[treaty.slug, "'- signed after the armistice"]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["slug", "description"], exported[0]])
+    preview = import_csv(client, "alliances_treaty", buffer.getvalue())
+    assert not preview.context["result"].has_validation_errors()
+    row = preview.context["result"].rows[0]
+    assert row.import_type == "skip", "unchanged: the quote is taken off again"

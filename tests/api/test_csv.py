@@ -88,3 +88,37 @@ def test_a_mission_without_monthly_strengths_gives_their_columns_and_no_row(api)
     assert csv_rows(response) == [
         ["month", "troops", "police", "observers", "total", "source", "locator"]
     ]
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def csv_by_key(response, key="slug"):
+    rows = csv_rows(response)
+    header = rows[0]
+    return header, {row[header.index(key)]: row for row in rows[1:]}
+
+
+def test_a_formula_in_a_description_is_escaped_in_csv_and_kept_in_json(api):
+    treaty = RESOURCES["treaties"].make(description=FORMULA)
+    header, rows = csv_by_key(api.get(f"{API}treaties/", {"format": "csv", "page_size": 500}))
+    assert rows[treaty.slug][header.index("description")] == "'" + FORMULA
+    assert api.get(f"{API}treaties/{treaty.slug}/").json()["description"] == FORMULA
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_owasp_lists_is_escaped(api, start):
+    treaty = RESOURCES["treaties"].make(description=f"{start}cmd|' /C calc'!A0")
+    header, rows = csv_by_key(api.get(f"{API}treaties/", {"format": "csv", "page_size": 500}))
+    assert rows[treaty.slug][header.index("description")] == f"'{start}cmd|' /C calc'!A0"
+
+
+def test_plain_text_numbers_and_partial_dates_are_not_escaped(api):
+    exercise = RESOURCES["exercises"].make(
+        description="A drill, - not a formula", start="1953", latitude=-33.5, longitude=-70.25
+    )
+    header, rows = csv_by_key(api.get(f"{API}exercises/", {"format": "csv", "page_size": 500}))
+    row = rows[exercise.slug]
+    assert row[header.index("description")] == "A drill, - not a formula"
+    assert row[header.index("start")] == "1953"
+    assert (row[header.index("latitude")], row[header.index("longitude")]) == ("-33.5", "-70.25")
