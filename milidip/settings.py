@@ -147,6 +147,12 @@ if API_ANON_RATE.strip().lower() in {"", "off", "none", "0"}:
     API_ANON_RATE = None
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 
+# sec-input: request bodies. A body over this many bytes (files uploaded through a form aside)
+# is refused before it is read: 413, JSON in the error shape under /api/ (milidip.api.errors).
+# Django's own default, stated here because the README documents it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# /sec-input
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -156,7 +162,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.AnonThrottle"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["milidip.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "milidip.api.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": [

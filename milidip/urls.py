@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("milidip.api.urls")),
 ]
 
+handler400 = "milidip.api.errors.json_bad_request"
 handler404 = "milidip.api.errors.json_not_found"
 handler500 = "milidip.api.errors.json_server_error"

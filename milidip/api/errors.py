@@ -8,9 +8,12 @@ Every error the API returns is JSON of this shape (and is documented as `Error` 
 parameter or field to its messages (empty when the error is not about one).
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
-from django.views.defaults import page_not_found, server_error
+from django.template.response import TemplateResponse
+from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler
 
@@ -82,6 +85,31 @@ def json_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return error_response(status.HTTP_404_NOT_FOUND, "not_found", "No such resource.")
     return page_not_found(request, exception)
+
+
+def body_too_large_message():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is larger than the limit of {limit:,} bytes; send less."
+
+
+def json_bad_request(request, exception=None):
+    """400s under /api/ are JSON in the error shape. A body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    (Django raises RequestDataTooBig) is a 413: JSON under /api/, a plain page elsewhere."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    if request.path.startswith("/api/"):
+        if too_large:
+            return error_response(
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "too_large", body_too_large_message()
+            )
+        return error_response(status.HTTP_400_BAD_REQUEST, "bad_request", "Bad request.")
+    if too_large:
+        return TemplateResponse(
+            request,
+            "413.html",
+            {"message": body_too_large_message()},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        ).render()
+    return bad_request(request, exception)
 
 
 def json_server_error(request):

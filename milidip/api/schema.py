@@ -5,10 +5,12 @@
 writes, and 304 for conditional GETs.
 """
 
+from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 
 from milidip.api.errors import ErrorSerializer
+from milidip.api.parsers import MAX_JSON_DEPTH
 
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
@@ -16,11 +18,15 @@ READ_ERRORS = {
     "429": "Too many anonymous requests; retry after the Retry-After header's seconds.",
 }
 WRITE_ERRORS = {
-    "400": "The body or a parameter is invalid; `errors` names each field at fault.",
+    "400": "The body or a parameter is invalid; `errors` names each field at fault. JSON "
+    f"nested deeper than {MAX_JSON_DEPTH} levels is refused unparsed (`parse_error`), and a list "
+    "over its `maxItems` names the field and the limit.",
     "401": "No valid token: writes need `Authorization: Token <key>`.",
     "403": "The token's user lacks the model permission for this write.",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
+    "413": f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+    "(DATA_UPLOAD_MAX_MEMORY_SIZE); nothing is read or saved.",
 }
 
 
@@ -77,6 +83,7 @@ class AutoSchema(openapi.AutoSchema):
             errors["409"] = "Other records still refer to this one; unlink them first."
             errors["400"] = "A parameter is invalid or unknown; `errors` names it."
             errors.pop("415")
+            errors.pop("413")
         return errors
 
     def _get_response_bodies(self, direction="response"):
