@@ -17,6 +17,7 @@ from alliances.models import (
     Treaty,
 )
 from milidip.api.fields import (
+    BoundedListSerializer,
     PartialDateField,
     RecordRef,
     VisibleListSerializer,
@@ -255,11 +256,14 @@ class MembershipInputSerializer(serializers.Serializer):
     end = date_input()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
 
 class AllianceInputSerializer(RecordInputSerializer):
     start = date_input()
     end = date_input()
-    memberships = MembershipInputSerializer(many=True, required=False, max_length=500)
+    memberships = MembershipInputSerializer(many=True, required=False)
 
     class Meta:
         model = Alliance

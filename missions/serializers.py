@@ -12,6 +12,7 @@ from alliances.serializers import (
     date_input,
 )
 from milidip.api.fields import (
+    BoundedListSerializer,
     PartialDateField,
     RecordRef,
     VisibleListSerializer,
@@ -243,11 +244,14 @@ class ParticipantInputSerializer(serializers.Serializer):
         choices=ExerciseParticipant.Role.choices, default=ExerciseParticipant.Role.PARTICIPANT
     )
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
 
 class ExerciseInputSerializer(RecordInputSerializer):
     series = one_slug(Exercise)
     alliance = one_slug(Alliance)
-    participants = ParticipantInputSerializer(many=True, required=False, max_length=500)
+    participants = ParticipantInputSerializer(many=True, required=False)
     domains = codes(Domain)
     purposes = codes(Purpose)
     start = date_input()
@@ -297,6 +301,9 @@ class ContributionInputSerializer(serializers.Serializer):
     as_of = date_input()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
 
 class LocationInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
@@ -306,13 +313,16 @@ class LocationInputSerializer(serializers.Serializer):
     latitude = coordinate_input(90)
     longitude = coordinate_input(180)
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
 
 class MissionInputSerializer(RecordInputSerializer):
     organisation = one_slug(Alliance)
     part_of = one_slug(Mission)
     hosts = codes(Country)
-    contributions = ContributionInputSerializer(many=True, required=False, max_length=500)
-    locations = LocationInputSerializer(many=True, required=False, max_length=500)
+    contributions = ContributionInputSerializer(many=True, required=False)
+    locations = LocationInputSerializer(many=True, required=False)
     start = date_input()
     end = date_input()
 

@@ -8,6 +8,7 @@ writes, and 304 for conditional GETs.
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 from milidip.api.errors import ErrorSerializer
 from milidip.api.parsers import MAX_JSON_DEPTH
@@ -31,6 +32,19 @@ WRITE_ERRORS = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # Bounded lists of rows and of related records state their limit (ListField does
+        # already); see milidip.api.fields.MAX_INPUT_ITEMS.
+        max_length = getattr(field, "max_length", None)
+        if (
+            isinstance(field, (serializers.ListSerializer, serializers.ManyRelatedField))
+            and max_length is not None
+            and schema.get("type") == "array"
+        ):
+            schema["maxItems"] = max_length
+        return schema
+
     def get_request_serializer(self):
         input_serializer = getattr(self.view, "input_serializer_class", None)
         if input_serializer is not None and self.method in ("POST", "PUT", "PATCH"):

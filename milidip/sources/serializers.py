@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from milidip.api.fields import PartialDateField, RecordRef
+from milidip.api.fields import BoundedListSerializer, PartialDateField, RecordRef
 from milidip.sources.models import Source
 
 
@@ -32,6 +32,9 @@ class CitationInputSerializer(serializers.Serializer):
     quote = serializers.CharField(required=False, allow_blank=True, default="", max_length=600)
     locator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
 
 
 class SourceSerializer(serializers.ModelSerializer):

@@ -4,13 +4,16 @@ limit). Each is the API's JSON error shape, never a 500 or an HTML page."""
 
 import json
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from rest_framework.test import APIClient
 
 from alliances.models import Treaty
+from milidip.api.fields import MAX_INPUT_ITEMS
 from milidip.api.parsers import MAX_JSON_DEPTH
 from tests.api.helpers import assert_error
 from tests.factories import QUOTE_004
@@ -103,3 +106,78 @@ def test_an_anonymous_oversize_body_is_also_json():
     response = Client().post("/api/v1/treaties/", "x" * 3_000_000, content_type="application/json")
     assert response.status_code in (401, 413)
     assert response["Content-Type"].startswith("application/json")
+
+
+# Every list a written record takes, with an item of the right shape.
+LIST_FIELDS = {
+    "countries": {"aliases": "Korea", "citations": CITATIONS[0]},
+    "alliances": {"memberships": {"country": "KOR"}, "citations": CITATIONS[0]},
+    "treaties": {"parties": "KOR", "citations": CITATIONS[0]},
+    "exercises": {
+        "participants": {"country": "KOR"},
+        "domains": "land",
+        "purposes": "deterrence",
+        "citations": CITATIONS[0],
+    },
+    "missions": {
+        "hosts": "KOR",
+        "contributions": {"country": "KOR"},
+        "locations": {"name": "Seoul"},
+        "citations": CITATIONS[0],
+    },
+    "challenges": {
+        "countries": "KOR",
+        "alliances": "nato",
+        "treaties": "rok-us-mutual-defense-treaty",
+        "missions": "rok-peacekeeping-lebanon",
+        "exercises": "foal-eagle",
+        "citations": CITATIONS[0],
+    },
+}
+CASES = [(name, field) for name, fields in LIST_FIELDS.items() for field in fields]
+INPUT_COMPONENTS = {
+    "countries": "CountryInputRequest",
+    "alliances": "AllianceInputRequest",
+    "treaties": "TreatyInputRequest",
+    "exercises": "ExerciseInputRequest",
+    "missions": "MissionInputRequest",
+    "challenges": "ChallengeInputRequest",
+}
+
+
+@pytest.fixture
+def superuser_api(admin_user):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    return client
+
+
+def limit_of(field):
+    return 50 if field == "aliases" else MAX_INPUT_ITEMS
+
+
+@pytest.mark.parametrize(("name", "field"), CASES)
+def test_a_list_over_its_limit_is_a_400_naming_the_field_and_the_limit(superuser_api, name, field):
+    item = LIST_FIELDS[name][field]
+    body = {"slug": "too-many", "name": "Too Many", "code": "XZZ", field: [item] * 5_000}
+    started = time.perf_counter()
+    response = superuser_api.post(f"/api/v1/{name}/", body, format="json")
+    elapsed = time.perf_counter() - started
+    data = assert_error(response, 400, field)
+    assert str(limit_of(field)) in " ".join(data["errors"][field]), data
+    assert elapsed < 2, f"refused after {elapsed:.1f} s: the items were checked one by one"
+    assert not Treaty.objects.filter(slug="too-many").exists()
+
+
+@pytest.mark.parametrize(("name", "field"), CASES)
+def test_the_schema_states_each_lists_limit_as_max_items(name, field):
+    schema = yaml.safe_load((Path(__file__).parents[2] / "milidip/api/openapi.yaml").read_text())
+    properties = schema["components"]["schemas"][INPUT_COMPONENTS[name]]["properties"]
+    assert properties[field].get("maxItems") == limit_of(field), properties[field]
+
+
+def test_parties_with_5000_items_are_refused_at_once(writer):
+    started = time.perf_counter()
+    response = post(writer, json.dumps(treaty(parties=["KOR"] * 5_000)))
+    assert_error(response, 400, "parties")
+    assert time.perf_counter() - started < 1
