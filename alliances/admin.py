@@ -46,7 +46,7 @@ class CountryAdmin(RecordAdmin):
     list_display = ["name", "code", "official_name", "region", "cow_code", "status"]
     list_filter = ["region", "status"]
     search_fields = ["name", "code", "official_name", "aliases"]
-    ordering = ["name"]
+    ordering = ["name", "code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "official_name", "aliases", "region"]}),
         ("Dataset codes", {"fields": ["cow_code", "cow_abbreviation", "gw_code"]}),
