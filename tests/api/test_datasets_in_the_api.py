@@ -203,14 +203,14 @@ def test_a_full_page_of_dataset_records_takes_a_fixed_number_of_queries(
     assert len(page["results"]) in expected
 
 
-@pytest.mark.parametrize("name", ["alliances", "exercises"])
-def test_every_list_pages_through_each_dataset_record_exactly_once(api, settings, name):
-    """With the real datasets, where names and dates repeat (63 COW alliance names; MME
-    exercises), every ordering shows each record on exactly one page. (Every list, with made-up
-    twins, in test_stable_paging.py: paging all the datasets seven times over takes minutes.)"""
+@pytest.mark.parametrize("ordering", orderings(RESOURCES["alliances"]))
+def test_the_alliances_page_through_each_dataset_record_exactly_once(api, settings, ordering):
+    """With the real datasets, 63 COW alliance names repeat: with `page_size=50` and the order
+    by name alone, cow-115 was on pages 9 and 10 and cow-120 on none. Each alliance is on exactly
+    one page, in every allowed order. (Every order of every list is paged with made-up twins in
+    test_stable_paging.py; the real MME exercises, paged so in every order, showed no repeat.)"""
     settings.API_ANON_RATE = None  # hundreds of pages
-    resource = RESOURCES[name]
-    for ordering in orderings(resource):
-        params = {"ordering": ordering} if ordering else {}
-        seen, count = page_through(api, resource.url, resource.key, page_size=50, **params)
-        assert_each_exactly_once(seen, count, f"{name} ordering={ordering}")
+    params = {"ordering": ordering} if ordering else {}
+    seen, count = page_through(api, RESOURCES["alliances"].url, "slug", page_size=50, **params)
+    assert count > COW_ALLIANCES + ATOP_ALLIANCES
+    assert_each_exactly_once(seen, count, f"alliances ordering={ordering}")
