@@ -178,8 +178,8 @@ class RecordForm(forms.ModelForm):
 class BoundedImportForm(ImportForm):
     """django-import-export's import form, refusing files too large to preview in one request.
 
-    The preview validates every row as the admin's form would (about 70-90 ms a row on
-    PostgreSQL here), inside one request that the worker's 30 s timeout ends; the row limit keeps
+    The preview validates every row as the admin's form would (55-95 ms a row on PostgreSQL
+    here), inside one request that the worker's 30 s timeout ends; the row limit keeps
     the largest preview well inside it (README, "Configuration").
     """
 
