@@ -10,6 +10,7 @@ go through it.
 import functools
 import hashlib
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +43,35 @@ def _read_normalised(path, checksum):
 def file_checksum(path):
     """SHA-256 hex digest of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# What a source's `file` may name: an article's text directly in seeds/, or a dataset file in
+# seeds/datasets/. Nothing else is ever opened, so no one can point a source at a server file
+# (/proc/self/environ, ../.secret_key) and use the quote check to read it.
+SEED_FILE_PATTERNS = {
+    "article": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.txt"),
+    "dataset": re.compile(r"datasets/[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(csv|txt)"),
+}
+
+
+def seed_file_path(name, kind):
+    """The path of the seeds/ file `name` for a source of `kind`; ValidationError for a name
+    outside seeds/ (absolute, `..`, another folder, a symlink leading out) or of another type."""
+    pattern = SEED_FILE_PATTERNS.get(kind)
+    if pattern is None or not pattern.fullmatch(name or ""):
+        where = "seeds/datasets/" if kind == "dataset" else "seeds/"
+        raise ValidationError(
+            {
+                "file": f"Name a file in {where} by its name alone (e.g. "
+                + ("datasets/mme_v7.csv" if kind == "dataset" else "000_a227187e7c0d9eeb.txt")
+                + "); paths outside it are refused."
+            }
+        )
+    root = Path(settings.SEEDS_DIR).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise ValidationError({"file": "The file leads outside seeds/; it is refused."})
+    return path
 
 
 class Source(SlugRecord):
@@ -113,6 +143,12 @@ class Source(SlugRecord):
                 condition=~Q(kind="article") | (~Q(file="") & ~Q(checksum="")),
                 name="source_article_has_file_and_checksum",
             ),
+            models.CheckConstraint(
+                condition=~Q(file__startswith="/")
+                & ~Q(file__contains="..")
+                & ~Q(file__contains="\\"),
+                name="source_file_inside_seeds",
+            ),
         ]
 
     def __str__(self):
@@ -120,10 +156,13 @@ class Source(SlugRecord):
 
     @property
     def path(self):
-        return settings.SEEDS_DIR / self.file
+        """The source's file in seeds/; ValidationError when `file` names anything else."""
+        return seed_file_path(self.file, self.kind)
 
     def clean(self):
         super().clean()
+        if self.file:
+            seed_file_path(self.file, self.kind)
         if self.kind != self.Kind.ARTICLE:
             return
         if not self.file:
@@ -246,3 +285,4 @@ class Citation(models.Model):
                 name=f"{prefix}_quote_length",
             ),
         ]
+
