@@ -9,6 +9,7 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 
 from milidip.api.errors import ErrorSerializer
+from milidip.api.views import PendingRevisionSerializer
 
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
@@ -18,7 +19,8 @@ READ_ERRORS = {
 WRITE_ERRORS = {
     "400": "The body or a parameter is invalid; `errors` names each field at fault.",
     "401": "No valid token: writes need `Authorization: Token <key>`.",
-    "403": "The token's user lacks the model permission for this write.",
+    "403": "The token's user lacks the model permission for this write (deleting a published "
+    "or retracted record, or changing its status, takes a reviewer).",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
 }
@@ -86,6 +88,15 @@ class AutoSchema(openapi.AutoSchema):
             "(gunicorn) before the API sees it. Query strings over 4,096 characters that reach "
             "the API are a 400."
         }
+        if self.method in ("PUT", "PATCH"):
+            response = self._get_response_for_code(
+                PendingRevisionSerializer, "202", media_types=["application/json"]
+            )
+            response["description"] = (
+                "Accepted for review: the record is public and the token's user may not "
+                "publish it, so the change waits for a reviewer as a revision."
+            )
+            responses["202"] = response
         if self.method == "GET":
             responses["304"] = {
                 "description": "Not modified: the ETag (If-None-Match) or Last-Modified "

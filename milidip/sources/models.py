@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -286,3 +287,76 @@ class Citation(models.Model):
             ),
         ]
 
+
+class Revision(models.Model):
+    """A change to a public record, waiting for a reviewer.
+
+    Published and retracted records are what the public reads, so a change to one by a user who
+    may not publish that kind of record does not go live: the whole record as they left it (its
+    fields, links, rows and citations, validated exactly as a direct save) is kept here, and a
+    reviewer approves it (it is then written, in the record's history) or rejects it. See
+    milidip.sources.review.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved (live)"
+        REJECTED = "rejected", "Rejected"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, help_text="The kind of record."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="The record's database id.")
+    record_label = models.CharField(
+        "record", max_length=300, help_text="The record's name when the change was proposed."
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposed_revisions",
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    base_version = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The record's history entry the change was made against; a revision whose "
+        "record changed since cannot be approved over that change.",
+    )
+    proposed_state = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="The record as proposed: fields, links and rows (with citations).",
+    )
+    changed = models.JSONField(
+        default=list, help_text="The fields, links and row lists the revision changes."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_revisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, help_text="Why the reviewer approved or rejected it."
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected"]),
+                name="revision_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(decided_at__isnull=False),
+                name="revision_decision_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision {self.pk} of {self.record_label} ({self.get_state_display()})"

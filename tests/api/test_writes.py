@@ -147,7 +147,7 @@ def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
 
 
 def test_patch_replaces_rows_and_keeps_the_rest():
-    client = curator("change_alliance")
+    client = curator("change_alliance", "publish_alliance")
     url = "/api/v1/alliances/nato/"
     response = client.patch(
         url,
@@ -172,15 +172,15 @@ def test_an_identifier_cannot_be_changed():
 
 
 def test_deleting_a_country_other_records_use_is_a_409():
-    client = curator("delete_country")
+    client = curator("delete_country", "publish_country")
     url = "/api/v1/countries/KOR/"
     response = client.delete(url, **if_match(client, url))
     assert response.status_code == 409
     assert Country.objects.filter(code="KOR").exists()
 
 
-def test_a_curator_deletes_a_record():
-    client = curator("delete_challenge")
+def test_a_reviewer_deletes_a_record():
+    client = curator("delete_challenge", "publish_challenge")
     url = "/api/v1/challenges/cyber-threats/"
     response = client.delete(url, **if_match(client, url))
     assert response.status_code == 204
@@ -224,7 +224,7 @@ def test_a_write_without_if_match_is_428_and_changes_nothing():
 
 
 def test_a_write_with_a_stale_etag_is_412_and_the_other_edit_survives():
-    first = curator("change_treaty")
+    first = curator("change_treaty", "publish_treaty")
     url = DETAIL_URLS["treaties"][0]
     stale = if_match(first, url)
     assert first.patch(url, {"name": "First edit"}, format="json", **stale).status_code == 200
@@ -267,7 +267,7 @@ def test_a_retracted_record_answers_410_with_the_reason():
 
 
 def test_a_mission_given_an_end_date_is_no_longer_active():
-    client = curator("change_mission")
+    client = curator("change_mission", "publish_mission")
     url = DETAIL_URLS["missions"][0]
     response = client.patch(url, {"end": "2030-01"}, format="json", **if_match(client, url))
     assert response.status_code == 200, response.json()
