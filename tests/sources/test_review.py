@@ -6,7 +6,6 @@ import secrets
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -17,7 +16,7 @@ from milidip.services import record_recover
 from milidip.sources.models import Revision, Source
 from milidip.sources.review import revision_approve, revision_reject
 from missions.models import Challenge
-from tests.admin.test_curation import change_form_data
+from tests.admin.test_curation import change_form_data, import_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -173,14 +172,8 @@ def test_a_curators_revert_of_a_published_record_waits_for_review():
 
 
 def import_rows(client, model_path, text):
-    preview = client.post(
-        reverse(f"admin:{model_path}_import"),
-        {
-            "import_file": SimpleUploadedFile("rows.csv", text.encode(), "text/csv"),
-            "format": "0",
-            "resource": "0",
-        },
-    )
+    """Preview a CSV import, then confirm it."""
+    preview = import_csv(client, model_path, text)
     assert not preview.context["result"].has_validation_errors()
     confirm = preview.context["confirm_form"]
     data = {
