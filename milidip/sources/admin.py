@@ -269,17 +269,13 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         revision = self.proposed_revision(request)
         if revision is None:
             return super().response_change(request, obj)
-        if revision.changed:
-            self.message_user(
-                request,
-                f"“{obj}” is public, so your change waits for a reviewer as revision "
-                f"{revision.pk} ({', '.join(revision.changed)}). The public record is unchanged "
-                "until it is approved.",
-                messages.WARNING,
-            )
-        else:
-            revision.delete()
-            self.message_user(request, "Nothing was changed.", messages.INFO)
+        self.message_user(
+            request,
+            f"“{revision.record_label}” is public, so your change waits for a reviewer as revision "
+            f"{revision.pk} ({', '.join(revision.changed)}). The public record is unchanged "
+            "until it is approved.",
+            messages.WARNING,
+        )
         return redirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
         )

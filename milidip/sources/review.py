@@ -124,22 +124,25 @@ class ReviewGate:
         return self
 
     def close(self):
-        """Capture the record as written, undo the write and keep it as a Revision."""
+        """Capture the record as written, undo the write and keep it as a Revision (none when
+        the write changed nothing)."""
         if not self.active:
             return None
         model = type(self.record)
         after = record_state(model.objects.get(pk=self.record.pk))
         transaction.savepoint_rollback(self.savepoint)
         self.active = False
-        self.revision = Revision.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=self.record.pk,
-            record_label=self.label,
-            proposed_by=self.user,
-            base_version=self.base_version,
-            proposed_state=after,
-            changed=state_changes(self.before, after),
-        )
+        changed = state_changes(self.before, after)
+        if changed:
+            self.revision = Revision.objects.create(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id=self.record.pk,
+                record_label=self.label,
+                proposed_by=self.user,
+                base_version=self.base_version,
+                proposed_state=after,
+                changed=changed,
+            )
         return self.revision
 
     def abandon(self):

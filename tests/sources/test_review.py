@@ -121,6 +121,14 @@ def test_rows_and_links_wait_for_review_and_are_written_on_approval():
     assert nato.citations.exists()
 
 
+def test_a_curators_patch_that_changes_nothing_leaves_no_revision():
+    treaty = Treaty.objects.get(slug=TREATY)
+    response = patch(api_as(person("curator")), TREATY_URL, {"name": treaty.name})
+    assert response.status_code == 200
+    assert response.json()["name"] == treaty.name
+    assert not Revision.objects.exists()
+
+
 def test_a_curator_changes_a_draft_directly():
     Treaty.objects.filter(slug=TREATY).update(status=Status.DRAFT)
     response = patch(api_as(person("curator")), TREATY_URL, {"description": "Draft text."})
