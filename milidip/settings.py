@@ -13,6 +13,7 @@ not documented there.
 - API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
   limit. Clients over it get 429 with Retry-After.
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
+- API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
 """
 
 import os
@@ -65,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    # -- credentials (issue 9, item 4): hashed API tokens; admin login lockout --
+    "milidip.tokens",
+    # -- end credentials --
 ]
 
 MIDDLEWARE = [
@@ -149,7 +152,7 @@ API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "milidip.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -202,6 +205,11 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# -- credentials (issue 9, item 4) --
+# API tokens (milidip/tokens): how many days a new one lasts unless `token_issue --days` says.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# -- end credentials --
 
 # Errors go to stderr (gunicorn's log), whatever DEBUG says.
 LOGGING = {
