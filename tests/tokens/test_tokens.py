@@ -233,3 +233,11 @@ def test_keys_of_drf_authtoken_move_into_hashed_tokens_and_the_clear_table_is_dr
     assert (token.name, token.scope) == ("authtoken", "write")
     assert rename(client_with(legacy_key)).status_code == 200
     assert not [value for value in every_stored_value() if legacy_key in value]
+
+
+def test_a_token_of_an_inactive_user_is_401(editor):
+    key, _ = issue("editor", "--name", "newsroom")
+    User.objects.filter(pk=editor.pk).update(is_active=False)
+    response = client_with(key).get(TREATY)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The token's user is inactive."
