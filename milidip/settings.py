@@ -13,10 +13,16 @@ not documented there.
 - API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
   limit. Clients over it get 429 with Retry-After.
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
+- API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
+- TRUSTED_PROXY_COUNT: how many trusted proxies stand before the server (default 0: none; the
+  client address is REMOTE_ADDR). See milidip/api/clients.py.
+- AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
+  5), for that many minutes (default 15).
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,6 +79,10 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    # -- credentials (issue 9, item 4): hashed API tokens; admin login lockout --
+    "milidip.tokens",
+    "axes",
+    # -- end credentials --
 ]
 
 MIDDLEWARE = [
@@ -89,6 +98,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # -- credentials: answers a locked-out login with its refusal (429); keep it last --
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "milidip.urls"
@@ -155,7 +166,7 @@ API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "milidip.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -208,6 +219,28 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# -- credentials (issue 9, item 4) --
+# Clients behind this many trusted proxies: their address is that many entries from the right of
+# X-Forwarded-For (see milidip/api/clients.py); 0 means REMOTE_ADDR, and the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# API tokens (milidip/tokens): how many days a new one lasts unless `token_issue --days` says.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# Admin login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
+# from one client address, further logins for it (even with the right password) are refused
+# for AXES_COOLOFF_MINUTES; a successful login clears the count. Attempts are kept in the
+# database, so every server process shares them. AxesStandaloneBackend refuses before the
+# password is hashed, so a locked-out flood costs no hashing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "milidip.api.clients.client_address"
+# -- end credentials --
 
 # Errors go to stderr (gunicorn's log), whatever DEBUG says.
 LOGGING = {

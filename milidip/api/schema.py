@@ -18,9 +18,10 @@ READ_ERRORS = {
 }
 WRITE_ERRORS = {
     "400": "The body or a parameter is invalid; `errors` names each field at fault.",
-    "401": "No valid token: writes need `Authorization: Token <key>`.",
-    "403": "The token's user lacks the model permission for this write (deleting a published "
-    "or retracted record, or changing its status, takes a reviewer).",
+    "401": "No valid token: writes need `Authorization: Token <key>` with a key that is "
+    "neither expired nor revoked (`detail` says which).",
+    "403": "The token's scope is read, or its user lacks the model permission for this write "
+    "(deleting a published or retracted record, or changing its status, takes a reviewer).",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
 }

@@ -5,11 +5,12 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.records import Status
+from milidip.tokens.models import ApiToken
+from milidip.tokens.services import token_issue
 from missions.models import Challenge, Exercise, Mission
 from tests.factories import QUOTE_004
 
@@ -50,7 +51,8 @@ def curator(*permissions):
     for codename in permissions:
         user.user_permissions.add(Permission.objects.get(codename=codename))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _, key = token_issue(user=user, name="test", scope=ApiToken.Scope.WRITE)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -198,8 +200,8 @@ def test_a_body_that_is_not_json_is_a_415():
 def test_the_token_command_issues_a_working_token():
     User.objects.create_user("reader")
     out = StringIO()
-    call_command("drf_create_token", "reader", stdout=out)
-    key = out.getvalue().split()[2]
+    call_command("token_issue", "reader", "--name", "test", stdout=out, stderr=StringIO())
+    key = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/countries/KOR/").status_code == 200

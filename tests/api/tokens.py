@@ -1,8 +1,9 @@
 """Tokens for API tests that send real HTTP requests (one place that knows how to issue one)."""
 
-from rest_framework.authtoken.models import Token
+from milidip.tokens.models import ApiToken
+from milidip.tokens.services import token_issue
 
 
 def token_for(user):
-    """A working API token key for `user`."""
-    return Token.objects.create(user=user).key
+    """A working write-scoped API token key for `user`."""
+    return token_issue(user=user, name="test", scope=ApiToken.Scope.WRITE)[1]
