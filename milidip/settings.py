@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    "milidip.backups",  # deployment: `make backup` and `make restore` (issue 9, item 9)
 ]
 
 MIDDLEWARE = [
