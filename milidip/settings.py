@@ -17,6 +17,8 @@ not documented there.
   profile (HTTPS redirect, HSTS, Secure cookies, the proxy's header); see the block at the end.
 """
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -271,6 +273,24 @@ if PROXY_HTTPS_HEADER:
         )
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.upper().replace("-", "_"), _value)
 
+# The inline event handlers and style attributes the libraries' pages write, allowed by their
+# hashes ('unsafe-hashes' allows exactly these texts, nothing else inline).
+EVENT_HANDLERS = [
+    "onSelectToggleChange(event)",  # django-import-export: the export form's "Select all"
+]
+STYLE_ATTRIBUTES = [
+    "float: right; margin-right: 10px",  # DRF's browsable API: its Filters and Actions buttons
+    "border-top: 0",  # django-simple-history: a record's history list
+    "padding: 0;",  # django-import-export: the export form
+    "font-weight: bold;",  # django-import-export: the export form
+]
+
+
+def _hash(value):
+    digest = base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
 # Content-Security-Policy on every response (django-csp): scripts and styles from this server
 # only, no inline code except where a page carries this response's nonce; nothing may frame a
 # page (as X-Frame-Options: DENY says to older browsers).
@@ -279,12 +299,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [NONE],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        # The one style attribute DRF's browsable API writes ("float: right; margin-right: 10px",
-        # on its Filters and Extra Actions buttons), allowed by its hash; no other.
-        "style-src-attr": [
-            "'unsafe-hashes'",
-            "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='",
-        ],
+        "script-src-attr": ["'unsafe-hashes'", *(_hash(handler) for handler in EVENT_HANDLERS)],
+        "style-src-attr": ["'unsafe-hashes'", *(_hash(style) for style in STYLE_ATTRIBUTES)],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
