@@ -292,8 +292,10 @@ def _hash(value):
 
 
 # Content-Security-Policy on every response (django-csp): scripts and styles from this server
-# only, no inline code except where a page carries this response's nonce; nothing may frame a
-# page (as X-Frame-Options: DENY says to older browsers).
+# only; inline code only where it carries the response's nonce (`request.csp_nonce`, which
+# templates put on their inline scripts and styles) or is one of the texts hashed above; nothing
+# may frame a page (as X-Frame-Options: DENY says to older browsers). A view adds to it with
+# csp.decorators.csp_update (see the Redoc page in milidip/api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
