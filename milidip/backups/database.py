@@ -47,7 +47,7 @@ def postgres_environment(database):
 
 def run_tool(command, env):
     if shutil.which(command[0]) is None:
-        raise BackupError(f"{command[0]} is not installed (Debian: apt-get install postgresql-client)")
+        raise BackupError(f"{command[0]} is not installed (Debian: postgresql-client)")
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")

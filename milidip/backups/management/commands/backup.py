@@ -34,4 +34,4 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         size = path.stat().st_size
-        self.stdout.write(f"Backed up {engine} database {database['NAME']} to {path} ({size:,} bytes).")
+        self.stdout.write(f"Backed up {engine} database {database['NAME']} to {path} ({size:,} B).")
