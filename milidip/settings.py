@@ -18,14 +18,24 @@ not documented there.
   client address is REMOTE_ADDR). See milidip/api/clients.py.
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
   5), for that many minutes (default 15).
+- HTTPS, HSTS_SECONDS, HSTS_INCLUDE_SUBDOMAINS, HSTS_PRELOAD, PROXY_HTTPS_HEADER: the production
+  profile (HTTPS redirect, HSTS, Secure cookies, the proxy's header); see the block at the end.
 """
 
+import base64
+import hashlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +69,22 @@ if not SECRET_KEY:
         )
     SECRET_KEY = secrets.token_urlsafe(50)
 
+# --- Deployment: a guessable SECRET_KEY is refused (issue 9, item 10) -------------------------
+# Django's own criteria (check security.W009), enforced at start instead of merely warned about:
+# sessions, password resets and CSRF tokens are only as strong as this key.
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, at least "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, and not the "
+        f"'{SECRET_KEY_INSECURE_PREFIX}' prefix of a generated development key. Make one with "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+# --- end deployment: SECRET_KEY ------------------------------------------------------------------
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 INSTALLED_APPS = [
@@ -83,10 +109,12 @@ INSTALLED_APPS = [
     "milidip.tokens",
     "axes",
     # -- end credentials --
+    "milidip.backups",  # deployment: `make backup` and `make restore` (issue 9, item 9)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -249,3 +277,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- Deployment: HTTPS, HSTS, Secure cookies, the proxy's header, CSP (issue 9, item 10) -------
+# HTTPS=1 says the site is reached over HTTPS only (directly, or through a proxy that ends TLS):
+# plain HTTP is redirected, cookies are sent over HTTPS only, and browsers are told (HSTS) to
+# never try HTTP again for HSTS_SECONDS. `manage.py check --deploy --fail-level WARNING` passes
+# with the production environment the README documents (a test runs it).
+HTTPS = env_bool("HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = []
+# Preloading is a commitment only the domain's owner can make (by submitting it to the browsers'
+# list), and leaving subdomains out is the operator's explicit choice: neither is then a warning.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+if os.environ.get("HSTS_INCLUDE_SUBDOMAINS", "").strip() and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+
+# Behind a proxy that ends TLS, the request reaches Django as HTTP; the proxy says what the client
+# used in a header. That header is trusted only when named here ("X-Forwarded-Proto: https"), and
+# only a proxy that always sets (overwrites) it may be named: otherwise any client could claim
+# HTTPS. Unset, no header is trusted.
+PROXY_HTTPS_HEADER = os.environ.get("PROXY_HTTPS_HEADER", "").strip()
+if PROXY_HTTPS_HEADER:
+    _header, _colon, _value = (part.strip() for part in PROXY_HTTPS_HEADER.partition(":"))
+    if not (_header and _colon and _value):
+        raise ImproperlyConfigured(
+            f"PROXY_HTTPS_HEADER must be 'Header-Name: value', e.g. 'X-Forwarded-Proto: https'; "
+            f"got {PROXY_HTTPS_HEADER!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.upper().replace("-", "_"), _value)
+
+# The inline event handlers and style attributes the libraries' pages write, allowed by their
+# hashes ('unsafe-hashes' allows exactly these texts, nothing else inline).
+EVENT_HANDLERS = [
+    "onSelectToggleChange(event)",  # django-import-export: the export form's "Select all"
+]
+STYLE_ATTRIBUTES = [
+    "float: right; margin-right: 10px",  # DRF's browsable API: its Filters and Actions buttons
+    "border-top: 0",  # django-simple-history: a record's history list
+    "padding: 0;",  # django-import-export: the export form
+    "font-weight: bold;",  # django-import-export: the export form
+]
+
+
+def _hash(value):
+    digest = base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from this server
+# only; inline code only where it carries the response's nonce (`request.csp_nonce`, which
+# templates put on their inline scripts and styles) or is one of the texts hashed above; nothing
+# may frame a page (as X-Frame-Options: DENY says to older browsers). A view adds to it with
+# csp.decorators.csp_update (see the Redoc page in milidip/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "script-src-attr": ["'unsafe-hashes'", *(_hash(handler) for handler in EVENT_HANDLERS)],
+        "style-src-attr": ["'unsafe-hashes'", *(_hash(style) for style in STYLE_ATTRIBUTES)],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+# --- end deployment: HTTPS and CSP ---------------------------------------------------------------
