@@ -107,6 +107,7 @@ def test_the_admin_login_and_a_change_form_render_without_a_policy_violation(wat
         "/admin/alliances/treaty/import/",
         "/admin/alliances/treaty/export/",
         "/admin/missions/exercise/add/",
+        "/admin/sources/revision/?state__exact=pending",
     ):
         assert page.goto(url).status == 200, url
         expect(page.locator("#content")).to_be_visible()
