@@ -6,9 +6,10 @@ machine. Budgets are per window:
 
 - an anonymous client, named by `milidip.api.clients.client_address`, has API_ANON_BUDGET;
 - a token holder (or signed-in user), named by user id, has API_USER_BUDGET;
-- anonymous requests that cost HEAVY_COST units or more also draw from one pool shared by every
-  anonymous client, API_ANON_HEAVY_BUDGET: so many distinct clients (or addresses) together
-  cannot keep every worker busy with large pages, while small requests are never held by it.
+- anonymous requests that cost HEAVY_COST units or more ("heavy") also draw from one pool shared
+  by every anonymous client, API_ANON_HEAVY_BUDGET, and at most API_ANON_HEAVY_CONCURRENCY of
+  them are served at once, site-wide: so many distinct clients (or addresses) together cannot
+  keep every worker busy with large pages, while small requests never wait for them.
 
 A client is admitted while its spending is under its budget (the request that crosses it is
 still served, so no single request is too costly to ever be admitted); the next ones get 429.
@@ -16,18 +17,24 @@ still served, so no single request is too costly to ever be admitted); the next 
 Counts live in the cache named by THROTTLE_CACHE (Redis when REDIS_URL is set, shared by every
 worker and server; otherwise each process's memory). Each window's count is one integer
 key changed with the cache's atomic `add` and `incr`, never read, modified and written back, so
-concurrent workers cannot lose a count. The window slides: the previous window's count is
+concurrent workers cannot lose a count (a client already over its budget is refused after one
+multi-get, writing nothing). The window slides: the previous window's count is
 weighed by how much of it still overlaps (the usual sliding-window approximation), so a client
 cannot spend two budgets across a window's edge. A refused request spends nothing, and is refused
 in `initial()`, before the view reads anything from the database.
 """
 
 import math
+import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from rest_framework.exceptions import Throttled
+from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import BaseThrottle
 
 from milidip.api.clients import client_address
@@ -41,6 +48,8 @@ SEARCH_OR_COST = 2
 CSV_COST = 5
 HTML_COST = 20
 HEAVY_COST = 20
+POOL_KEY = "budget:anon-heavy-pool"
+SLOT_SECONDS = 30
 DURATION_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
@@ -80,23 +89,63 @@ def spend(cache, key, cost, budget, now):
 
     A request is admitted while the client's spending is under the budget, so the request that
     crosses it is still served (whatever its cost) and the next ones wait until enough has slid
-    off. Returns None when admitted, else the seconds to wait.
+    off. Returns None when admitted, else the seconds to wait. A client already over its budget
+    costs one cache round trip (a multi-get) and writes nothing.
     """
     limit, duration = budget
     window = int(now // duration)
     elapsed = now - window * duration
+    weight = 1 - elapsed / duration
     current_key, previous_key = f"{key}:{window}", f"{key}:{window - 1}"
-    cache.add(current_key, 0, timeout=2 * duration + 1)
-    previous = cache.get(previous_key) or 0
-    before = cache.incr(current_key, cost) - cost
-    if previous * (1 - elapsed / duration) + before < limit:
-        return None
-    cache.incr(current_key, -cost)  # a refused request spends nothing
+    counts = cache.get_many([current_key, previous_key])
+    previous = counts.get(previous_key, 0)
+    before = counts.get(current_key, 0)
+    if previous * weight + before < limit:
+        if cache.add(current_key, cost, timeout=2 * duration + 1):
+            return None
+        # Others are counting in this window too: add to the count atomically, then look again.
+        before = cache.incr(current_key, cost) - cost
+        if previous * weight + before < limit:
+            return None
+        cache.incr(current_key, -cost)  # a refused request spends nothing
     if before < limit:
         # Only the previous window's share is in the way: wait until enough of it slides off.
         return duration * (1 - (limit - before) / previous) - elapsed
     # This window is spent: wait for it to end and for its count to slide off far enough.
     return duration - elapsed + duration * (1 - limit / before)
+
+
+def refund(cache, key, cost, budget, now):
+    """Give back units `spend` took at `now` (the request was refused further on)."""
+    cache.incr(f"{key}:{int(now // budget[1])}", -cost)
+
+
+# The heavy-request slots this thread holds until its response is finished.
+held = threading.local()
+
+
+def take_slot(cache, slots):
+    """Hold one of `slots` site-wide slots for a heavy request; False when all are taken.
+
+    A slot is a cache key added atomically (SET NX on Redis) and deleted when the response is
+    finished; should a worker die holding one, it expires after SLOT_SECONDS (gunicorn's worker
+    timeout).
+    """
+    token = uuid.uuid4().hex
+    for number in range(slots):
+        key = f"budget:anon-heavy-slot:{number}"
+        if cache.add(key, token, timeout=SLOT_SECONDS):
+            held.slots = [*getattr(held, "slots", []), (cache, key, token)]
+            return True
+    return False
+
+
+@receiver(request_finished)
+def release_slots(**kwargs):
+    for cache, key, token in getattr(held, "slots", []):
+        if cache.get(key) == token:
+            cache.delete(key)
+    held.slots = []
 
 
 class CostBudgetThrottle(BaseThrottle):
@@ -109,25 +158,47 @@ class CostBudgetThrottle(BaseThrottle):
         else:
             client_key = f"budget:anon:{client_address(request)}"
             budget, who = settings.API_ANON_BUDGET, "anonymous"
-        pool = settings.API_ANON_HEAVY_BUDGET if who == "anonymous" else None
-        if budget is None and pool is None:
+        anonymous = who == "anonymous"
+        pool = settings.API_ANON_HEAVY_BUDGET if anonymous else None
+        slots = settings.API_ANON_HEAVY_CONCURRENCY if anonymous else None
+        if budget is None and pool is None and slots is None:
             return True
         cost = request_cost(request, view)
         cache = caches[settings.THROTTLE_CACHE]
         now = time.time()
+        spent = []
         if budget is not None:
             wait = spend(cache, client_key, cost, budget, now)
             if wait is not None:
-                self.refuse(wait, f"this {who} client's budget of {describe(budget)}", cost)
-        if pool is not None and cost >= HEAVY_COST:
-            wait = spend(cache, "budget:anon-heavy-pool", cost, pool, now)
+                self.refuse(
+                    request, wait, f"this {who} client's budget of {describe(budget)}", cost
+                )
+            spent.append((client_key, budget))
+        if cost < HEAVY_COST:
+            return True
+        if pool is not None:
+            wait = spend(cache, POOL_KEY, cost, pool, now)
             if wait is not None:
-                if budget is not None:
-                    cache.incr(f"{client_key}:{int(now // budget[1])}", -cost)
-                self.refuse(wait, f"the pool for large anonymous requests ({describe(pool)})", cost)
+                self.refund(cache, spent, cost, now)
+                self.refuse(
+                    request, wait, f"the pool for large anonymous requests ({describe(pool)})", cost
+                )
+            spent.append((POOL_KEY, pool))
+        if slots is not None and not take_slot(cache, slots):
+            self.refund(cache, spent, cost, now)
+            self.refuse(
+                request, 1, f"{slots} large anonymous request(s) at a time, site-wide", cost
+            )
         return True
 
-    def refuse(self, wait, budget_text, cost):
+    def refund(self, cache, spent, cost, now):
+        for key, budget in spent:
+            refund(cache, key, cost, budget, now)
+
+    def refuse(self, request, wait, budget_text, cost):
+        # The 429 is JSON whatever was asked for: cheap, and in the API's one error shape (the
+        # browsable API would render a whole HTML page around it).
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         seconds = max(1, math.ceil(wait))
         raise Throttled(
             wait=seconds,
@@ -138,4 +209,4 @@ class CostBudgetThrottle(BaseThrottle):
 
 def describe(budget):
     units, duration = budget
-    return f"{units} units a {DURATION_NAMES.get(duration, f'{duration} s')}"
+    return f"{units} units per {DURATION_NAMES.get(duration, f'{duration} s')}"

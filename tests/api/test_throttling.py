@@ -9,6 +9,7 @@ import threading
 import uuid
 
 import pytest
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
@@ -21,6 +22,9 @@ from tests.api.helpers import API, ERROR_KEYS
 pytestmark = pytest.mark.django_db
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
+# Budgets whose counts are asserted exactly are per day, so that no test straddles a window's
+# edge (where the previous window's count starts sliding off).
+DAY = 86400
 
 
 def redis_cache(prefix):
@@ -42,6 +46,7 @@ def budgets(settings):
     settings.API_ANON_BUDGET = None
     settings.API_USER_BUDGET = None
     settings.API_ANON_HEAVY_BUDGET = None
+    settings.API_ANON_HEAVY_CONCURRENCY = None
     settings.TRUSTED_PROXY_COUNT = 0
     return settings
 
@@ -56,7 +61,7 @@ def admitted(client, url, times, **headers):
 
 
 def test_a_large_page_spends_more_of_the_budget_than_a_small_one(budgets):
-    budgets.API_ANON_BUDGET = (100, 60)
+    budgets.API_ANON_BUDGET = (100, DAY)
     small = admitted(APIClient(), f"{API}countries/?page_size=10", 60, REMOTE_ADDR="10.0.0.1")
     large = admitted(APIClient(), f"{API}countries/?page_size=500", 5, REMOTE_ADDR="10.0.0.2")
     # 1 + 10/10 = 2 units each: 50 fit in 100; 1 + 500/10 = 51 units: the second crosses 100.
@@ -64,7 +69,7 @@ def test_a_large_page_spends_more_of_the_budget_than_a_small_one(budgets):
 
 
 def test_the_browsable_api_and_csv_cost_more_than_json(budgets):
-    budgets.API_ANON_BUDGET = (60, 60)
+    budgets.API_ANON_BUDGET = (60, DAY)
     url = f"{API}countries/?page_size=50"
     as_json = admitted(APIClient(), url, 12, REMOTE_ADDR="10.0.1.1")
     as_csv = admitted(APIClient(), url + "&format=csv", 12, REMOTE_ADDR="10.0.1.2")
@@ -74,7 +79,7 @@ def test_the_browsable_api_and_csv_cost_more_than_json(budgets):
 
 
 def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets):
-    budgets.API_ANON_BUDGET = (3, 60)
+    budgets.API_ANON_BUDGET = (3, 3600)
     client = APIClient()
     assert admitted(client, f"{API}countries/KOR/", 4) == 3
     response = client.get(f"{API}countries/KOR/")
@@ -83,13 +88,23 @@ def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets):
     assert set(body) == ERROR_KEYS
     assert body["status"] == 429
     assert body["code"] == "throttled"
-    assert "3 units a minute" in body["detail"]
+    assert "3 units per hour" in body["detail"]
     assert "costs 1 units" in body["detail"]
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 3600
+
+
+def test_the_429_is_json_even_when_the_browsable_api_was_asked_for(budgets):
+    budgets.API_ANON_BUDGET = (1, DAY)
+    client = APIClient()
+    assert client.get(f"{API}countries/KOR/?format=api").status_code == 200
+    response = client.get(f"{API}countries/KOR/?format=api")
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == ERROR_KEYS
 
 
 def test_a_throttled_request_reads_nothing_from_the_database(budgets, django_assert_num_queries):
-    budgets.API_ANON_BUDGET = (1, 60)
+    budgets.API_ANON_BUDGET = (1, DAY)
     client = APIClient()
     assert client.get(f"{API}exercises/?page_size=500").status_code == 200
     with django_assert_num_queries(0):
@@ -135,8 +150,8 @@ def test_concurrent_workers_never_admit_more_than_the_budget():
 
 
 def test_token_holders_are_counted_by_user_at_their_own_budget(budgets, django_user_model):
-    budgets.API_ANON_BUDGET = (5, 60)
-    budgets.API_USER_BUDGET = (20, 60)
+    budgets.API_ANON_BUDGET = (5, DAY)
+    budgets.API_USER_BUDGET = (20, DAY)
     user = django_user_model.objects.create_user("consumer", password="not-used-1234")
     token = Token.objects.create(user=user)
     holder = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -149,7 +164,7 @@ def test_token_holders_are_counted_by_user_at_their_own_budget(budgets, django_u
 
 
 def test_a_made_up_x_forwarded_for_does_not_make_a_new_client(budgets):
-    budgets.API_ANON_BUDGET = (100, 60)
+    budgets.API_ANON_BUDGET = (100, DAY)
     budgets.TRUSTED_PROXY_COUNT = 0
     client = APIClient()
     rng = random.Random(9)
@@ -166,7 +181,7 @@ def test_a_made_up_x_forwarded_for_does_not_make_a_new_client(budgets):
 
 
 def test_behind_one_trusted_proxy_the_client_is_the_rightmost_address(budgets):
-    budgets.API_ANON_BUDGET = (3, 60)
+    budgets.API_ANON_BUDGET = (3, DAY)
     budgets.TRUSTED_PROXY_COUNT = 1
     client = APIClient()
     proxy = {"REMOTE_ADDR": "10.9.9.9"}
@@ -196,8 +211,8 @@ def test_client_address_counts_trusted_hops_from_the_right(settings, hops, forwa
 
 
 def test_large_anonymous_requests_share_one_pool_across_clients(budgets):
-    budgets.API_ANON_BUDGET = (600, 60)
-    budgets.API_ANON_HEAVY_BUDGET = (60, 60)
+    budgets.API_ANON_BUDGET = (600, DAY)
+    budgets.API_ANON_HEAVY_BUDGET = (60, DAY)
     large = f"{API}countries/?page_size=500"  # 51 units: heavy
     assert APIClient().get(large, REMOTE_ADDR="10.1.0.1").status_code == 200
     assert APIClient().get(large, REMOTE_ADDR="10.1.0.2").status_code == 200
@@ -205,8 +220,29 @@ def test_large_anonymous_requests_share_one_pool_across_clients(budgets):
     assert refused.status_code == 429
     assert "pool for large anonymous requests" in refused.json()["detail"]
     # Small requests never wait for the pool, and the refused client spent nothing.
-    budgets.API_ANON_BUDGET = (6, 60)
+    budgets.API_ANON_BUDGET = (6, DAY)
     assert admitted(APIClient(), f"{API}countries/?page_size=50", 2, REMOTE_ADDR="10.1.0.3") == 1
+
+
+def test_one_large_anonymous_request_at_a_time_site_wide(budgets, django_user_model):
+    budgets.API_ANON_HEAVY_CONCURRENCY = 1
+    slot = "budget:anon-heavy-slot:0"
+    cache = caches["throttle"]
+    large, small = f"{API}countries/?page_size=500", f"{API}countries/?page_size=20"
+    assert cache.add(slot, "another worker", timeout=30)  # a large request in flight elsewhere
+    refused = APIClient().get(large, REMOTE_ADDR="10.2.0.1")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert "1 large anonymous request(s) at a time" in refused.json()["detail"]
+    assert APIClient().get(small, REMOTE_ADDR="10.2.0.1").status_code == 200
+    cache.delete(slot)  # that request finished
+    assert APIClient().get(large, REMOTE_ADDR="10.2.0.1").status_code == 200
+    assert cache.get(slot) is None  # released when the response was finished
+    # Token holders never wait for the anonymous slot.
+    assert cache.add(slot, "another worker", timeout=30)
+    user = django_user_model.objects.create_user("bulk", password="not-used-1234")
+    holder = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert holder.get(large).status_code == 200
 
 
 @pytest.mark.parametrize(
