@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "milidip.api.throttling.SpentClientMiddleware",  # throttling (issue 9, item 5)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,7 +186,7 @@ def env_budget(name, default):
 
 API_ANON_BUDGET = env_budget("API_ANON_BUDGET", "600/minute")
 API_USER_BUDGET = env_budget("API_USER_BUDGET", "6000/minute")
-API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "600/minute")
+API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "300/minute")
 # At most this many heavy anonymous requests served at once, site-wide ("off" or 0: no limit).
 API_ANON_HEAVY_CONCURRENCY = (
     int(os.environ.get("API_ANON_HEAVY_CONCURRENCY", "1").strip().lower().replace("off", "0") or 0)

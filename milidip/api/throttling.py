@@ -84,6 +84,33 @@ def request_cost(request, view):
     return cost
 
 
+def windows(key, budget, now):
+    """The keys of the current and previous windows, and how far into the current one `now` is."""
+    duration = budget[1]
+    window = int(now // duration)
+    return f"{key}:{window}", f"{key}:{window - 1}", now - window * duration
+
+
+def wait_for(budget, before, previous, elapsed):
+    """Seconds until a client that spent `before` (and `previous`) is under `budget` again."""
+    limit, duration = budget
+    if before < limit:
+        # Only the previous window's share is in the way: wait until enough of it slides off.
+        return duration * (1 - (limit - before) / previous) - elapsed
+    # This window is spent: wait for it to end and for its count to slide off far enough.
+    return duration - elapsed + duration * (1 - limit / before)
+
+
+def over_budget(cache, key, budget, now):
+    """Seconds to wait when the client under `key` is over `budget`, else None (one multi-get)."""
+    current_key, previous_key, elapsed = windows(key, budget, now)
+    counts = cache.get_many([current_key, previous_key])
+    before, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+    if previous * (1 - elapsed / budget[1]) + before < budget[0]:
+        return None
+    return wait_for(budget, before, previous, elapsed)
+
+
 def spend(cache, key, cost, budget, now):
     """Spend `cost` units of `budget` ((units, seconds)) under `key`.
 
@@ -93,13 +120,10 @@ def spend(cache, key, cost, budget, now):
     costs one cache round trip (a multi-get) and writes nothing.
     """
     limit, duration = budget
-    window = int(now // duration)
-    elapsed = now - window * duration
-    weight = 1 - elapsed / duration
-    current_key, previous_key = f"{key}:{window}", f"{key}:{window - 1}"
+    current_key, previous_key, elapsed = windows(key, budget, now)
     counts = cache.get_many([current_key, previous_key])
-    previous = counts.get(previous_key, 0)
-    before = counts.get(current_key, 0)
+    before, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+    weight = 1 - elapsed / duration
     if previous * weight + before < limit:
         if cache.add(current_key, cost, timeout=2 * duration + 1):
             return None
@@ -108,11 +132,7 @@ def spend(cache, key, cost, budget, now):
         if previous * weight + before < limit:
             return None
         cache.incr(current_key, -cost)  # a refused request spends nothing
-    if before < limit:
-        # Only the previous window's share is in the way: wait until enough of it slides off.
-        return duration * (1 - (limit - before) / previous) - elapsed
-    # This window is spent: wait for it to end and for its count to slide off far enough.
-    return duration - elapsed + duration * (1 - limit / before)
+    return wait_for(budget, before, previous, elapsed)
 
 
 def refund(cache, key, cost, budget, now):
@@ -166,34 +186,30 @@ class CostBudgetThrottle(BaseThrottle):
         cost = request_cost(request, view)
         cache = caches[settings.THROTTLE_CACHE]
         now = time.time()
-        spent = []
         if budget is not None:
             wait = spend(cache, client_key, cost, budget, now)
             if wait is not None:
                 self.refuse(
                     request, wait, f"this {who} client's budget of {describe(budget)}", cost
                 )
-            spent.append((client_key, budget))
         if cost < HEAVY_COST:
             return True
+        # Refused for the shared pool or slot, the request still counts against the client's own
+        # budget: a client that keeps asking for large pages while they are taken soon runs out
+        # of its own, and is then refused by SpentClientMiddleware, at almost no cost.
         if pool is not None:
             wait = spend(cache, POOL_KEY, cost, pool, now)
             if wait is not None:
-                self.refund(cache, spent, cost, now)
                 self.refuse(
                     request, wait, f"the pool for large anonymous requests ({describe(pool)})", cost
                 )
-            spent.append((POOL_KEY, pool))
         if slots is not None and not take_slot(cache, slots):
-            self.refund(cache, spent, cost, now)
+            if pool is not None:
+                refund(cache, POOL_KEY, cost, pool, now)
             self.refuse(
                 request, 1, f"{slots} large anonymous request(s) at a time, site-wide", cost
             )
         return True
-
-    def refund(self, cache, spent, cost, now):
-        for key, budget in spent:
-            refund(cache, key, cost, budget, now)
 
     def refuse(self, request, wait, budget_text, cost):
         # The 429 is JSON whatever was asked for: cheap, and in the API's one error shape (the
@@ -205,6 +221,43 @@ class CostBudgetThrottle(BaseThrottle):
             detail=f"Over {budget_text}: this request costs {cost} units; ask for less (a "
             "smaller page_size, fewer search terms, JSON rather than format=api) or wait.",
         )
+
+
+class SpentClientMiddleware:
+    """Refuses an anonymous API client already over its budget before the rest of Django runs.
+
+    Such a client is refused whatever it asks, so its request need not be parsed, routed,
+    authenticated or costed: one cache round trip, then the 429 (JSON, in the error shape, with
+    Retry-After). Requests that carry credentials (a token or a session) go on to the throttle.
+    """
+
+    def __init__(self, get_response):
+        # Imported here: errors imports DRF's views, which import this module for its settings.
+        from milidip.api.errors import error_response
+
+        self.error_response = error_response
+        self.get_response = get_response
+
+    def __call__(self, request):
+        budget = settings.API_ANON_BUDGET
+        if (
+            budget is not None
+            and request.path.startswith("/api/")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            key = f"budget:anon:{client_address(request)}"
+            wait = over_budget(caches[settings.THROTTLE_CACHE], key, budget, time.time())
+            if wait is not None:
+                seconds = max(1, math.ceil(wait))
+                detail = (
+                    f"Over this anonymous client's budget of {describe(budget)}. Expected "
+                    f"available in {seconds} seconds."
+                )
+                response = self.error_response(429, "throttled", detail)
+                response["Retry-After"] = str(seconds)
+                return response
+        return self.get_response(request)
 
 
 def describe(budget):
