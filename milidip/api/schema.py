@@ -13,7 +13,8 @@ from milidip.api.errors import ErrorSerializer
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
     "406": "The requested format is not offered (use JSON or CSV).",
-    "429": "Too many anonymous requests; retry after the Retry-After header's seconds.",
+    "429": "Over the client's cost budget (README, Throttling); retry after the Retry-After "
+    "header's seconds.",
 }
 WRITE_ERRORS = {
     "400": "The body or a parameter is invalid; `errors` names each field at fault.",
@@ -21,6 +22,7 @@ WRITE_ERRORS = {
     "403": "The token's user lacks the model permission for this write.",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
+    "429": "Over the token holder's cost budget; retry after the Retry-After header's seconds.",
 }
 
 
