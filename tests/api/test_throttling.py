@@ -68,14 +68,32 @@ def test_a_large_page_spends_more_of_the_budget_than_a_small_one(budgets):
     assert (small, large) == (50, 2)
 
 
-def test_the_browsable_api_and_csv_cost_more_than_json(budgets):
-    budgets.API_ANON_BUDGET = (60, DAY)
+def token_client(django_user_model, username):
+    """A client sending a real token of a new user with no permission."""
+    user = django_user_model.objects.create_user(username, password="not-used-1234")
+    return APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+def test_csv_and_the_browsable_api_cost_more_than_json(budgets, django_user_model):
+    budgets.API_ANON_BUDGET = budgets.API_USER_BUDGET = (60, DAY)
     url = f"{API}countries/?page_size=50"
     as_json = admitted(APIClient(), url, 12, REMOTE_ADDR="10.0.1.1")
     as_csv = admitted(APIClient(), url + "&format=csv", 12, REMOTE_ADDR="10.0.1.2")
-    as_html = admitted(APIClient(), url + "&format=api", 4, REMOTE_ADDR="10.0.1.3")
+    as_html = admitted(token_client(django_user_model, "browser"), url + "&format=api", 4)
     # JSON 6 units, CSV 11, the browsable API 1 + 5 + 20 + 5 = 31.
     assert (as_json, as_csv, as_html) == (10, 6, 2)
+
+
+def test_the_browsable_api_is_for_signed_in_users(api, curator):
+    refused = api.get(f"{API}exercises/?format=api")
+    assert refused.status_code == 406
+    assert "format=api" in refused.json()["detail"]
+    assert refused.json()["detail"].startswith("format:")
+    # Asked for by a browser's Accept header, anonymous callers get JSON.
+    browser = api.get(f"{API}exercises/", HTTP_ACCEPT="text/html,application/json;q=0.9,*/*;q=0.8")
+    assert browser.status_code == 200
+    assert browser["Content-Type"] == "application/json"
+    assert curator.get(f"{API}exercises/?format=api")["Content-Type"].startswith("text/html")
 
 
 def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets):
@@ -92,9 +110,9 @@ def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets):
     assert 1 <= int(response["Retry-After"]) <= 3600
 
 
-def test_the_429_is_json_even_when_the_browsable_api_was_asked_for(budgets):
-    budgets.API_ANON_BUDGET = (1, DAY)
-    client = APIClient()
+def test_the_429_is_json_even_when_the_browsable_api_was_asked_for(budgets, django_user_model):
+    budgets.API_USER_BUDGET = (1, DAY)
+    client = token_client(django_user_model, "browser")
     assert client.get(f"{API}countries/KOR/?format=api").status_code == 200
     response = client.get(f"{API}countries/KOR/?format=api")
     assert response.status_code == 429
@@ -151,9 +169,7 @@ def test_concurrent_workers_never_admit_more_than_the_budget():
 def test_token_holders_are_counted_by_user_at_their_own_budget(budgets, django_user_model):
     budgets.API_ANON_BUDGET = (5, DAY)
     budgets.API_USER_BUDGET = (20, DAY)
-    user = django_user_model.objects.create_user("consumer", password="not-used-1234")
-    token = Token.objects.create(user=user)
-    holder = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    holder = token_client(django_user_model, "consumer")
     url = f"{API}countries/KOR/"
     # The same address, anonymous, has its own (smaller) budget, which it spends first.
     assert admitted(APIClient(), url, 8) == 5
@@ -245,8 +261,7 @@ def test_one_large_anonymous_request_at_a_time_site_wide(budgets, django_user_mo
     assert cache.get(slot) is None  # released when the response was finished
     # Token holders never wait for the anonymous slot.
     assert cache.add(slot, "another worker", timeout=30)
-    user = django_user_model.objects.create_user("bulk", password="not-used-1234")
-    holder = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    holder = token_client(django_user_model, "bulk")
     assert holder.get(large).status_code == 200
 
 
