@@ -12,16 +12,20 @@ machine. Budgets are per window:
   keep every worker busy with large pages, while small requests never wait for them.
 
 A client is admitted while its spending is under its budget (the request that crosses it is
-still served, so no single request is too costly to ever be admitted); the next ones get 429.
+still served, so no single request is too costly to ever be admitted); the next ones get 429,
+always JSON. An anonymous client already over its own budget is refused by
+SpentClientMiddleware before sessions, routing or DRF run; everything else is refused here, in
+the view's `initial()`, before it reads anything from the database. A refusal for the client's
+own budget spends nothing; a large request refused for the shared pool or slot still counts
+against the client's own budget.
 
 Counts live in the cache named by THROTTLE_CACHE (Redis when REDIS_URL is set, shared by every
-worker and server; otherwise each process's memory). Each window's count is one integer
-key changed with the cache's atomic `add` and `incr`, never read, modified and written back, so
+worker and server; otherwise each process's memory). Each window's count is one integer key
+changed with the cache's atomic `add` and `incr`, never read, modified and written back, so
 concurrent workers cannot lose a count (a client already over its budget is refused after one
-multi-get, writing nothing). The window slides: the previous window's count is
-weighed by how much of it still overlaps (the usual sliding-window approximation), so a client
-cannot spend two budgets across a window's edge. A refused request spends nothing, and is refused
-in `initial()`, before the view reads anything from the database.
+multi-get, writing nothing). The window slides: the previous window's count is weighed by how
+much of it still overlaps (the usual sliding-window approximation), so a client cannot spend two
+budgets across a window's edge.
 """
 
 import math
