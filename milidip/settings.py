@@ -10,12 +10,11 @@ not documented there.
   process (sessions do not survive a restart).
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
-- API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
-  limit. Clients over it get 429 with Retry-After.
+- REDIS_URL, TRUSTED_PROXY_COUNT, API_ANON_BUDGET, API_USER_BUDGET, API_ANON_HEAVY_BUDGET,
+  API_ANON_HEAVY_CONCURRENCY: the shared cache and throttling by cost (see the block
+  "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
 - API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
-- TRUSTED_PROXY_COUNT: how many trusted proxies stand before the server (default 0: none; the
-  client address is REMOTE_ADDR). See milidip/api/clients.py.
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
   5), for that many minutes (default 15).
 - HTTPS, HSTS_SECONDS, HSTS_INCLUDE_SUBDOMAINS, HSTS_PRELOAD, PROXY_HTTPS_HEADER: the production
@@ -116,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "milidip.api.throttling.SpentClientMiddleware",  # throttling (issue 9, item 5)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,10 +187,55 @@ STORAGES = {
 SEEDS_DIR = BASE_DIR / "seeds"
 
 # The API (see milidip/api/). Reads are open; writes need a token and the model permission.
-API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
-if API_ANON_RATE.strip().lower() in {"", "off", "none", "0"}:
-    API_ANON_RATE = None
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+
+# --- Throttling (issue 9, item 5): the shared cache and budgets by cost -------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) makes every cache a Redis one, shared by every worker
+# and server; unset, each process keeps its own in memory (throttle counts are then per process).
+# The throttle counts in its own alias, so responses can later be cached in "default".
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"milidip-{alias}",
+        }
+        for alias in ("default", "throttle")
+    }
+else:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "throttle")
+    }
+THROTTLE_CACHE = "throttle"
+# How many proxies of our own stand in front of milidip, each appending to X-Forwarded-For; the
+# client is the address that many hops from the right (0: the connection's peer, REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Budgets in cost units per period ("off" for no limit): see milidip/api/throttling.py.
+
+
+def env_budget(name, default):
+    """A budget such as "600/minute" as (600, 60); "off" (or empty, "none", "0") as None."""
+    text = os.environ.get(name, default).strip().lower()
+    if text in {"", "off", "none", "0"}:
+        return None
+    amount, _, period = text.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[:1])
+    if not amount.isdigit() or int(amount) < 1 or seconds is None:
+        raise ImproperlyConfigured(f"{name}={text!r}: give units/period, e.g. 600/minute, or off.")
+    return int(amount), seconds
+
+
+API_ANON_BUDGET = env_budget("API_ANON_BUDGET", "600/minute")
+API_USER_BUDGET = env_budget("API_USER_BUDGET", "6000/minute")
+API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "300/minute")
+# At most this many heavy anonymous requests served at once, site-wide ("off" or 0: no limit).
+API_ANON_HEAVY_CONCURRENCY = (
+    int(os.environ.get("API_ANON_HEAVY_CONCURRENCY", "1").strip().lower().replace("off", "0") or 0)
+    or None
+)
+# --- end of throttling ---------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -200,7 +245,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.CostBudgetThrottle"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "milidip.api.pagination.Pagination",
@@ -249,9 +294,7 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # -- credentials (issue 9, item 4) --
-# Clients behind this many trusted proxies: their address is that many entries from the right of
-# X-Forwarded-For (see milidip/api/clients.py); 0 means REMOTE_ADDR, and the header is ignored.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# TRUSTED_PROXY_COUNT (the client address for the lockout too) is read in "Throttling" above.
 # API tokens (milidip/tokens): how many days a new one lasts unless `token_issue --days` says.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 # Admin login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or

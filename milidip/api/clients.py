@@ -1,11 +1,10 @@
-"""Who a request comes from: the one notion of client address for login lockout and throttling.
+"""Who is asking: the client's network address, as far as it can be trusted.
 
-`client_address(request)` is REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says the server
-sits behind that many proxies that each append the address they received from to
-X-Forwarded-For. Then the client is the address that many entries from the right of the header:
-what the outermost trusted proxy saw. Entries further left are whatever the client chose to send
-and are never used. A header shorter than the count (a request that did not come through every
-proxy) or an entry that is not an IP address falls back to REMOTE_ADDR.
+`client_address(request)` is REMOTE_ADDR (the peer of the TCP connection), unless the setting
+TRUSTED_PROXY_COUNT is n > 0: then milidip sits behind n proxies of its own, each of which appends
+the address it saw to X-Forwarded-For, and the client is the address n hops from the right of that
+header. Anything further left was written by the client itself and is never believed, so a made-up
+X-Forwarded-For cannot give a client a fresh identity.
 """
 
 import ipaddress
@@ -13,21 +12,24 @@ import ipaddress
 from django.conf import settings
 
 
+def valid_address(text):
+    """`text` as a normalised IP address, or None when it is not one."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request):
-    """The client's IP address as the trusted proxies (if any) saw it."""
+    """The address of the client behind the configured number of trusted proxies."""
     remote = request.META.get("REMOTE_ADDR", "")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
         return remote
-    forwarded = [
-        entry.strip()
-        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if entry.strip()
-    ]
-    if len(forwarded) < hops:
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if not forwarded:
+        # Reached us without passing through the proxies: the peer is the client.
         return remote
-    candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    # With fewer entries than proxies, the leftmost was still written by one of ours.
+    return valid_address(forwarded[-min(hops, len(forwarded))]) or remote

@@ -14,7 +14,8 @@ from milidip.api.views import PendingRevisionSerializer
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
     "406": "The requested format is not offered (use JSON or CSV).",
-    "429": "Too many anonymous requests; retry after the Retry-After header's seconds.",
+    "429": "Over the client's cost budget (README, Throttling); retry after the Retry-After "
+    "header's seconds.",
 }
 WRITE_ERRORS = {
     "400": "The body or a parameter is invalid; `errors` names each field at fault.",
@@ -24,6 +25,7 @@ WRITE_ERRORS = {
     "(deleting a published or retracted record, or changing its status, takes a reviewer).",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
+    "429": "Over the token holder's cost budget; retry after the Retry-After header's seconds.",
 }
 
 

@@ -26,8 +26,9 @@ def test_with_no_trusted_proxy_x_forwarded_for_is_ignored(settings):
         (1, "10.0.0.1, 203.0.113.5", "203.0.113.5"),
         (2, "10.0.0.1, 203.0.113.5, 198.51.100.9", "203.0.113.5"),
         (1, " 2001:db8::1 ", "2001:db8::1"),
-        # Fewer entries than proxies: the request did not come through them all.
-        (2, "203.0.113.5", "192.0.2.1"),
+        # Fewer entries than proxies: it came through the inner ones only, and the leftmost
+        # entry is what the first of ours saw.
+        (2, "203.0.113.5", "203.0.113.5"),
         (1, "", "192.0.2.1"),
         # Not an address at all.
         (1, "10.0.0.1, not-an-ip", "192.0.2.1"),
