@@ -133,9 +133,16 @@ def test_redoc_renders_without_a_policy_violation(watched):
     assert_no_violation(page)
 
 
-def test_the_browsable_api_and_json_render_without_a_policy_violation(watched):
+def test_the_browsable_api_and_json_render_without_a_policy_violation(watched, make_user):
     open_page, assert_no_violation = watched
     page = open_page()
+    # The browsable API is for signed-in users (anonymous readers get JSON).
+    user, password = make_user("curator")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(user.username)
     assert_policy_header(page.goto("/api/v1/countries/?format=api"))
     expect(page.locator(".response-info")).to_contain_text("KOR")
     assert_policy_header(page.goto("/api/v1/countries/KOR/"))
