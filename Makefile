@@ -74,6 +74,20 @@ migrations-check: $(VENV)/.run-deps .secret_key
 schema: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file milidip/api/openapi.yaml
 
+# --- backups (issue 9, item 9) ---------------------------------------------------------------
+.PHONY: backup restore
+
+## backup: copy DATABASE_URL's whole database, history included, to BACKUP_FILE
+##         (default backups/milidip-<UTC time>.dump on PostgreSQL, .sqlite3 on SQLite)
+backup: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py backup $(if $(BACKUP_FILE),--file "$(BACKUP_FILE)")
+
+## restore: replace DATABASE_URL's database with a backup: make restore BACKUP_FILE=backups/...
+restore: $(VENV)/.run-deps .secret_key
+	@test -n "$(BACKUP_FILE)" || { echo "make restore: say which backup, BACKUP_FILE=backups/..." >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP_FILE)"
+# --- end backups ---------------------------------------------------------------------------------
+
 superuser: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py createsuperuser
 

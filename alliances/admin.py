@@ -14,7 +14,7 @@ from alliances.models import (
     Treaty,
     TreatyCitation,
 )
-from milidip.sources.admin import RecordAdmin, RowInline, citation_inline
+from milidip.sources.admin import RecordAdmin, ReviewedRowAdmin, RowInline, citation_inline
 from milidip.sources.resources import record_resource
 
 
@@ -162,7 +162,8 @@ class TreatyAdmin(RecordAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReviewedRowAdmin):
+    parent_field = "alliance"
     list_display = ["alliance", "country", "role", "start", "end", "phase", "defence"]
     list_filter = ["role", "alliance__kind"]
     search_fields = ["alliance__name", "alliance__short_name", "country__name", "country__code"]

@@ -37,6 +37,8 @@ class CountryViewSet(RecordViewSet):
     filterset_class = CountryFilter
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{3}"
+    # For the throttle (milidip.api.throttling): a dossier reads seven groups of records.
+    action_costs = {"dossier": 10}
 
     @extend_schema(
         responses=DossierSerializer,

@@ -9,11 +9,11 @@ transaction. Any failure raises ValidationError with the path of the field at fa
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from simple_history.utils import get_m2m_reverse_field_name
 
-from milidip.records import check_status_change
+from milidip.records import Status, check_status_change, publish_permission
 
 
 def _prefixed(error, prefix):
@@ -73,6 +73,29 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
     return record
 
 
+@transaction.atomic
+def record_publish(*, record, user):
+    """Publish `record` (a reviewer's act): validated like any save, in its history.
+    Returns 1 when it was published, 0 when it already was."""
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    if record.status == Status.PUBLISHED:
+        return 0
+    record_save(record=record, fields={"status": Status.PUBLISHED}, user=user)
+    return 1
+
+
+def check_delete(user, record):
+    """A public record leaves the public only by a reviewer: deleting a published or retracted
+    record needs the publish permission (curators retract through review instead)."""
+    if record.status == Status.DRAFT or user is None:
+        return
+    if not user.has_perm(publish_permission(type(record))):
+        raise PermissionDenied(
+            f"Only reviewers may delete a {record.status} {record._meta.verbose_name}; "
+            "ask a reviewer to retract it."
+        )
+
+
 def row_relations(model):
     """The one-to-many relations of `model` whose rows keep history (memberships, citations)."""
     return [
@@ -99,6 +122,9 @@ def record_recover(*, model, pk, user=None):
     """Bring a deleted record back as it was: its fields, many-to-many links, and the rows and
     citations deleted along with it (those whose deletion is in the same moment).
 
+    A record that was public comes back as a draft unless `user` may publish it, so that a
+    reviewer's deletion is undone only through review.
+
     Raises model.DoesNotExist when there is no deleted record with that pk.
     """
     if model.objects.filter(pk=pk).exists():
@@ -106,6 +132,8 @@ def record_recover(*, model, pk, user=None):
     deletion = model.history.filter(id=pk, history_type="-").latest("history_date")
     last_state = model.history.filter(id=pk).exclude(history_type="-").latest("history_date")
     record = deletion.instance
+    if user is not None and not user.has_perm(publish_permission(model)):
+        record.status = Status.DRAFT
     record._history_user = user
     record.save(force_insert=True)
     for field in last_state._history_m2m_fields:

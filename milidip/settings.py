@@ -10,18 +10,33 @@ not documented there.
   process (sessions do not survive a restart).
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
-- API_ANON_RATE: how many requests an anonymous client may make, e.g. "120/minute"; "off" for no
-  limit. Clients over it get 429 with Retry-After.
+- REDIS_URL, TRUSTED_PROXY_COUNT, API_ANON_BUDGET, API_USER_BUDGET, API_ANON_HEAVY_BUDGET,
+  API_ANON_HEAVY_CONCURRENCY: the shared cache and throttling by cost (see the block
+  "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
+- API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
+- AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
+  5), for that many minutes (default 15).
+- HTTPS, HSTS_SECONDS, HSTS_INCLUDE_SUBDOMAINS, HSTS_PRELOAD, PROXY_HTTPS_HEADER: the production
+  profile (HTTPS redirect, HSTS, Secure cookies, the proxy's header); see the block at the end.
 - ADMIN_IMPORT_MAX_BYTES, ADMIN_IMPORT_MAX_ROWS: the largest CSV file the admin imports at once
   (default 1 MiB and 100 rows).
 """
 
+import base64
+import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +70,22 @@ if not SECRET_KEY:
         )
     SECRET_KEY = secrets.token_urlsafe(50)
 
+# --- Deployment: a guessable SECRET_KEY is refused (issue 9, item 10) -------------------------
+# Django's own criteria (check security.W009), enforced at start instead of merely warned about:
+# sessions, password resets and CSRF tokens are only as strong as this key.
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, at least "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, and not the "
+        f"'{SECRET_KEY_INSECURE_PREFIX}' prefix of a generated development key. Make one with "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+# --- end deployment: SECRET_KEY ------------------------------------------------------------------
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 INSTALLED_APPS = [
@@ -67,7 +98,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -76,11 +106,18 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    # -- credentials (issue 9, item 4): hashed API tokens; admin login lockout --
+    "milidip.tokens",
+    "axes",
+    # -- end credentials --
+    "milidip.backups",  # deployment: `make backup` and `make restore` (issue 9, item 9)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "milidip.api.throttling.SpentClientMiddleware",  # throttling (issue 9, item 5)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +128,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # -- credentials: answers a locked-out login with its refusal (429); keep it last --
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "milidip.urls"
@@ -119,6 +158,12 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, so that two writes to one
+    # record wait for each other instead of both reading the old row (PostgreSQL locks the
+    # row itself: select_for_update).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,10 +189,55 @@ STORAGES = {
 SEEDS_DIR = BASE_DIR / "seeds"
 
 # The API (see milidip/api/). Reads are open; writes need a token and the model permission.
-API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
-if API_ANON_RATE.strip().lower() in {"", "off", "none", "0"}:
-    API_ANON_RATE = None
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+
+# --- Throttling (issue 9, item 5): the shared cache and budgets by cost -------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) makes every cache a Redis one, shared by every worker
+# and server; unset, each process keeps its own in memory (throttle counts are then per process).
+# The throttle counts in its own alias, so responses can later be cached in "default".
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"milidip-{alias}",
+        }
+        for alias in ("default", "throttle")
+    }
+else:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "throttle")
+    }
+THROTTLE_CACHE = "throttle"
+# How many proxies of our own stand in front of milidip, each appending to X-Forwarded-For; the
+# client is the address that many hops from the right (0: the connection's peer, REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Budgets in cost units per period ("off" for no limit): see milidip/api/throttling.py.
+
+
+def env_budget(name, default):
+    """A budget such as "600/minute" as (600, 60); "off" (or empty, "none", "0") as None."""
+    text = os.environ.get(name, default).strip().lower()
+    if text in {"", "off", "none", "0"}:
+        return None
+    amount, _, period = text.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[:1])
+    if not amount.isdigit() or int(amount) < 1 or seconds is None:
+        raise ImproperlyConfigured(f"{name}={text!r}: give units/period, e.g. 600/minute, or off.")
+    return int(amount), seconds
+
+
+API_ANON_BUDGET = env_budget("API_ANON_BUDGET", "600/minute")
+API_USER_BUDGET = env_budget("API_USER_BUDGET", "6000/minute")
+API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "300/minute")
+# At most this many heavy anonymous requests served at once, site-wide ("off" or 0: no limit).
+API_ANON_HEAVY_CONCURRENCY = (
+    int(os.environ.get("API_ANON_HEAVY_CONCURRENCY", "1").strip().lower().replace("off", "0") or 0)
+    or None
+)
+# --- end of throttling ---------------------------------------------------------------------------
 
 # sec-input: request bodies. A body over this many bytes (files uploaded through a form aside)
 # is refused before it is read: 413, JSON in the error shape under /api/ (milidip.api.errors).
@@ -162,13 +252,13 @@ ADMIN_IMPORT_MAX_ROWS = int(os.environ.get("ADMIN_IMPORT_MAX_ROWS", "100"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "milidip.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.CostBudgetThrottle"],
     "DEFAULT_PARSER_CLASSES": ["milidip.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "milidip.api.pagination.Pagination",
@@ -216,6 +306,26 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
+# -- credentials (issue 9, item 4) --
+# TRUSTED_PROXY_COUNT (the client address for the lockout too) is read in "Throttling" above.
+# API tokens (milidip/tokens): how many days a new one lasts unless `token_issue --days` says.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# Admin login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
+# from one client address, further logins for it (even with the right password) are refused
+# for AXES_COOLOFF_MINUTES; a successful login clears the count. Attempts are kept in the
+# database, so every server process shares them. AxesStandaloneBackend refuses before the
+# password is hashed, so a locked-out flood costs no hashing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "milidip.api.clients.client_address"
+# -- end credentials --
+
 # Errors go to stderr (gunicorn's log), whatever DEBUG says.
 LOGGING = {
     "version": 1,
@@ -223,3 +333,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- Deployment: HTTPS, HSTS, Secure cookies, the proxy's header, CSP (issue 9, item 10) -------
+# HTTPS=1 says the site is reached over HTTPS only (directly, or through a proxy that ends TLS):
+# plain HTTP is redirected, cookies are sent over HTTPS only, and browsers are told (HSTS) to
+# never try HTTP again for HSTS_SECONDS. `manage.py check --deploy --fail-level WARNING` passes
+# with the production environment the README documents (a test runs it).
+HTTPS = env_bool("HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = []
+# Preloading is a commitment only the domain's owner can make (by submitting it to the browsers'
+# list), and leaving subdomains out is the operator's explicit choice: neither is then a warning.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+if os.environ.get("HSTS_INCLUDE_SUBDOMAINS", "").strip() and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+
+# Behind a proxy that ends TLS, the request reaches Django as HTTP; the proxy says what the client
+# used in a header. That header is trusted only when named here ("X-Forwarded-Proto: https"), and
+# only a proxy that always sets (overwrites) it may be named: otherwise any client could claim
+# HTTPS. Unset, no header is trusted.
+PROXY_HTTPS_HEADER = os.environ.get("PROXY_HTTPS_HEADER", "").strip()
+if PROXY_HTTPS_HEADER:
+    _header, _colon, _value = (part.strip() for part in PROXY_HTTPS_HEADER.partition(":"))
+    if not (_header and _colon and _value):
+        raise ImproperlyConfigured(
+            f"PROXY_HTTPS_HEADER must be 'Header-Name: value', e.g. 'X-Forwarded-Proto: https'; "
+            f"got {PROXY_HTTPS_HEADER!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.upper().replace("-", "_"), _value)
+
+# The inline event handlers and style attributes the libraries' pages write, allowed by their
+# hashes ('unsafe-hashes' allows exactly these texts, nothing else inline).
+EVENT_HANDLERS = [
+    "onSelectToggleChange(event)",  # django-import-export: the export form's "Select all"
+]
+STYLE_ATTRIBUTES = [
+    "float: right; margin-right: 10px",  # DRF's browsable API: its Filters and Actions buttons
+    "border-top: 0",  # django-simple-history: a record's history list
+    "padding: 0;",  # django-import-export: the export form
+    "font-weight: bold;",  # django-import-export: the export form
+]
+
+
+def _hash(value):
+    digest = base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from this server
+# only; inline code only where it carries the response's nonce (`request.csp_nonce`, which
+# templates put on their inline scripts and styles) or is one of the texts hashed above; nothing
+# may frame a page (as X-Frame-Options: DENY says to older browsers). A view adds to it with
+# csp.decorators.csp_update (see the Redoc page in milidip/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "script-src-attr": ["'unsafe-hashes'", *(_hash(handler) for handler in EVENT_HANDLERS)],
+        "style-src-attr": ["'unsafe-hashes'", *(_hash(style) for style in STYLE_ATTRIBUTES)],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+# --- end deployment: HTTPS and CSP ---------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Alliance, Country, Treaty
-from milidip.sources.admin import RecordAdmin, RowInline, citation_inline
+from milidip.sources.admin import RecordAdmin, ReviewedRowAdmin, RowInline, citation_inline
 from milidip.sources.resources import record_resource
 from missions.models import (
     Challenge,
@@ -141,8 +141,10 @@ class MissionAdmin(RecordAdmin):
 
 
 @admin.register(MissionStrength)
-class MissionStrengthAdmin(SimpleHistoryAdmin):
+class MissionStrengthAdmin(ReviewedRowAdmin, SimpleHistoryAdmin):
     """The monthly personnel series (IPI): found by mission, corrected one month at a time."""
+
+    parent_field = "mission"
 
     list_display = ["mission", "month", "troops", "police", "observers", "total", "locator"]
     list_filter = ["source"]

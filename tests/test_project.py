@@ -50,7 +50,8 @@ def test_settings_use_the_key_make_wrote_when_the_environment_has_none(tmp_path)
     package.mkdir()
     shutil.copy(ROOT / "milidip" / "settings.py", package / "settings.py")
     (package / "__init__.py").touch()
-    (tmp_path / ".secret_key").write_text("a-key-made-by-make\n")
+    key = "a-key-made-by-make-" + "0123456789abcdef" * 3
+    (tmp_path / ".secret_key").write_text(key + "\n")
     result = subprocess.run(
         [sys.executable, "-c", "import milidip.settings as s; print(s.SECRET_KEY)"],
         cwd=tmp_path,
@@ -59,4 +60,4 @@ def test_settings_use_the_key_make_wrote_when_the_environment_has_none(tmp_path)
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "a-key-made-by-make"
+    assert result.stdout.strip() == key

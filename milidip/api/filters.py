@@ -30,9 +30,27 @@ from milidip.sources.models import Source
 
 MAX_LIST_ITEMS = 20
 SEARCH_MAX_LENGTH = 200
+# Each term is one more condition on every searched field (one more OR branch of a tsquery on
+# PostgreSQL); a long OR search is refused rather than left to cost a worker for seconds.
+SEARCH_MAX_TERMS = 10
 SEARCH_CONFIG = "english"
 COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
 SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
+
+
+def search_terms(text):
+    """The words of a search, without the operator `or` and without a lone `-`."""
+    words = [word.strip('"') for word in (text or "").split()]
+    return [word for word in words if word and word.lower() != "or" and word != "-"]
+
+
+def check_search_terms(text):
+    """A search of more than SEARCH_MAX_TERMS terms is refused (a 400 naming the parameter)."""
+    count = len(search_terms(text))
+    if count > SEARCH_MAX_TERMS:
+        raise forms.ValidationError(
+            f"At most {SEARCH_MAX_TERMS} search terms (words other than `or`); this has {count}."
+        )
 
 
 def search_vector(fields):
@@ -203,7 +221,9 @@ class RecordFilterSet(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Full-text search; ranked (best first) on PostgreSQL.",
+        validators=[check_search_terms],
+        help_text=f"Full-text search; ranked (best first) on PostgreSQL. At most "
+        f"{SEARCH_MAX_TERMS} terms.",
     )
 
     class Meta:

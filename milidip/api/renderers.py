@@ -1,4 +1,4 @@
-"""CSV for every list: `?format=csv` or `Accept: text/csv`.
+"""CSV for every list: `?format=csv` or `Accept: text/csv`; the browsable API for signed-in users.
 
 Each result becomes one row. Nested values are flattened: a related record becomes its
 identifier (`code` or `slug`), a list of them is joined with "; ", and citations become the
@@ -99,8 +99,18 @@ class StrictContentNegotiation(DefaultContentNegotiation):
     """An unknown or empty `format` is a 406 that names it (DRF would answer 404 or ignore it)."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        if request.query_params.get("format", None) == "":
+        requested = request.query_params.get("format", None)
+        if requested == "":
             raise NotAcceptable("format: give json or csv, or leave the parameter out.")
+        if not request.user.is_authenticated:
+            # The browsable API (HTML) costs several times JSON to render: a 500-row page took
+            # 1.1 s, and seconds under load (issue 9). It is for signed-in users and token holders.
+            if requested == "api":
+                raise NotAcceptable(
+                    "format: the browsable API (format=api) is for signed-in users; use json or "
+                    "csv."
+                )
+            renderers = [renderer for renderer in renderers if renderer.format != "api"]
         return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(self, renderers, format):

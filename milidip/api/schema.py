@@ -12,22 +12,27 @@ from rest_framework import serializers
 
 from milidip.api.errors import ErrorSerializer
 from milidip.api.parsers import MAX_JSON_DEPTH
+from milidip.api.views import PendingRevisionSerializer
 
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
     "406": "The requested format is not offered (use JSON or CSV).",
-    "429": "Too many anonymous requests; retry after the Retry-After header's seconds.",
+    "429": "Over the client's cost budget (README, Throttling); retry after the Retry-After "
+    "header's seconds.",
 }
 WRITE_ERRORS = {
     "400": "The body or a parameter is invalid; `errors` names each field at fault. JSON "
     f"nested deeper than {MAX_JSON_DEPTH} levels is refused unparsed (`parse_error`), and a list "
     "over its `maxItems` names the field and the limit.",
-    "401": "No valid token: writes need `Authorization: Token <key>`.",
-    "403": "The token's user lacks the model permission for this write.",
+    "401": "No valid token: writes need `Authorization: Token <key>` with a key that is "
+    "neither expired nor revoked (`detail` says which).",
+    "403": "The token's scope is read, or its user lacks the model permission for this write "
+    "(deleting a published or retracted record, or changing its status, takes a reviewer).",
     "415": "The body must be JSON (Content-Type: application/json).",
     "406": "The requested format is not offered.",
     "413": f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
     "(DATA_UPLOAD_MAX_MEMORY_SIZE); nothing is read or saved.",
+    "429": "Over the token holder's cost budget; retry after the Retry-After header's seconds.",
 }
 
 
@@ -107,6 +112,15 @@ class AutoSchema(openapi.AutoSchema):
             "(gunicorn) before the API sees it. Query strings over 4,096 characters that reach "
             "the API are a 400."
         }
+        if self.method in ("PUT", "PATCH"):
+            response = self._get_response_for_code(
+                PendingRevisionSerializer, "202", media_types=["application/json"]
+            )
+            response["description"] = (
+                "Accepted for review: the record is public and the token's user may not "
+                "publish it, so the change waits for a reviewer as a revision."
+            )
+            responses["202"] = response
         if self.method == "GET":
             responses["304"] = {
                 "description": "Not modified: the ETag (If-None-Match) or Last-Modified "

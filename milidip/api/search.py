@@ -5,6 +5,7 @@ list's `search` filter) and hits are merged best first; on SQLite every word mus
 come in resource order. One query per resource searched, whatever the number of hits.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -15,7 +16,12 @@ from rest_framework.views import APIView
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
-from milidip.api.filters import SEARCH_MAX_LENGTH, search_queryset
+from milidip.api.filters import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_MAX_TERMS,
+    check_search_terms,
+    search_queryset,
+)
 from milidip.api.pagination import positive_int_param
 from milidip.api.views import check_parameters
 from milidip.records import visible_to
@@ -60,6 +66,10 @@ class SearchView(APIView):
     and sources."""
 
     permission_classes = [AllowAny]
+    # For the throttle (milidip.api.throttling): rows asked for, and the fixed cost of searching
+    # every resource.
+    rows_parameter = ("limit", DEFAULT_LIMIT)
+    extra_cost = 5
 
     @extend_schema(
         parameters=[
@@ -67,8 +77,8 @@ class SearchView(APIView):
                 "q",
                 str,
                 required=True,
-                description=f"Words to find (at most {SEARCH_MAX_LENGTH} "
-                "characters; PostgreSQL understands quotes and -word).",
+                description=f"Words to find (at most {SEARCH_MAX_LENGTH} characters and "
+                f"{SEARCH_MAX_TERMS} terms; PostgreSQL understands quotes, `or` and -word).",
             ),
             OpenApiParameter(
                 "type",
@@ -93,6 +103,10 @@ class SearchView(APIView):
             raise ValidationError({"q": ["Give the words to search for."]})
         if len(query) > SEARCH_MAX_LENGTH:
             raise ValidationError({"q": [f"At most {SEARCH_MAX_LENGTH} characters."]})
+        try:
+            check_search_terms(query)
+        except DjangoValidationError as error:
+            raise ValidationError({"q": error.messages}) from error
         types = list(SEARCHED)
         if "type" in params:
             types = [name.strip() for name in params["type"].split(",") if name.strip()]

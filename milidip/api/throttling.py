@@ -1,18 +1,269 @@
-"""Throttling of anonymous clients, at the rate set by API_ANON_RATE (see settings)."""
+"""Throttling by cost: each client spends units from a budget, counted in the shared cache.
+
+A request costs units by what it asks the server to do (`request_cost`; the table is in the
+README, "Throttling"); one unit is roughly 10 ms of a worker's time on this project's reference
+machine. Budgets are per window:
+
+- an anonymous client, named by `milidip.api.clients.client_address`, has API_ANON_BUDGET;
+- a token holder (or signed-in user), named by user id, has API_USER_BUDGET;
+- anonymous requests that cost HEAVY_COST units or more ("heavy") also draw from one pool shared
+  by every anonymous client, API_ANON_HEAVY_BUDGET, and at most API_ANON_HEAVY_CONCURRENCY of
+  them are served at once, site-wide: so many distinct clients (or addresses) together cannot
+  keep every worker busy with large pages, while small requests never wait for them.
+
+A client is admitted while its spending is under its budget (the request that crosses it is
+still served, so no single request is too costly to ever be admitted); the next ones get 429,
+always JSON. An anonymous client already over its own budget is refused by
+SpentClientMiddleware before sessions, routing or DRF run; everything else is refused here, in
+the view's `initial()`, before it reads anything from the database. A refusal for the client's
+own budget spends nothing; a large request refused for the shared pool or slot still counts
+against the client's own budget.
+
+Counts live in the cache named by THROTTLE_CACHE (Redis when REDIS_URL is set, shared by every
+worker and server; otherwise each process's memory). Each window's count is one integer key
+changed with the cache's atomic `add` and `incr`, never read, modified and written back, so
+concurrent workers cannot lose a count (a client already over its budget is refused after one
+multi-get, writing nothing). The window slides: the previous window's count is weighed by how
+much of it still overlaps (the usual sliding-window approximation), so a client cannot spend two
+budgets across a window's edge.
+"""
+
+import math
+import threading
+import time
+import uuid
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle
+from django.core.cache import caches
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from rest_framework.exceptions import Throttled
+from rest_framework.renderers import JSONRenderer
+from rest_framework.throttling import BaseThrottle
+
+from milidip.api.clients import client_address
+from milidip.api.filters import search_terms
+from milidip.api.pagination import DEFAULT_PAGE_SIZE
+
+BASE_COST = 1
+ROWS_PER_UNIT = 10
+SEARCH_TERM_COST = 1
+SEARCH_OR_COST = 2
+CSV_COST = 5
+HTML_COST = 20
+HEAVY_COST = 20
+POOL_KEY = "budget:anon-heavy-pool"
+SLOT_SECONDS = 30
+DURATION_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
-class AnonThrottle(AnonRateThrottle):
-    """Reads settings.API_ANON_RATE on every request (None: no limit); 429 with Retry-After."""
+def whole_number(text, default):
+    """A query parameter as a whole number for costing; the view itself rejects bad values."""
+    return int(text) if text and text.isascii() and text.isdigit() else default
 
-    def __init__(self):
-        self.history = []
+
+def request_cost(request, view):
+    """Units this request costs; see the README's cost table."""
+    params = request.query_params
+    action = getattr(view, "action", None)
+    rows = 0
+    if action == "list" or action in getattr(view, "paged_actions", ()):
+        rows = min(whole_number(params.get("page_size"), DEFAULT_PAGE_SIZE), 10_000)
+    rows_parameter = getattr(view, "rows_parameter", None)
+    if rows_parameter:
+        name, default = rows_parameter
+        rows = min(whole_number(params.get(name), default), 10_000)
+    row_units = math.ceil(rows / ROWS_PER_UNIT)
+    cost = BASE_COST + row_units + getattr(view, "extra_cost", 0)
+    cost += getattr(view, "action_costs", {}).get(action, 0)
+    text = params.get("search") or params.get("q") or ""
+    cost += SEARCH_TERM_COST * len(search_terms(text))
+    cost += SEARCH_OR_COST * sum(word.lower() == "or" for word in text.split())
+    renderer_format = getattr(getattr(request, "accepted_renderer", None), "format", None)
+    if renderer_format == "csv":
+        cost += CSV_COST
+    elif renderer_format == "api":
+        # The browsable API renders every row again, plus forms that list related records.
+        cost += HTML_COST + row_units
+    return cost
+
+
+def windows(key, budget, now):
+    """The keys of the current and previous windows, and how far into the current one `now` is."""
+    duration = budget[1]
+    window = int(now // duration)
+    return f"{key}:{window}", f"{key}:{window - 1}", now - window * duration
+
+
+def wait_for(budget, before, previous, elapsed):
+    """Seconds until a client that spent `before` (and `previous`) is under `budget` again."""
+    limit, duration = budget
+    if before < limit:
+        # Only the previous window's share is in the way: wait until enough of it slides off.
+        return duration * (1 - (limit - before) / previous) - elapsed
+    # This window is spent: wait for it to end and for its count to slide off far enough.
+    return duration - elapsed + duration * (1 - limit / before)
+
+
+def over_budget(cache, key, budget, now):
+    """Seconds to wait when the client under `key` is over `budget`, else None (one multi-get)."""
+    current_key, previous_key, elapsed = windows(key, budget, now)
+    counts = cache.get_many([current_key, previous_key])
+    before, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+    if previous * (1 - elapsed / budget[1]) + before < budget[0]:
+        return None
+    return wait_for(budget, before, previous, elapsed)
+
+
+def spend(cache, key, cost, budget, now):
+    """Spend `cost` units of `budget` ((units, seconds)) under `key`.
+
+    A request is admitted while the client's spending is under the budget, so the request that
+    crosses it is still served (whatever its cost) and the next ones wait until enough has slid
+    off. Returns None when admitted, else the seconds to wait. A client already over its budget
+    costs one cache round trip (a multi-get) and writes nothing.
+    """
+    limit, duration = budget
+    current_key, previous_key, elapsed = windows(key, budget, now)
+    counts = cache.get_many([current_key, previous_key])
+    before, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
+    weight = 1 - elapsed / duration
+    if previous * weight + before < limit:
+        if cache.add(current_key, cost, timeout=2 * duration + 1):
+            return None
+        # Others are counting in this window too: add to the count atomically, then look again.
+        before = cache.incr(current_key, cost) - cost
+        if previous * weight + before < limit:
+            return None
+        cache.incr(current_key, -cost)  # a refused request spends nothing
+    return wait_for(budget, before, previous, elapsed)
+
+
+def refund(cache, key, cost, budget, now):
+    """Give back units `spend` took at `now` (the request was refused further on)."""
+    cache.incr(f"{key}:{int(now // budget[1])}", -cost)
+
+
+# The heavy-request slots this thread holds until its response is finished.
+held = threading.local()
+
+
+def take_slot(cache, slots):
+    """Hold one of `slots` site-wide slots for a heavy request; False when all are taken.
+
+    A slot is a cache key added atomically (SET NX on Redis) and deleted when the response is
+    finished; should a worker die holding one, it expires after SLOT_SECONDS (gunicorn's worker
+    timeout).
+    """
+    token = uuid.uuid4().hex
+    for number in range(slots):
+        key = f"budget:anon-heavy-slot:{number}"
+        if cache.add(key, token, timeout=SLOT_SECONDS):
+            held.slots = [*getattr(held, "slots", []), (cache, key, token)]
+            return True
+    return False
+
+
+@receiver(request_finished)
+def release_slots(**kwargs):
+    for cache, key, token in getattr(held, "slots", []):
+        if cache.get(key) == token:
+            cache.delete(key)
+    held.slots = []
+
+
+class CostBudgetThrottle(BaseThrottle):
+    """Refuses a request over its client's budget (or the anonymous heavy pool) with a 429."""
 
     def allow_request(self, request, view):
-        self.rate = settings.API_ANON_RATE
-        if self.rate is None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            client_key, budget, who = f"budget:user:{user.pk}", settings.API_USER_BUDGET, "user"
+        else:
+            client_key = f"budget:anon:{client_address(request)}"
+            budget, who = settings.API_ANON_BUDGET, "anonymous"
+        anonymous = who == "anonymous"
+        pool = settings.API_ANON_HEAVY_BUDGET if anonymous else None
+        slots = settings.API_ANON_HEAVY_CONCURRENCY if anonymous else None
+        if budget is None and pool is None and slots is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        cost = request_cost(request, view)
+        cache = caches[settings.THROTTLE_CACHE]
+        now = time.time()
+        if budget is not None:
+            wait = spend(cache, client_key, cost, budget, now)
+            if wait is not None:
+                self.refuse(
+                    request, wait, f"this {who} client's budget of {describe(budget)}", cost
+                )
+        if cost < HEAVY_COST:
+            return True
+        # Refused for the shared pool or slot, the request still counts against the client's own
+        # budget: a client that keeps asking for large pages while they are taken soon runs out
+        # of its own, and is then refused by SpentClientMiddleware, at almost no cost.
+        if pool is not None:
+            wait = spend(cache, POOL_KEY, cost, pool, now)
+            if wait is not None:
+                self.refuse(
+                    request, wait, f"the pool for large anonymous requests ({describe(pool)})", cost
+                )
+        if slots is not None and not take_slot(cache, slots):
+            if pool is not None:
+                refund(cache, POOL_KEY, cost, pool, now)
+            self.refuse(
+                request, 1, f"{slots} large anonymous request(s) at a time, site-wide", cost
+            )
+        return True
+
+    def refuse(self, request, wait, budget_text, cost):
+        # The 429 is JSON whatever was asked for: cheap, and in the API's one error shape (the
+        # browsable API would render a whole HTML page around it).
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        seconds = max(1, math.ceil(wait))
+        raise Throttled(
+            wait=seconds,
+            detail=f"Over {budget_text}: this request costs {cost} units; ask for less (a "
+            "smaller page_size, fewer search terms, JSON rather than format=api) or wait.",
+        )
+
+
+class SpentClientMiddleware:
+    """Refuses an anonymous API client already over its budget before the rest of Django runs.
+
+    Such a client is refused whatever it asks, so its request need not be parsed, routed,
+    authenticated or costed: one cache round trip, then the 429 (JSON, in the error shape, with
+    Retry-After). Requests that carry credentials (a token or a session) go on to the throttle.
+    """
+
+    def __init__(self, get_response):
+        # Imported here: errors imports DRF's views, which import this module for its settings.
+        from milidip.api.errors import error_response
+
+        self.error_response = error_response
+        self.get_response = get_response
+
+    def __call__(self, request):
+        budget = settings.API_ANON_BUDGET
+        if (
+            budget is not None
+            and request.path.startswith("/api/")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            key = f"budget:anon:{client_address(request)}"
+            wait = over_budget(caches[settings.THROTTLE_CACHE], key, budget, time.time())
+            if wait is not None:
+                seconds = max(1, math.ceil(wait))
+                detail = (
+                    f"Over this anonymous client's budget of {describe(budget)}. Expected "
+                    f"available in {seconds} seconds."
+                )
+                response = self.error_response(429, "throttled", detail)
+                response["Retry-After"] = str(seconds)
+                return response
+        return self.get_response(request)
+
+
+def describe(budget):
+    units, duration = budget
+    return f"{units} units per {DURATION_NAMES.get(duration, f'{duration} s')}"

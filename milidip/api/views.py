@@ -6,12 +6,16 @@
 - GETs carry Last-Modified (from the records' `updated`), and an ETag from
   ConditionalGetMiddleware, so conditional requests get 304;
 - writes take the resource's input serializer and go through `milidip.services.record_save`,
-  so they obey exactly the rules the admin does.
+  so they obey exactly the rules the admin does. A write locks the record's row before checking
+  If-Match, so of two writes sent at once with the same ETag one wins and the other gets 412.
+  A change to a public record by a user who may not publish it is kept as a pending revision
+  (202) for a reviewer (milidip.sources.review).
 """
 
 import hashlib
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.http import http_date, parse_etags, quote_etag
@@ -21,7 +25,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from milidip.records import Status, visible_to
-from milidip.services import record_save
+from milidip.services import check_delete, record_save
+from milidip.sources.review import ReviewGate
 
 LIST_PARAMETERS = {"page", "page_size", "format"}
 DETAIL_PARAMETERS = {"format"}
@@ -52,6 +57,23 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record is still referenced by other records."
     default_code = "conflict"
+
+
+class PendingRevisionSerializer(serializers.Serializer):
+    """A change to a public record kept for a reviewer (202): nothing public changed yet."""
+
+    revision = serializers.IntegerField(source="pk", help_text="The revision's number.")
+    state = serializers.CharField(help_text="`pending` until a reviewer decides.")
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields, links and rows it changes."
+    )
+    detail = serializers.SerializerMethodField()
+
+    def get_detail(self, revision) -> str:
+        return (
+            f"The record is public, so this change waits for a reviewer as revision "
+            f"{revision.pk}; the record is unchanged until it is approved."
+        )
 
 
 def check_parameters(request, allowed):
@@ -191,9 +213,18 @@ class RecordViewSet(viewsets.ModelViewSet):
             headers={"Location": location},
         )
 
-    def update(self, request, *args, partial=False, **kwargs):
+    def get_object_for_write(self):
+        """The record, locked until the write commits, as it is once the lock is held: two
+        writes with the same If-Match cannot both pass the check (call inside a transaction)."""
+        record = self.get_object()
+        type(record).objects.select_for_update().filter(pk=record.pk).exists()
         record = self.get_object()
         self.check_if_match(record)
+        return record
+
+    @transaction.atomic
+    def update(self, request, *args, partial=False, **kwargs):
+        record = self.get_object_for_write()
         serializer = self.get_input_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -202,12 +233,19 @@ class RecordViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError(
                 {self.lookup_field: ["A record's identifier cannot be changed once it exists."]}
             )
-        self.save(record, data)
+        gate = ReviewGate(record=record, user=request.user)
+        with gate:
+            self.save(record, data)
+        if gate.revision is not None:
+            return Response(
+                PendingRevisionSerializer(gate.revision).data, status=status.HTTP_202_ACCEPTED
+            )
         return Response(self.get_serializer(self.queryset.get(pk=record.pk)).data)
 
+    @transaction.atomic
     def destroy(self, request, *args, **kwargs):
-        record = self.get_object()
-        self.check_if_match(record)
+        record = self.get_object_for_write()
+        check_delete(request.user, record)
         record._history_user = request.user
         try:
             record.delete()

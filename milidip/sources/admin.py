@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
@@ -31,10 +32,25 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_m2m_reverse_field_name
 
-from milidip.records import Status, check_status_change, publish_permission
-from milidip.services import deleted_records, record_recover, record_rows_revert
-from milidip.sources.models import Source
+from milidip.records import check_status_change, publish_permission
+from milidip.services import (
+    check_delete,
+    deleted_records,
+    record_publish,
+    record_recover,
+    record_rows_revert,
+)
+from milidip.sources.models import Revision, Source
 from milidip.sources.resources import FORMATS, record_resource
+from milidip.sources.review import (
+    ReviewGate,
+    pending_revisions,
+    record_state,
+    revision_approve,
+    revision_record,
+    revision_reject,
+    version_token,
+)
 
 
 class RowAutocompleteSelect(AutocompleteSelect):
@@ -120,11 +136,6 @@ def citation_inline(citation_model):
     )
 
 
-def latest_version(record):
-    """The id of the record's newest history entry: the version a form is opened at."""
-    return record.history.order_by("-history_id").values_list("history_id", flat=True).first()
-
-
 def describe_changes_since(record, version):
     """Who changed `record` after history entry `version`, and which fields."""
     newer = list(record.history.filter(history_id__gt=version or 0).order_by("history_id"))
@@ -153,7 +164,7 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_version"].initial = latest_version(self.instance) or ""
+            self.fields["loaded_version"].initial = version_token(self.instance) or ""
 
     def clean(self):
         cleaned = super().clean()
@@ -166,7 +177,7 @@ class RecordForm(forms.ModelForm):
         current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("Someone else deleted this record while you were editing it.")
-        if latest_version(current) != loaded:
+        if version_token(current) != loaded:
             raise ValidationError(
                 "Not saved: someone else changed this record since you opened it — "
                 f"{describe_changes_since(current, loaded)}. Your edits are still in the form; "
@@ -249,14 +260,13 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return request.user.has_perm(publish_permission(self.model))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A revert is a save like any other: one transaction, so RecordForm's row lock holds.
+        # A revert is a save like any other: one transaction, so RecordForm's row lock holds,
+        # and its rows are put back inside the save (log_change), so review gates them too.
+        if request.method == "POST":
+            version = self.model.history.filter(history_id=version_id).first()
+            request.milidip_revert_to = version.history_date if version else None
         with transaction.atomic():
-            response = super().history_form_view(request, object_id, version_id, extra_context)
-            if request.method == "POST" and response.status_code == 302:
-                version = self.model.history.get(history_id=version_id)
-                record = self.model.objects.get(pk=version.id)
-                record_rows_revert(record=record, when=version.history_date, user=request.user)
-            return response
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         historical = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) if obj else None
@@ -286,7 +296,69 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         # A reverted version's links were shown from a cache (get_form); drop it so that
         # saving the form compares against the links stored today.
         getattr(obj, "_prefetched_objects_cache", {}).clear()
+        # A curator's change to a public record is kept for review (see log_change).
+        request.milidip_review = ReviewGate(record=obj, user=request.user).open()
         super().save_model(request, obj, form, change)
+
+    def proposed_revision(self, request):
+        gate = getattr(request, "milidip_review", None)
+        return gate.revision if gate is not None else None
+
+    def log_change(self, request, obj, message):
+        # Called once the record, its links and its rows are saved, by the change form (after
+        # save_related) and by a revert (after save_m2m): finish the save here.
+        when = getattr(request, "milidip_revert_to", None)
+        if when is not None:
+            record_rows_revert(record=obj, when=when, user=request.user)
+            request.milidip_revert_to = None
+        gate = getattr(request, "milidip_review", None)
+        if gate is not None and gate.active:
+            gate.close()
+        revision = self.proposed_revision(request)
+        if revision is not None:
+            message = f"Proposed revision {revision.pk} for review: {', '.join(revision.changed)}."
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        revision = self.proposed_revision(request)
+        if revision is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"“{revision.record_label}” is public, so your change waits for a reviewer as revision "
+            f"{revision.pk} ({', '.join(revision.changed)}). The public record is unchanged "
+            "until it is approved.",
+            messages.WARNING,
+        )
+        return redirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            record = self.get_object(request, object_id)
+            waiting = pending_revisions(record).count() if record is not None else 0
+            if waiting:
+                self.message_user(
+                    request,
+                    f"{waiting} change(s) to this record wait for review (see Revisions).",
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != "draft" and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        check_delete(request.user, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            check_delete(request.user, record)
+        super().delete_queryset(request, queryset)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("citations__source")
@@ -329,7 +401,10 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
             self.message_user(request, "No such deleted record.", messages.ERROR)
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_recover_list")
         self.message_user(
-            request, f"Recovered “{record}” with its citations and links.", messages.SUCCESS
+            request,
+            f"Recovered “{record}” with its citations and links, as {record.get_status_display()}"
+            + (" (a reviewer publishes it)." if record.status == "draft" else "."),
+            messages.SUCCESS,
         )
         return redirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk])
@@ -337,13 +412,147 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected records", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        published = 0
-        for record in queryset.exclude(status=Status.PUBLISHED):
-            record.status = Status.PUBLISHED
-            record._history_user = request.user
-            record.save()
-            published += 1
+        published, refused = 0, []
+        for record in queryset:
+            try:
+                published += record_publish(record=record, user=request.user)
+            except ValidationError as error:
+                refused.append(f"“{record}”: {' '.join(error.messages)}")
         self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not published: " + "; ".join(refused), messages.ERROR)
+
+
+class ReviewedRowAdmin(admin.ModelAdmin):
+    """The admin of rows edited on their own pages (memberships, monthly strengths): a row of a
+    public record is changed, added or deleted only by the record's reviewers; curators propose
+    such changes on the record's own page, where they go to review."""
+
+    parent_field = None  # the row's foreign key to the record it belongs to
+
+    def parent_is_public(self, obj):
+        parent = getattr(obj, self.parent_field, None) if obj is not None else None
+        return parent is not None and parent.status != "draft"
+
+    def may_change_public(self, request):
+        parent_model = self.model._meta.get_field(self.parent_field).related_model
+        return request.user.has_perm(publish_permission(parent_model))
+
+    def has_change_permission(self, request, obj=None):
+        if self.parent_is_public(obj) and not self.may_change_public(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.parent_is_public(obj) and not self.may_change_public(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if self.parent_is_public(obj) and not self.may_change_public(request):
+            raise PermissionDenied(
+                f"“{getattr(obj, self.parent_field)}” is public: change its rows on its own page, "
+                "where the change goes to review."
+            )
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        if not self.may_change_public(request) and any(
+            self.parent_is_public(row) for row in queryset
+        ):
+            raise PermissionDenied("Rows of public records are deleted by reviewers.")
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Pending changes to public records: reviewers compare, approve or reject them."""
+
+    list_display = ["__str__", "record_label", "state", "proposed_by", "proposed_at", "changes"]
+    list_filter = ["state", "content_type"]
+    search_fields = ["record_label", "proposed_by__username"]
+    list_select_related = ["proposed_by", "content_type"]
+    actions = ["approve_selected", "reject_selected"]
+    fields = [
+        "record_link",
+        "state",
+        "proposed_by",
+        "proposed_at",
+        "changes",
+        "comparison",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = [name for name in fields if name != "decision_note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Only the decision note is editable, and only while the revision is pending.
+        if obj is not None and obj.state != Revision.State.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="changes")
+    def changes(self, revision):
+        return ", ".join(revision.changed) or "(none)"
+
+    @admin.display(description="record")
+    def record_link(self, revision):
+        record = revision_record(revision)
+        if record is None:
+            return f"{revision.record_label} (deleted)"
+        url = reverse(
+            f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, record)
+
+    @admin.display(description="proposed against today's record")
+    def comparison(self, revision):
+        record = revision_record(revision)
+        if record is None:
+            return "-"
+        current = record_state(record)
+        lines = []
+        for part in ("fields", "links", "rows"):
+            for name in revision.changed:
+                if name in revision.proposed_state[part] or name in current[part]:
+                    now = current[part].get(name)
+                    proposed = revision.proposed_state[part].get(name)
+                    if now != proposed:
+                        lines.append((name, now, proposed))
+        return (
+            format_html_join(
+                "", "<p><strong>{}</strong>: “{}” → “{}”</p>", ((n, a, b) for n, a, b in lines)
+            )
+            or "No difference from today's record."
+        )
+
+    def _decide(self, request, queryset, decide, verb):
+        done, refused = 0, []
+        for revision in queryset:
+            try:
+                decide(revision=revision, user=request.user, note=revision.decision_note)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                message = error.messages if isinstance(error, ValidationError) else [str(error)]
+                refused.append(f"{revision}: {' '.join(message)}")
+        self.message_user(request, f"{verb} {done} revision(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Refused: " + "; ".join(refused), messages.ERROR)
+
+    @admin.action(description="Approve the selected revisions (they go live)")
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, revision_approve, "Approved")
+
+    @admin.action(description="Reject the selected revisions")
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, revision_reject, "Rejected")
 
 
 @admin.register(Source)

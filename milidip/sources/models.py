@@ -10,9 +10,11 @@ go through it.
 import functools
 import hashlib
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -42,6 +44,35 @@ def _read_normalised(path, checksum):
 def file_checksum(path):
     """SHA-256 hex digest of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# What a source's `file` may name: an article's text directly in seeds/, or a dataset file in
+# seeds/datasets/. Nothing else is ever opened, so no one can point a source at a server file
+# (/proc/self/environ, ../.secret_key) and use the quote check to read it.
+SEED_FILE_PATTERNS = {
+    "article": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.txt"),
+    "dataset": re.compile(r"datasets/[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(csv|txt)"),
+}
+
+
+def seed_file_path(name, kind):
+    """The path of the seeds/ file `name` for a source of `kind`; ValidationError for a name
+    outside seeds/ (absolute, `..`, another folder, a symlink leading out) or of another type."""
+    pattern = SEED_FILE_PATTERNS.get(kind)
+    if pattern is None or not pattern.fullmatch(name or ""):
+        where = "seeds/datasets/" if kind == "dataset" else "seeds/"
+        raise ValidationError(
+            {
+                "file": f"Name a file in {where} by its name alone (e.g. "
+                + ("datasets/mme_v7.csv" if kind == "dataset" else "000_a227187e7c0d9eeb.txt")
+                + "); paths outside it are refused."
+            }
+        )
+    root = Path(settings.SEEDS_DIR).resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise ValidationError({"file": "The file leads outside seeds/; it is refused."})
+    return path
 
 
 class Source(SlugRecord):
@@ -113,6 +144,12 @@ class Source(SlugRecord):
                 condition=~Q(kind="article") | (~Q(file="") & ~Q(checksum="")),
                 name="source_article_has_file_and_checksum",
             ),
+            models.CheckConstraint(
+                condition=~Q(file__startswith="/")
+                & ~Q(file__contains="..")
+                & ~Q(file__contains="\\"),
+                name="source_file_inside_seeds",
+            ),
         ]
 
     def __str__(self):
@@ -120,10 +157,13 @@ class Source(SlugRecord):
 
     @property
     def path(self):
-        return settings.SEEDS_DIR / self.file
+        """The source's file in seeds/; ValidationError when `file` names anything else."""
+        return seed_file_path(self.file, self.kind)
 
     def clean(self):
         super().clean()
+        if self.file:
+            seed_file_path(self.file, self.kind)
         if self.kind != self.Kind.ARTICLE:
             return
         if not self.file:
@@ -246,3 +286,77 @@ class Citation(models.Model):
                 name=f"{prefix}_quote_length",
             ),
         ]
+
+
+class Revision(models.Model):
+    """A change to a public record, waiting for a reviewer.
+
+    Published and retracted records are what the public reads, so a change to one by a user who
+    may not publish that kind of record does not go live: the whole record as they left it (its
+    fields, links, rows and citations, validated exactly as a direct save) is kept here, and a
+    reviewer approves it (it is then written, in the record's history) or rejects it. See
+    milidip.sources.review.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved (live)"
+        REJECTED = "rejected", "Rejected"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, help_text="The kind of record."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="The record's database id.")
+    record_label = models.CharField(
+        "record", max_length=300, help_text="The record's name when the change was proposed."
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="proposed_revisions",
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    base_version = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The record's history entry the change was made against; a revision whose "
+        "record changed since cannot be approved over that change.",
+    )
+    proposed_state = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="The record as proposed: fields, links and rows (with citations).",
+    )
+    changed = models.JSONField(
+        default=list, help_text="The fields, links and row lists the revision changes."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_revisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, help_text="Why the reviewer approved or rejected it."
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected"]),
+                name="revision_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(decided_at__isnull=False),
+                name="revision_decision_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision {self.pk} of {self.record_label} ({self.get_state_display()})"

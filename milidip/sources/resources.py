@@ -5,7 +5,8 @@ one citation in the columns `citation_source`, `citation_quote` and `citation_lo
 record must: nothing enters milidip without a source. Each row is validated like a form in the
 admin (the model's full_clean, the verbatim-quote check, reviewer-only publication) and shown
 in the preview with its errors before anything is saved; saving goes through the model, so every
-imported change is in the record's history.
+imported change is in the record's history. An update of a published or retracted record by a
+curator becomes a pending revision for a reviewer (milidip.sources.review), as in the form.
 
 Spreadsheet formats are exported formula-safe (OWASP's CSV-injection advice, as the API's CSV):
 a text cell beginning with =, +, -, @, a tab or a carriage return gets a leading single quote,
@@ -22,6 +23,7 @@ from import_export.formats import base_formats
 from milidip.api.renderers import FORMULA_STARTS, escape_formula
 from milidip.records import check_status_change
 from milidip.sources.models import Source
+from milidip.sources.review import ReviewGate
 
 CITATION_COLUMNS = ("citation_source", "citation_quote", "citation_locator")
 # Formats a spreadsheet opens (and runs formulas in); JSON and YAML are data, left as they are.
@@ -76,6 +78,20 @@ class RecordResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
         self.pending_citations = {}
+        self.review_gate = None
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # A curator's update of a public record is kept for review, as in the admin's form:
+        # the gate opens before the row is written and closes once its links are (save_m2m).
+        if not is_create:
+            self.review_gate = ReviewGate(record=instance, user=self.user).open()
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if self.review_gate is not None:
+            self.review_gate.close()
+            self.review_gate = None
 
     def import_instance(self, instance, row, **kwargs):
         previous_status = (

@@ -2,7 +2,13 @@
 
 from rest_framework import serializers
 
-from milidip.api.fields import BoundedListSerializer, PartialDateField, RecordRef
+from milidip.api.fields import (
+    BoundedListSerializer,
+    PartialDateField,
+    RecordRef,
+    VisibleListSerializer,
+    VisibleRefMixin,
+)
 from milidip.sources.models import Source
 
 
@@ -12,13 +18,21 @@ class SourceRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "kind", "collection"]
 
 
-class CitationSerializer(serializers.Serializer):
-    """A citation as read: the source, and the verbatim quote or the dataset row."""
+class CitationSerializer(VisibleRefMixin, serializers.Serializer):
+    """A citation as read: the source, and the verbatim quote or the dataset row.
+
+    A citation of a source the reader may not see (a draft) is left out, as the source is.
+    """
+
+    visibility_path = "source"
 
     source = SourceRefSerializer(read_only=True)
     quote = serializers.CharField(read_only=True, allow_blank=True)
     locator = serializers.CharField(read_only=True, allow_blank=True)
     note = serializers.CharField(read_only=True, allow_blank=True)
+
+    class Meta:
+        list_serializer_class = VisibleListSerializer
 
 
 class CitationInputSerializer(serializers.Serializer):

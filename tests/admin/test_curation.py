@@ -108,8 +108,8 @@ def test_autocomplete_finds_countries_by_name():
 def test_a_second_save_over_a_newer_version_is_refused_and_the_first_survives():
     treaty = Treaty.objects.get(slug="rok-us-mutual-defense-treaty")
     url = reverse("admin:alliances_treaty_change", args=[treaty.pk])
-    first_user, first = member_of("curator")
-    _, second = member_of("curator")
+    first_user, first = member_of("reviewer")
+    _, second = member_of("reviewer")
     first_data = change_form_data(first, url)
     second_data = change_form_data(second, url)
     first_data["name"] = "Mutual Defense Treaty (first curator)"
@@ -177,7 +177,7 @@ def test_only_reviewers_publish():
 def test_history_shows_who_changed_what_and_reverts():
     treaty = Treaty.objects.get(slug="rok-us-mutual-defense-treaty")
     url = reverse("admin:alliances_treaty_change", args=[treaty.pk])
-    user, client = member_of("curator")
+    user, client = member_of("reviewer")
     data = change_form_data(client, url)
     data["name"] = "Renamed treaty"
     data["parties"] = [treaty.parties.get(code="KOR").pk]
@@ -326,7 +326,7 @@ def test_export_gives_csv_with_a_citation_per_record():
 def test_reverting_restores_the_citations_of_that_version():
     alliance = Alliance.objects.get(slug="nato")
     url = reverse("admin:alliances_alliance_change", args=[alliance.pk])
-    _, client = member_of("curator")
+    _, client = member_of("reviewer")
     data = change_form_data(client, url)
     data["description"] = "First curated description."
     assert client.post(url, data).status_code == 302

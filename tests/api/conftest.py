@@ -2,16 +2,18 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle():
-    """Each test starts with the anonymous throttle's history empty (it lives in the cache)."""
+    """Each test starts with the caches empty, the throttle's counts included (in memory)."""
     cache.clear()
+    caches["throttle"].clear()
     yield
     cache.clear()
+    caches["throttle"].clear()
 
 
 @pytest.fixture

@@ -209,7 +209,8 @@ def test_the_alliances_page_through_each_dataset_record_exactly_once(api, settin
     by name alone, cow-115 was on pages 9 and 10 and cow-120 on none. Each alliance is on exactly
     one page, in every allowed order. (Every order of every list is paged with made-up twins in
     test_stable_paging.py; the real MME exercises, paged so in every order, showed no repeat.)"""
-    settings.API_ANON_RATE = None  # hundreds of pages
+    settings.API_ANON_BUDGET = settings.API_ANON_HEAVY_BUDGET = None  # hundreds of pages
+    settings.API_ANON_HEAVY_CONCURRENCY = None
     params = {"ordering": ordering} if ordering else {}
     seen, count = page_through(api, RESOURCES["alliances"].url, "slug", page_size=50, **params)
     assert count > COW_ALLIANCES + ATOP_ALLIANCES

@@ -14,6 +14,14 @@ from tests.api.helpers import RESOURCES, DatasetSourceFactory, MissionFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def unthrottled(settings):
+    """Paging through every order makes hundreds of requests."""
+    settings.API_ANON_BUDGET = settings.API_ANON_HEAVY_BUDGET = None
+    settings.API_ANON_HEAVY_CONCURRENCY = None
+
+
 TWINS = 29  # records sharing one name and one date, more than a few pages' worth
 PAGE_SIZE = 4
 

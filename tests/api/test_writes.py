@@ -5,11 +5,12 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.records import Status
+from milidip.tokens.models import ApiToken
+from milidip.tokens.services import token_issue
 from missions.models import Challenge, Exercise, Mission
 from tests.factories import QUOTE_004
 
@@ -50,7 +51,8 @@ def curator(*permissions):
     for codename in permissions:
         user.user_permissions.add(Permission.objects.get(codename=codename))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _, key = token_issue(user=user, name="test", scope=ApiToken.Scope.WRITE)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -147,7 +149,7 @@ def test_an_end_before_the_start_is_a_400_and_the_stored_record_is_unchanged():
 
 
 def test_patch_replaces_rows_and_keeps_the_rest():
-    client = curator("change_alliance")
+    client = curator("change_alliance", "publish_alliance")
     url = "/api/v1/alliances/nato/"
     response = client.patch(
         url,
@@ -172,15 +174,15 @@ def test_an_identifier_cannot_be_changed():
 
 
 def test_deleting_a_country_other_records_use_is_a_409():
-    client = curator("delete_country")
+    client = curator("delete_country", "publish_country")
     url = "/api/v1/countries/KOR/"
     response = client.delete(url, **if_match(client, url))
     assert response.status_code == 409
     assert Country.objects.filter(code="KOR").exists()
 
 
-def test_a_curator_deletes_a_record():
-    client = curator("delete_challenge")
+def test_a_reviewer_deletes_a_record():
+    client = curator("delete_challenge", "publish_challenge")
     url = "/api/v1/challenges/cyber-threats/"
     response = client.delete(url, **if_match(client, url))
     assert response.status_code == 204
@@ -198,8 +200,8 @@ def test_a_body_that_is_not_json_is_a_415():
 def test_the_token_command_issues_a_working_token():
     User.objects.create_user("reader")
     out = StringIO()
-    call_command("drf_create_token", "reader", stdout=out)
-    key = out.getvalue().split()[2]
+    call_command("token_issue", "reader", "--name", "test", stdout=out, stderr=StringIO())
+    key = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/countries/KOR/").status_code == 200
@@ -224,7 +226,7 @@ def test_a_write_without_if_match_is_428_and_changes_nothing():
 
 
 def test_a_write_with_a_stale_etag_is_412_and_the_other_edit_survives():
-    first = curator("change_treaty")
+    first = curator("change_treaty", "publish_treaty")
     url = DETAIL_URLS["treaties"][0]
     stale = if_match(first, url)
     assert first.patch(url, {"name": "First edit"}, format="json", **stale).status_code == 200
@@ -267,7 +269,7 @@ def test_a_retracted_record_answers_410_with_the_reason():
 
 
 def test_a_mission_given_an_end_date_is_no_longer_active():
-    client = curator("change_mission")
+    client = curator("change_mission", "publish_mission")
     url = DETAIL_URLS["missions"][0]
     response = client.patch(url, {"end": "2030-01"}, format="json", **if_match(client, url))
     assert response.status_code == 200, response.json()

@@ -41,6 +41,7 @@ TIMEOUT_MS = 15_000
 
 curation_groups = importlib.import_module("milidip.sources.migrations.0004_curation_groups")
 vocabularies = importlib.import_module("missions.migrations.0002_vocabularies")
+revision_grants = importlib.import_module("milidip.sources.migrations.0009_revision_permissions")
 
 
 @pytest.fixture(scope="package")
@@ -65,12 +66,18 @@ def browser():
 
 
 def restore_groups():
-    """The curator and reviewer groups, with the permissions migration 0004 gives them."""
+    """The curator and reviewer groups, with the permissions migrations 0004 and 0009 give."""
     for name in ("curator", "reviewer"):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in curation_groups.codenames(name)
+        )
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="sources",
+                codename__in=[f"{action}_revision" for action in revision_grants.GRANTS[name]],
+            )
         )
 
 

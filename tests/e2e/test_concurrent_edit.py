@@ -1,4 +1,5 @@
-"""Two people edit the same treaty at once: the second save is refused, not silently lost."""
+"""Two people edit the same treaty at once: the second save is refused, not silently lost.
+(Reviewers: they change published records directly; curators' changes go to review.)"""
 
 import pytest
 from playwright.sync_api import expect
@@ -13,8 +14,8 @@ SLUG = "rok-us-mutual-defense-treaty"
 def test_second_save_over_a_newer_change_is_refused(open_admin):
     treaty = Treaty.objects.get(slug=SLUG)
     change_url = f"/admin/alliances/treaty/{treaty.pk}/change/"
-    first = open_admin("curator")
-    second = open_admin("curator")
+    first = open_admin("reviewer")
+    second = open_admin("reviewer")
     first.goto(change_url)
     second.goto(change_url)
     expect(first.locator("#id_name")).to_have_value(treaty.name)

@@ -8,10 +8,10 @@ from alliances.models import Treaty, TreatyCitation
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_curator_reverts_a_name_change_from_history(open_admin):
+def test_reviewer_reverts_a_name_change_from_history(open_admin):
     treaty = Treaty.objects.get(slug="rok-us-cost-sharing-agreements")
     original = treaty.name
-    page = open_admin("curator")
+    page = open_admin("reviewer")
 
     page.goto(f"/admin/alliances/treaty/{treaty.pk}/change/")
     page.fill("#id_name", "Cost-sharing agreements (renamed by mistake)")

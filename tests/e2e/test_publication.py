@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from alliances.models import Treaty
 from milidip.records import Status
 from milidip.sources.models import Source
 from missions.models import Exercise, ExerciseCitation
@@ -90,3 +91,28 @@ def test_reviewer_publishes_a_draft_and_curator_cannot(open_admin, live_server, 
     assert status == 200
     assert body["slug"] == SLUG
     assert body["status"] == "published"
+
+
+def test_a_curators_edit_of_a_published_record_waits_until_a_reviewer_approves(
+    open_admin, live_server
+):
+    treaty = Treaty.objects.get(slug="rok-us-mutual-defense-treaty")
+    api_url = f"{live_server.url}/api/v1/treaties/{treaty.slug}/"
+    curator = open_admin("curator")
+    curator.goto(f"/admin/alliances/treaty/{treaty.pk}/change/")
+    curator.fill("#id_name", "Mutual Defense Treaty of 1953")
+    curator.click("input[name=_save]")
+    expect(curator.locator(".messagelist .warning").first).to_contain_text("waits for a reviewer")
+    assert anonymous_get(api_url)[1]["name"] == "Mutual Defense Treaty"
+
+    reviewer = open_admin("reviewer")
+    reviewer.goto(f"/admin/alliances/treaty/{treaty.pk}/change/")
+    expect(reviewer.locator(".messagelist .warning")).to_contain_text("wait for review")
+    reviewer.goto("/admin/sources/revision/?state__exact=pending")
+    row = reviewer.locator("#result_list tbody tr", has_text="Mutual Defense Treaty")
+    expect(row).to_contain_text("name")
+    row.locator("input.action-select").check()
+    reviewer.select_option("select[name=action]", "approve_selected")
+    reviewer.click(".actions button[type=submit]")
+    expect(reviewer.locator(".messagelist .success")).to_contain_text("Approved 1 revision(s).")
+    assert anonymous_get(api_url)[1]["name"] == "Mutual Defense Treaty of 1953"
