@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "milidip.settings")
-os.environ["API_ANON_RATE"] = "off"
+# The snapshot reads every page at once: no throttle budget applies to it.
+os.environ.update(API_ANON_BUDGET="off", API_USER_BUDGET="off", API_ANON_HEAVY_BUDGET="off")
 
 import django
 
