@@ -74,7 +74,7 @@ migrations-check: $(VENV)/.run-deps .secret_key
 schema: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file milidip/api/openapi.yaml
 
-# --- backups (issue 9, item 9) ---------------------------------------------------------------
+# --- backups ---------------------------------------------------------------
 .PHONY: backup restore
 
 ## backup: copy DATABASE_URL's whole database, history included, to BACKUP_FILE
@@ -86,7 +86,6 @@ backup: $(VENV)/.run-deps .secret_key
 restore: $(VENV)/.run-deps .secret_key
 	@test -n "$(BACKUP_FILE)" || { echo "make restore: say which backup, BACKUP_FILE=backups/..." >&2; exit 2; }
 	$(BIN)/python manage.py restore "$(BACKUP_FILE)"
-# --- end backups ---------------------------------------------------------------------------------
 
 superuser: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py createsuperuser

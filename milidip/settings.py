@@ -70,7 +70,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = secrets.token_urlsafe(50)
 
-# --- Deployment: a guessable SECRET_KEY is refused (issue 9, item 10) -------------------------
+# --- Deployment: a guessable SECRET_KEY is refused -------------------------
 # Django's own criteria (check security.W009), enforced at start instead of merely warned about:
 # sessions, password resets and CSRF tokens are only as strong as this key.
 if not DEBUG and (
@@ -106,18 +106,17 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
-    # -- credentials (issue 9, item 4): hashed API tokens; admin login lockout --
+    # Credentials: hashed API tokens; admin login lockout.
     "milidip.tokens",
     "axes",
-    # -- end credentials --
-    "milidip.backups",  # deployment: `make backup` and `make restore` (issue 9, item 9)
+    "milidip.backups",  # deployment: `make backup` and `make restore`
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "milidip.api.throttling.SpentClientMiddleware",  # throttling (issue 9, item 5)
+    "milidip.api.throttling.SpentClientMiddleware",  # throttling
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,7 +127,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # -- credentials: answers a locked-out login with its refusal (429); keep it last --
+    # Credentials: answers a locked-out login with its refusal (429); keep it last.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -191,7 +190,7 @@ SEEDS_DIR = BASE_DIR / "seeds"
 # The API (see milidip/api/). Reads are open; writes need a token and the model permission.
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 
-# --- Throttling (issue 9, item 5): the shared cache and budgets by cost -------------------------
+# --- Throttling: the shared cache and budgets by cost -------------------------
 # REDIS_URL (e.g. redis://127.0.0.1:6379/0) makes every cache a Redis one, shared by every worker
 # and server; unset, each process keeps its own in memory (throttle counts are then per process).
 # The throttle counts in its own alias, so responses can later be cached in "default".
@@ -239,7 +238,7 @@ API_ANON_HEAVY_CONCURRENCY = (
 )
 # --- end of throttling ---------------------------------------------------------------------------
 
-# sec-input: request bodies. A body over this many bytes (files uploaded through a form aside)
+# Request bodies. A body over this many bytes (files uploaded through a form aside)
 # is refused before it is read: 413, JSON in the error shape under /api/ (milidip.api.errors).
 # Django's own default, stated here because the README documents it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -248,7 +247,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # the form. 100 rows preview in 5.4-9.3 s on PostgreSQL here, inside gunicorn's 30 s timeout.
 ADMIN_IMPORT_MAX_BYTES = int(os.environ.get("ADMIN_IMPORT_MAX_BYTES", "1048576"))
 ADMIN_IMPORT_MAX_ROWS = int(os.environ.get("ADMIN_IMPORT_MAX_ROWS", "100"))
-# /sec-input
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -306,7 +304,7 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
-# -- credentials (issue 9, item 4) --
+# --- Credentials: API tokens and the admin login lockout ---
 # TRUSTED_PROXY_COUNT (the client address for the lockout too) is read in "Throttling" above.
 # API tokens (milidip/tokens): how many days a new one lasts unless `token_issue --days` says.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
@@ -324,7 +322,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "milidip.api.clients.client_address"
-# -- end credentials --
 
 # Errors go to stderr (gunicorn's log), whatever DEBUG says.
 LOGGING = {
@@ -334,7 +331,7 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 
-# --- Deployment: HTTPS, HSTS, Secure cookies, the proxy's header, CSP (issue 9, item 10) -------
+# --- Deployment: HTTPS, HSTS, Secure cookies, the proxy's header, CSP -------
 # HTTPS=1 says the site is reached over HTTPS only (directly, or through a proxy that ends TLS):
 # plain HTTP is redirected, cookies are sent over HTTPS only, and browsers are told (HSTS) to
 # never try HTTP again for HSTS_SECONDS. `manage.py check --deploy --fail-level WARNING` passes
