@@ -22,3 +22,18 @@ def article(db):
     from milidip.sources.models import Source
 
     return Source.objects.get(slug="us-south-korea-military-alliance")
+
+
+@pytest.fixture(autouse=True)
+def fresh_local_caches():
+    """Each test starts with empty in-process caches (throttle budgets, counted per address)."""
+    from django.core.cache import caches
+
+    def clear():
+        for backend in caches.all(initialized_only=True):
+            if backend.__class__.__name__ == "LocMemCache":
+                backend.clear()
+
+    clear()
+    yield
+    clear()

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import request_finished
 from django.dispatch import receiver
+from django.http import HttpResponse
 from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import BaseThrottle
@@ -53,6 +54,7 @@ CSV_COST = 5
 HTML_COST = 20
 HEAVY_COST = 20
 POOL_KEY = "budget:anon-heavy-pool"
+LOGIN_PATH = "/admin/login/"
 SLOT_SECONDS = 30
 DURATION_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
@@ -228,11 +230,17 @@ class CostBudgetThrottle(BaseThrottle):
 
 
 class SpentClientMiddleware:
-    """Refuses an anonymous API client already over its budget before the rest of Django runs.
+    """Refuses a client already over its budget before the rest of Django runs.
 
-    Such a client is refused whatever it asks, so its request need not be parsed, routed,
-    authenticated or costed: one cache round trip, then the 429 (JSON, in the error shape, with
-    Retry-After). Requests that carry credentials (a token or a session) go on to the throttle.
+    - An anonymous API client over its budget is refused whatever it asks, so its request need
+      not be parsed, routed, authenticated or costed: one cache round trip, then the 429 (JSON,
+      in the error shape, with Retry-After). Requests that carry credentials (a token or a
+      session) go on to the throttle.
+    - Failed admin logins (POSTs to the login form that do not log in) spend
+      LOGIN_ATTEMPT_BUDGET per client address; over it, a plain 429 before sessions, CSRF or the
+      lockout's bookkeeping run, so a flood of wrong passwords costs a cache round trip each,
+      not a password hash or a database write (django-axes locks accounts and addresses among
+      the attempts let through).
     """
 
     def __init__(self, get_response):
@@ -261,7 +269,31 @@ class SpentClientMiddleware:
                 response = self.error_response(429, "throttled", detail)
                 response["Retry-After"] = str(seconds)
                 return response
+        login_budget = settings.LOGIN_ATTEMPT_BUDGET
+        if login_budget is not None and request.method == "POST" and request.path == LOGIN_PATH:
+            return self.login_attempt(request, login_budget)
         return self.get_response(request)
+
+    def login_attempt(self, request, budget):
+        """Refuse an address over its budget of failed logins; count this one if it fails
+        (a successful login redirects, and never counts)."""
+        cache = caches[settings.THROTTLE_CACHE]
+        key = f"budget:login:{client_address(request)}"
+        wait = over_budget(cache, key, budget, time.time())
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            response = HttpResponse(
+                f"Too many failed logins from this address ({describe(budget)}). "
+                f"Try again in {seconds} seconds.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(seconds)
+            return response
+        response = self.get_response(request)
+        if response.status_code != 302:
+            spend(cache, key, 1, budget, time.time())
+        return response
 
 
 def describe(budget):

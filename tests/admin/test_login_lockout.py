@@ -107,3 +107,26 @@ def test_logging_in_through_the_form_and_force_login_still_work(client, admin_us
     assert attempt("chief", PASSWORD) == (302, True)
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_flood_of_wrong_passwords_is_refused_before_the_lockout_runs(settings, admin_user):
+    settings.LOGIN_ATTEMPT_BUDGET = (3, 60)
+    settings.AXES_FAILURE_LIMIT = 100
+    for _ in range(3):
+        assert attempt("chief", "wrong")[0] == 200
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    refused = client.post(LOGIN, {"username": "chief", "password": "wrong"})
+    assert refused.status_code == 429
+    assert refused["Content-Type"].startswith("text/plain")
+    assert int(refused["Retry-After"]) >= 1
+    assert "Too many failed logins" in refused.content.decode()
+    # The lockout never saw the refused attempt: no password check, no record written.
+    assert AccessAttempt.objects.get(username="chief").failures_since_start == 3
+    # Another address is not affected.
+    assert attempt("chief", PASSWORD, address="192.0.2.77") == (302, True)
+
+
+def test_successful_logins_never_spend_the_failed_login_budget(settings, admin_user):
+    settings.LOGIN_ATTEMPT_BUDGET = (2, 60)
+    for _ in range(5):
+        assert attempt("chief", PASSWORD) == (302, True)
