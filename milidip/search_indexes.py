@@ -6,7 +6,7 @@ nothing.
 
 from django.contrib.postgres.indexes import GinIndex
 
-from milidip.api.filters import search_vector
+from milidip.search import search_vector
 
 
 def search_index(model_name, fields):

@@ -5,7 +5,7 @@ from django.db import connection
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
-from milidip.api.filters import search_queryset
+from milidip.search import search_queryset
 from milidip.sources.models import Source
 from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter

@@ -17,51 +17,22 @@ the parameter.
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Q, TextField, Value
-from django.db.models.functions import Replace
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Country
 from milidip.dates import year_range_q
 from milidip.records import Status, visible_to
+from milidip.search import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_MAX_TERMS,
+    check_search_terms,
+    search_queryset,
+)
 from milidip.sources.models import Source
 
 MAX_LIST_ITEMS = 20
-SEARCH_MAX_LENGTH = 200
-# Each term is one more condition on every searched field (one more OR branch of a tsquery on
-# PostgreSQL); a long OR search is refused rather than left to cost a worker for seconds.
-SEARCH_MAX_TERMS = 10
-SEARCH_CONFIG = "english"
 COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
 SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
-
-
-def search_terms(text):
-    """The words of a search, without the operator `or` and without a lone `-`."""
-    words = [word.strip('"') for word in (text or "").split()]
-    return [word for word in words if word and word.lower() != "or" and word != "-"]
-
-
-def check_search_terms(text):
-    """A search of more than SEARCH_MAX_TERMS terms is refused (a 400 naming the parameter)."""
-    count = len(search_terms(text))
-    if count > SEARCH_MAX_TERMS:
-        raise forms.ValidationError(
-            f"At most {SEARCH_MAX_TERMS} search terms (words other than `or`); this has {count}."
-        )
-
-
-def search_vector(fields):
-    """The full-text vector over `fields`; the GIN indexes are built on the same expression.
-
-    Slashes become spaces first: PostgreSQL's parser reads "Dokdo/Takeshima" as one file path.
-    """
-    return SearchVector(
-        *(Replace(field, Value("/"), Value(" "), output_field=TextField()) for field in fields),
-        config=SEARCH_CONFIG,
-    )
 
 
 class LimitedCSVField(django_filters.fields.BaseCSVField):
@@ -261,27 +232,6 @@ class DatedFilterSet(RecordFilterSet):
         if year_from or year_to:
             queryset = queryset.filter(year_range_q(self.date_field, year_from, year_to))
         return queryset
-
-
-def search_queryset(queryset, text, fields):
-    """Records matching `text` in `fields`: PostgreSQL full text ranked, else every word."""
-    text = text.strip()
-    if not text:
-        return queryset
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        vector = search_vector(fields)
-        return (
-            queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query))
-            .filter(search_document=query)
-            .order_by("-search_rank", "pk")
-        )
-    for word in text.split():
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 class TotalOrderingFilter(django_filters.OrderingFilter):

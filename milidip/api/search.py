@@ -16,15 +16,15 @@ from rest_framework.views import APIView
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
-from milidip.api.filters import (
+from milidip.api.pagination import positive_int_param
+from milidip.api.views import check_parameters
+from milidip.records import visible_to
+from milidip.search import (
     SEARCH_MAX_LENGTH,
     SEARCH_MAX_TERMS,
     check_search_terms,
     search_queryset,
 )
-from milidip.api.pagination import positive_int_param
-from milidip.api.views import check_parameters
-from milidip.records import visible_to
 from milidip.sources.models import Source
 from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter

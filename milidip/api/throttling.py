@@ -43,8 +43,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import BaseThrottle
 
 from milidip.api.clients import client_address
-from milidip.api.filters import search_terms
 from milidip.api.pagination import DEFAULT_PAGE_SIZE
+from milidip.search import search_terms
 
 BASE_COST = 1
 ROWS_PER_UNIT = 10

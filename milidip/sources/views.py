@@ -2,9 +2,10 @@
 
 import django_filters
 
-from milidip.api.filters import ChoiceInFilter, ordering_filter, search_queryset
+from milidip.api.filters import ChoiceInFilter, ordering_filter
 from milidip.api.views import RecordViewSet
 from milidip.records import Status
+from milidip.search import search_queryset
 from milidip.sources.models import Source
 from milidip.sources.serializers import SourceSerializer
 
