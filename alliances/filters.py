@@ -1,18 +1,48 @@
-"""Filters for countries, alliances and treaties (see milidip.api.filters for the shared ones)."""
+"""Filters for countries, alliances and treaties, and the country filters every resource uses
+(`country` by ISO3 code). The shared bases are in milidip.sources.filters."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance, Country, Membership, Region, Treaty
 from milidip.api.filters import (
     BooleanFilter,
     ChoiceInFilter,
-    CountriesFilter,
-    DatedFilterSet,
     IdFilter,
-    RecordFilterSet,
     SlugFilter,
+    VisibleChoiceMixin,
     YearFilter,
     ordering_filter,
 )
 from milidip.dates import year_range_q
+from milidip.sources.filters import DatedFilterSet, RecordFilterSet
+
+COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
+
+
+@extend_schema_field(COUNTRY_CODE_SCHEMA)
+class CountryCodeFilter(VisibleChoiceMixin, django_filters.ModelChoiceFilter):
+    """One country by ISO3 code; an unknown code is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(COUNTRY_CODE_SCHEMA)
+class CountriesFilter(VisibleChoiceMixin, django_filters.ModelMultipleChoiceFilter):
+    """ISO3 codes; repeated, all of them must match (AND)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("conjoined", True)
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, country):
+        # Filter by the Country itself: to_field_name is only how callers name it.
+        return {self.field_name: country}
 
 
 class CountryFilter(RecordFilterSet):

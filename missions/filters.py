@@ -3,17 +3,16 @@
 import django_filters
 from django.db.models import Q
 
+from alliances.filters import CountriesFilter, CountryCodeFilter
 from alliances.models import Alliance, Treaty
 from milidip.api.filters import (
     BooleanFilter,
     ChoiceInFilter,
     CountFilter,
-    CountriesFilter,
-    CountryCodeFilter,
-    DatedFilterSet,
     SlugFilter,
     ordering_filter,
 )
+from milidip.sources.filters import DatedFilterSet
 from missions.models import (
     DOMAINS,
     PURPOSES,

@@ -6,8 +6,8 @@ from django.db import connection
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
 from milidip.search import search_queryset
+from milidip.sources.filters import SourceFilter
 from milidip.sources.models import Source
-from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
 from missions.models import Challenge, Exercise, Mission
 

@@ -1,4 +1,7 @@
-"""Filters shared by every resource, and the base FilterSet each resource extends.
+"""Filter plumbing every resource uses: strict choices, years, counts, slugs, booleans, ordering.
+
+The base FilterSets of cited records are in milidip.sources.filters; the country filters in
+alliances.filters.
 
 Shared parameters (DESIGN.md, "Public API contract"):
 - `country`: ISO3 code; repeat it to require all of several countries (`?country=KOR&country=USA`).
@@ -19,19 +22,9 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from alliances.models import Country
-from milidip.dates import year_range_q
-from milidip.records import Status, visible_to
-from milidip.search import (
-    SEARCH_MAX_LENGTH,
-    SEARCH_MAX_TERMS,
-    check_search_terms,
-    search_queryset,
-)
-from milidip.sources.models import Source
+from milidip.records import visible_to
 
 MAX_LIST_ITEMS = 20
-COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
 SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
 
 
@@ -82,31 +75,6 @@ class VisibleChoiceMixin:
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, queryset=visible_choices(queryset), **kwargs)
-
-
-@extend_schema_field(COUNTRY_CODE_SCHEMA)
-class CountryCodeFilter(VisibleChoiceMixin, django_filters.ModelChoiceFilter):
-    """One country by ISO3 code; an unknown code is a 400."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", Country.objects.all())
-        kwargs.setdefault("to_field_name", "code")
-        super().__init__(*args, **kwargs)
-
-
-@extend_schema_field(COUNTRY_CODE_SCHEMA)
-class CountriesFilter(VisibleChoiceMixin, django_filters.ModelMultipleChoiceFilter):
-    """ISO3 codes; repeated, all of them must match (AND)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", Country.objects.all())
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("conjoined", True)
-        super().__init__(*args, **kwargs)
-
-    def get_filter_predicate(self, country):
-        # Filter by the Country itself: to_field_name is only how callers name it.
-        return {self.field_name: country}
 
 
 @extend_schema_field(SLUG_SCHEMA)
@@ -167,71 +135,6 @@ class RecordFilterForm(forms.Form):
         if year_from and year_to and year_from > year_to:
             raise forms.ValidationError({"year_to": f"Must not be before year_from ({year_from})."})
         return cleaned
-
-
-class RecordFilterSet(django_filters.FilterSet):
-    """Base for every resource's filters; subclasses name their `search_fields`."""
-
-    search_fields = ()
-
-    status = django_filters.ChoiceFilter(
-        choices=Status.choices, help_text="Publication status (curators see drafts)."
-    )
-    source = SlugFilter(
-        queryset=Source.objects.all(),
-        method="filter_source",
-        help_text="Slug of a source the record cites.",
-    )
-    collection = ChoiceInFilter(
-        choices=Source.Collection.choices,
-        method="filter_collection",
-        help_text="Where records come from, comma-separated, any of: articles (the five "
-        "articles), cow (Correlates of War), atop (ATOP), mme (Multinational Military "
-        "Exercises), un (UN Peace and Security Data Hub), ipi (IPI Peacekeeping Database).",
-    )
-    search = django_filters.CharFilter(
-        method="filter_search",
-        max_length=SEARCH_MAX_LENGTH,
-        validators=[check_search_terms],
-        help_text=f"Full-text search; ranked (best first) on PostgreSQL. At most "
-        f"{SEARCH_MAX_TERMS} terms.",
-    )
-
-    class Meta:
-        form = RecordFilterForm
-        fields = []
-
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=queryset.model.objects.filter(citations__source=value).values("pk")
-        )
-
-    def filter_collection(self, queryset, name, collections):
-        return queryset.filter(
-            pk__in=queryset.model.objects.filter(
-                citations__source__collection__in=collections
-            ).values("pk")
-        )
-
-    def filter_search(self, queryset, name, value):
-        return search_queryset(queryset, value, self.search_fields)
-
-
-class DatedFilterSet(RecordFilterSet):
-    """Base for resources with a main date (`date_field`): adds year_from and year_to."""
-
-    date_field = "start"
-
-    year_from = YearFilter(help_text="Only records whose main date is in or after this year.")
-    year_to = YearFilter(help_text="Only records whose main date is in or before this year.")
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        year_from = self.form.cleaned_data.get("year_from")
-        year_to = self.form.cleaned_data.get("year_to")
-        if year_from or year_to:
-            queryset = queryset.filter(year_range_q(self.date_field, year_from, year_to))
-        return queryset
 
 
 class TotalOrderingFilter(django_filters.OrderingFilter):

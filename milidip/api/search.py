@@ -25,8 +25,8 @@ from milidip.search import (
     check_search_terms,
     search_queryset,
 )
+from milidip.sources.filters import SourceFilter
 from milidip.sources.models import Source
-from milidip.sources.views import SourceFilter
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
 from missions.models import Challenge, Exercise, Mission
 

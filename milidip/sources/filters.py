@@ -1,0 +1,112 @@
+"""The base FilterSets of cited records (every resource's filters extend them), and sources'.
+
+`RecordFilterSet` gives every resource `status`, `source`, `collection` and `search`;
+`DatedFilterSet` adds `year_from` and `year_to` on the record's main date (`date_field`).
+"""
+
+import django_filters
+
+from milidip.api.filters import (
+    ChoiceInFilter,
+    RecordFilterForm,
+    SlugFilter,
+    YearFilter,
+    ordering_filter,
+)
+from milidip.dates import year_range_q
+from milidip.records import Status
+from milidip.search import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_MAX_TERMS,
+    check_search_terms,
+    search_queryset,
+)
+from milidip.sources.models import Source
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Base for every resource's filters; subclasses name their `search_fields`."""
+
+    search_fields = ()
+
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, help_text="Publication status (curators see drafts)."
+    )
+    source = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_source",
+        help_text="Slug of a source the record cites.",
+    )
+    collection = ChoiceInFilter(
+        choices=Source.Collection.choices,
+        method="filter_collection",
+        help_text="Where records come from, comma-separated, any of: articles (the five "
+        "articles), cow (Correlates of War), atop (ATOP), mme (Multinational Military "
+        "Exercises), un (UN Peace and Security Data Hub), ipi (IPI Peacekeeping Database).",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[check_search_terms],
+        help_text=f"Full-text search; ranked (best first) on PostgreSQL. At most "
+        f"{SEARCH_MAX_TERMS} terms.",
+    )
+
+    class Meta:
+        form = RecordFilterForm
+        fields = []
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=queryset.model.objects.filter(citations__source=value).values("pk")
+        )
+
+    def filter_collection(self, queryset, name, collections):
+        return queryset.filter(
+            pk__in=queryset.model.objects.filter(
+                citations__source__collection__in=collections
+            ).values("pk")
+        )
+
+    def filter_search(self, queryset, name, value):
+        return search_queryset(queryset, value, self.search_fields)
+
+
+class DatedFilterSet(RecordFilterSet):
+    """Base for resources with a main date (`date_field`): adds year_from and year_to."""
+
+    date_field = "start"
+
+    year_from = YearFilter(help_text="Only records whose main date is in or after this year.")
+    year_to = YearFilter(help_text="Only records whose main date is in or before this year.")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year_from = self.form.cleaned_data.get("year_from")
+        year_to = self.form.cleaned_data.get("year_to")
+        if year_from or year_to:
+            queryset = queryset.filter(year_range_q(self.date_field, year_from, year_to))
+        return queryset
+
+
+class SourceFilter(django_filters.FilterSet):
+    search_fields = ("title", "author", "publisher", "description")
+
+    kind = ChoiceInFilter(choices=Source.Kind.choices, help_text="Comma-separated: any of.")
+    collection = ChoiceInFilter(
+        choices=Source.Collection.choices,
+        help_text="The body of sources, comma-separated, any of: articles, cow, atop, mme, un, "
+        "ipi.",
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Full-text search in titles."
+    )
+    ordering = ordering_filter(("title", "published", "updated"), "Default: slug.")
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search_queryset(queryset, value, self.search_fields)
