@@ -22,8 +22,9 @@ from milidip.api.fields import (
     RecordRef,
     VisibleListSerializer,
     VisibleRefMixin,
+    date_input,
 )
-from milidip.sources.serializers import CitationInputSerializer, CitationSerializer
+from milidip.sources.serializers import RecordInputSerializer, RecordSerializer
 
 
 class CountryRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -49,12 +50,6 @@ class TreatyRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
         model = Treaty
         list_serializer_class = VisibleListSerializer
         fields = ["slug", "name", "kind", "signed"]
-
-
-class RecordSerializer(serializers.ModelSerializer):
-    """What every record shows: its status, timestamps and citations."""
-
-    citations = CitationSerializer(many=True, read_only=True)
 
 
 class CountrySerializer(RecordSerializer):
@@ -199,26 +194,6 @@ class TreatySerializer(RecordSerializer):
             "updated",
             "citations",
         ]
-
-
-class RecordInputSerializer(serializers.ModelSerializer):
-    """Base of the write serializers: citations are required when a record is created."""
-
-    citations = CitationInputSerializer(many=True, required=False)
-
-    def validate_citations(self, value):
-        if not value:
-            raise serializers.ValidationError("Cite at least one source.")
-        return value
-
-    def validate(self, attrs):
-        if self.instance is None and "citations" not in attrs:
-            raise serializers.ValidationError({"citations": ["Cite at least one source."]})
-        return attrs
-
-
-def date_input():
-    return PartialDateField(required=False)
 
 
 class CountryInputSerializer(RecordInputSerializer):

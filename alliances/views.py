@@ -16,16 +16,7 @@ from alliances.serializers import (
     TreatySerializer,
 )
 from milidip.api.dossier import DossierSerializer, country_dossier
-from milidip.api.views import RecordViewSet
-
-
-def with_citations(queryset):
-    """Prefetch a record's citations with their sources: two queries whatever the page size."""
-    model = queryset.model
-    citation_model = model.citations.rel.related_model
-    return queryset.prefetch_related(
-        Prefetch("citations", queryset=citation_model.objects.select_related("source"))
-    )
+from milidip.sources.views import RecordViewSet, with_citations
 
 
 class CountryViewSet(RecordViewSet):

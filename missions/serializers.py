@@ -6,10 +6,7 @@ from alliances.models import Alliance, Country, Treaty
 from alliances.serializers import (
     AllianceRefSerializer,
     CountryRefSerializer,
-    RecordInputSerializer,
-    RecordSerializer,
     TreatyRefSerializer,
-    date_input,
 )
 from milidip.api.fields import (
     BoundedListSerializer,
@@ -17,7 +14,9 @@ from milidip.api.fields import (
     RecordRef,
     VisibleListSerializer,
     VisibleRefMixin,
+    date_input,
 )
+from milidip.sources.serializers import RecordInputSerializer, RecordSerializer
 from missions.models import (
     Challenge,
     Domain,

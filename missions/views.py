@@ -4,9 +4,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
-from alliances.views import with_citations
-from milidip.api.views import RecordViewSet
 from milidip.records import visible_to
+from milidip.sources.views import RecordViewSet, with_citations
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
 from missions.models import (
     Challenge,

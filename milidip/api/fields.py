@@ -146,3 +146,8 @@ class VisibleRefMixin:
         if not self.is_visible(instance):
             return None
         return super().to_representation(instance)
+
+
+def date_input():
+    """A partial date as a write takes it: optional, "" or null for none."""
+    return PartialDateField(required=False)

@@ -1,22 +1,17 @@
-"""The base viewset of every resource.
+"""The base viewset of every resource, and the API's own exceptions.
 
-`RecordViewSet` gives each resource the same behaviour:
+`BaseViewSet` gives each resource the same reading behaviour:
 - anonymous callers (and users without the model's view permission) see published records only;
 - every query parameter is checked: an unknown one is a 400 that names it;
 - GETs carry Last-Modified (from the records' `updated`), and an ETag from
   ConditionalGetMiddleware, so conditional requests get 304;
-- writes take the resource's input serializer and go through `milidip.services.record_save`,
-  so they obey exactly the rules the admin does. A write locks the record's row before checking
-  If-Match, so of two writes sent at once with the same ETag one wins and the other gets 412.
-  A change to a public record by a user who may not publish it is kept as a pending revision
-  (202) for a reviewer (milidip.sources.review).
+- `check_if_match` is the precondition every write checks.
+
+Writing (through the services, with review) is added by milidip.sources.views.RecordViewSet.
 """
 
 import hashlib
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.http import http_date, parse_etags, quote_etag
 from django_filters.filters import BaseCSVFilter
@@ -25,8 +20,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from milidip.records import Status, visible_to
-from milidip.services import check_delete, record_save
-from milidip.sources.review import ReviewGate
 
 LIST_PARAMETERS = {"page", "page_size", "format"}
 DETAIL_PARAMETERS = {"format"}
@@ -90,13 +83,9 @@ def check_parameters(request, allowed):
         raise exceptions.ValidationError(errors)
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class BaseViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    input_serializer_class = None
-    # Input names of many-to-many links, and of row lists: {input name: related name}.
-    link_fields = ()
-    row_fields = {}
     # Detail actions that answer a paginated list: they take the page parameters.
     paged_actions = ()
 
@@ -171,87 +160,3 @@ class RecordViewSet(viewsets.ModelViewSet):
         if last_modified and response.status_code == status.HTTP_200_OK:
             response["Last-Modified"] = http_date(last_modified.timestamp())
         return response
-
-    # Writing
-
-    def get_input_serializer(self, *args, **kwargs):
-        kwargs.setdefault("context", self.get_serializer_context())
-        return self.input_serializer_class(*args, **kwargs)
-
-    def save(self, record, data):
-        links = {name: data.pop(name) for name in self.link_fields if name in data}
-        rows = {
-            related: data.pop(name) for name, related in self.row_fields.items() if name in data
-        }
-        citations = data.pop("citations", None)
-        try:
-            return record_save(
-                record=record,
-                fields=data,
-                links=links,
-                rows=rows,
-                citations=citations,
-                user=self.request.user,
-            )
-        except DjangoValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-            raise serializers.ValidationError(detail) from error
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = self.save(self.queryset.model(), dict(serializer.validated_data))
-        record = self.queryset.get(pk=record.pk)
-        location = request.build_absolute_uri(
-            self.reverse_action(
-                "detail", kwargs={self.lookup_field: getattr(record, self.lookup_field)}
-            )
-        )
-        return Response(
-            self.get_serializer(record).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
-
-    def get_object_for_write(self):
-        """The record, locked until the write commits, as it is once the lock is held: two
-        writes with the same If-Match cannot both pass the check (call inside a transaction)."""
-        record = self.get_object()
-        type(record).objects.select_for_update().filter(pk=record.pk).exists()
-        record = self.get_object()
-        self.check_if_match(record)
-        return record
-
-    @transaction.atomic
-    def update(self, request, *args, partial=False, **kwargs):
-        record = self.get_object_for_write()
-        serializer = self.get_input_serializer(record, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        identifier = data.get(self.lookup_field)
-        if identifier is not None and identifier != getattr(record, self.lookup_field):
-            raise serializers.ValidationError(
-                {self.lookup_field: ["A record's identifier cannot be changed once it exists."]}
-            )
-        gate = ReviewGate(record=record, user=request.user)
-        with gate:
-            self.save(record, data)
-        if gate.revision is not None:
-            return Response(
-                PendingRevisionSerializer(gate.revision).data, status=status.HTTP_202_ACCEPTED
-            )
-        return Response(self.get_serializer(self.queryset.get(pk=record.pk)).data)
-
-    @transaction.atomic
-    def destroy(self, request, *args, **kwargs):
-        record = self.get_object_for_write()
-        check_delete(request.user, record)
-        record._history_user = request.user
-        try:
-            record.delete()
-        except ProtectedError as error:
-            referrers = sorted({str(obj) for obj in error.protected_objects})[:10]
-            raise Conflict(
-                "The record is still referenced by other records: " + "; ".join(referrers)
-            ) from error
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,5 @@
-"""Serializers for sources and for the citations every record carries."""
+"""Serializers for sources and citations, and the bases of every cited record's serializers
+(`RecordSerializer` for reading, `RecordInputSerializer` for writing)."""
 
 from rest_framework import serializers
 
@@ -78,3 +79,25 @@ class SourceSerializer(serializers.ModelSerializer):
             "updated",
         ]
         read_only_fields = fields
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """What every record shows: its status, timestamps and citations."""
+
+    citations = CitationSerializer(many=True, read_only=True)
+
+
+class RecordInputSerializer(serializers.ModelSerializer):
+    """Base of the write serializers: citations are required when a record is created."""
+
+    citations = CitationInputSerializer(many=True, required=False)
+
+    def validate_citations(self, value):
+        if not value:
+            raise serializers.ValidationError("Cite at least one source.")
+        return value
+
+    def validate(self, attrs):
+        if self.instance is None and "citations" not in attrs:
+            raise serializers.ValidationError({"citations": ["Cite at least one source."]})
+        return attrs
