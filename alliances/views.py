@@ -1,9 +1,6 @@
-"""API views for countries (with the dossier), alliances and treaties."""
+"""API views for countries, alliances and treaties (the dossier is in milidip.explore)."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Membership, Treaty
@@ -15,7 +12,6 @@ from alliances.serializers import (
     TreatyInputSerializer,
     TreatySerializer,
 )
-from milidip.api.dossier import DossierSerializer, country_dossier
 from milidip.sources.views import RecordViewSet, with_citations
 
 
@@ -28,21 +24,6 @@ class CountryViewSet(RecordViewSet):
     filterset_class = CountryFilter
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{3}"
-    # For the throttle (milidip.api.throttling): a dossier reads seven groups of records.
-    action_costs = {"dossier": 10}
-
-    @extend_schema(
-        responses=DossierSerializer,
-        summary="Everything involving a country",
-        description="The country's alliances (with its roles), treaties, exercises (with its "
-        "roles), missions it hosts or contributes to, and the challenges that concern it.",
-    )
-    @action(detail=True, methods=["get"])
-    def dossier(self, request, code=None):
-        country = self.get_object()
-        self.last_modified = country.updated
-        dossier = country_dossier(country, request.user)
-        return Response(DossierSerializer(dossier, context=self.get_serializer_context()).data)
 
 
 class AllianceViewSet(RecordViewSet):

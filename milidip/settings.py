@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    "milidip.explore",
     # Credentials: hashed API tokens; admin login lockout.
     "milidip.tokens",
     "axes",
@@ -390,7 +391,7 @@ def _hash(value):
 # only; inline code only where it carries the response's nonce (`request.csp_nonce`, which
 # templates put on their inline scripts and styles) or is one of the texts hashed above; nothing
 # may frame a page (as X-Frame-Options: DENY says to older browsers). A view adds to it with
-# csp.decorators.csp_update (see the Redoc page in milidip/api/urls.py).
+# csp.decorators.csp_update (see the Redoc page in milidip/api/root.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],

@@ -1,17 +1,46 @@
-"""Top-level URLs: the admin for curators and the API under /api/v1/."""
+"""Top-level URLs: the admin for curators and the API under /api/v1/ (every resource's routes).
+
+This module composes the layers (README, "Layout"): it alone may import every one of them.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from rest_framework.routers import SimpleRouter
+
+from alliances.views import AllianceViewSet, TreatyViewSet
+from milidip.api.root import ApiRootView, SchemaView, docs_view, redoc_view
+from milidip.explore.search import SearchView
+from milidip.explore.views import CountryDossierViewSet
+from milidip.sources.views import SourceViewSet
+from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
 
 admin.site.site_header = "milidip curation"
 admin.site.site_title = "milidip"
 admin.site.index_title = "Records and their sources"
 
+router = SimpleRouter(trailing_slash=True)
+router.register("countries", CountryDossierViewSet, basename="country")
+router.register("alliances", AllianceViewSet, basename="alliance")
+router.register("treaties", TreatyViewSet, basename="treaty")
+router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("sources", SourceViewSet, basename="source")
+
+api_v1 = [
+    path("", ApiRootView.as_view(), name="api-root"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", docs_view, name="swagger-ui"),
+    path("redoc/", redoc_view, name="redoc"),
+    path("", include(router.urls)),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("milidip.api.urls")),
+    path("api/v1/", include(api_v1)),
 ]
 
 handler400 = "milidip.api.errors.json_bad_request"

@@ -1,0 +1,1 @@
+"""Reading across resources: a country's dossier and the search of every resource."""

@@ -1,0 +1,28 @@
+"""The countries endpoint with each country's dossier (everything involving it)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from alliances.views import CountryViewSet
+from milidip.explore.dossier import DossierSerializer, country_dossier
+
+
+class CountryDossierViewSet(CountryViewSet):
+    # No docstring: the schema describes every /countries/ operation with CountryViewSet's.
+
+    # For the throttle (milidip.api.throttling): a dossier reads seven groups of records.
+    action_costs = {"dossier": 10}
+
+    @extend_schema(
+        responses=DossierSerializer,
+        summary="Everything involving a country",
+        description="The country's alliances (with its roles), treaties, exercises (with its "
+        "roles), missions it hosts or contributes to, and the challenges that concern it.",
+    )
+    @action(detail=True, methods=["get"])
+    def dossier(self, request, code=None):
+        country = self.get_object()
+        self.last_modified = country.updated
+        dossier = country_dossier(country, request.user)
+        return Response(DossierSerializer(dossier, context=self.get_serializer_context()).data)
