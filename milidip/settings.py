@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "milidip.sources",
     "alliances",
     "missions",
+    "milidip.datasets",
     "milidip.explore",
     # Credentials: hashed API tokens; admin login lockout.
     "milidip.tokens",

@@ -7,7 +7,7 @@ may change them freely.
 import pytest
 from django.core.management import call_command
 
-from milidip.sources.management.commands.load_records import fixture_files
+from milidip.datasets.management.commands.load_records import fixture_files
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from alliances.models import Alliance, Country, Membership, Treaty
+from milidip.datasets.management.commands.load_records import fixture_files
 from milidip.records import Status
-from milidip.sources.management.commands.load_records import fixture_files
 from milidip.sources.models import Source
 from milidip.sources.provenance import citation_models, provenance_problems
 from missions.models import Challenge, Exercise, Mission

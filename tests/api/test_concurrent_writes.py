@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from alliances.models import Treaty
-from milidip.sources.management.commands.load_records import fixture_files
+from milidip.datasets.management.commands.load_records import fixture_files
 from tests.api.tokens import token_for
 
 pytestmark = [

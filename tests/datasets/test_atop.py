@@ -16,8 +16,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 
 from alliances.models import Alliance, AllianceCitation, Membership
+from milidip.datasets.importers import atop
 from milidip.records import Status
-from milidip.sources.importers import atop
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from tests.datasets.conftest import DATASETS_DIR, summary

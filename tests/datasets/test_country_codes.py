@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from alliances.models import validate_country_code
-from milidip.sources.importers.cow_states import ISO_CODES, USER_ASSIGNED_CODES, country_code
+from milidip.datasets.importers.cow_states import ISO_CODES, USER_ASSIGNED_CODES, country_code
 from tests.datasets.conftest import DATASETS_DIR
 
 

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management.base import OutputWrapper
 
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     ImportFailure,
     Input,
     Progress,

@@ -34,9 +34,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import slugify
 
 from alliances.models import Alliance
-from milidip.dates import is_not_before
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     Dataset,
     ImportFailure,
     Input,
@@ -46,6 +44,8 @@ from milidip.sources.importers.base import (
     partial_date,
     snapshot_m2m_history,
 )
+from milidip.dates import is_not_before
+from milidip.records import Status
 from missions.models import Mission, MissionCitation, MissionLocation
 
 ORGANISATION = "united-nations"

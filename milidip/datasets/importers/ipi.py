@@ -51,8 +51,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     CountryIndex,
     Dataset,
     Input,
@@ -62,7 +61,8 @@ from milidip.sources.importers.base import (
     parse_int,
     snapshot_m2m_history,
 )
-from milidip.sources.importers.un_pko import coordinate, day, mission_slug, united_nations
+from milidip.datasets.importers.un_pko import coordinate, day, mission_slug, united_nations
+from milidip.records import Status
 from missions.models import (
     Mission,
     MissionCitation,

@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 import pycountry
 
 from alliances.models import Country, CountryCitation, StateSystemMembership
-from milidip.dates import is_not_before
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     CountryIndex,
     Dataset,
     Input,
@@ -37,6 +35,8 @@ from milidip.sources.importers.base import (
     parse_int,
     partial_date,
 )
+from milidip.dates import is_not_before
+from milidip.records import Status
 
 CITATION = "Correlates of War Project. 2017. State System Membership List, v2016."
 LICENCE = "free with citation"
@@ -211,7 +211,7 @@ class CowStates(Dataset):
                         raise RowError(
                             f"COW {cow_code} “{name}” has no ISO 3166 code that pycountry "
                             "knows and none in ISO_CODES or USER_ASSIGNED_CODES "
-                            "(milidip/sources/importers/cow_states.py)"
+                            "(milidip/datasets/importers/cow_states.py)"
                         )
                     if code in codes:
                         raise RowError(f"its code {code} is already COW {codes[code]}'s")

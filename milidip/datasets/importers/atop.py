@@ -62,9 +62,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
-from milidip.dates import is_not_before
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     BATCH_SIZE,
     MISSING_VALUES,
     CountryIndex,
@@ -76,6 +74,8 @@ from milidip.sources.importers.base import (
     parse_int,
     partial_date,
 )
+from milidip.dates import is_not_before
+from milidip.records import Status
 
 CITATION = (
     "Leeds, Ritter, Mitchell, Long. 2002. Alliance Treaty Obligations and Provisions, "

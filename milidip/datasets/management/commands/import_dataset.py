@@ -1,4 +1,4 @@
-"""Import a public dataset from seeds/datasets/ (the datasets are in milidip/sources/importers/).
+"""Import a public dataset from seeds/datasets/ (the datasets are in milidip/datasets/importers/).
 
     python manage.py import_dataset cow-states                # import, or bring up to date
     python manage.py import_dataset cow-states --dry-run      # say what would change
@@ -18,8 +18,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
-from milidip.sources.importers import DATASETS
-from milidip.sources.importers.base import (
+from milidip.datasets.importers import DATASETS
+from milidip.datasets.importers.base import (
     ImportFailure,
     ImportRun,
     refresh_planner_statistics,

@@ -6,12 +6,12 @@ order they import (later datasets find the countries the first one creates). A d
 stored and curated records, history, reports).
 """
 
-from milidip.sources.importers.atop import Atop
-from milidip.sources.importers.cow_alliances import CowAlliances
-from milidip.sources.importers.cow_states import CowStates
-from milidip.sources.importers.ipi import Ipi
-from milidip.sources.importers.mme import Mme
-from milidip.sources.importers.un_pko import UnPko
+from milidip.datasets.importers.atop import Atop
+from milidip.datasets.importers.cow_alliances import CowAlliances
+from milidip.datasets.importers.cow_states import CowStates
+from milidip.datasets.importers.ipi import Ipi
+from milidip.datasets.importers.mme import Mme
+from milidip.datasets.importers.un_pko import UnPko
 
 DATASETS = {
     dataset.name: dataset

@@ -31,9 +31,7 @@ country has is reported. The mapping:
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
-from milidip.dates import is_not_before
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     MISSING_VALUES,
     CountryIndex,
     Dataset,
@@ -43,6 +41,8 @@ from milidip.sources.importers.base import (
     parse_int,
     partial_date,
 )
+from milidip.dates import is_not_before
+from milidip.records import Status
 
 FILE = "alliance_v4.1_by_member.csv"
 SOURCE = "cow-formal-alliances-v4-1"

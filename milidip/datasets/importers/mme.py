@@ -74,9 +74,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from alliances.models import Country
-from milidip.dates import is_not_before
-from milidip.records import Status
-from milidip.sources.importers.base import (
+from milidip.datasets.importers.base import (
     BATCH_SIZE,
     MISSING_VALUES,
     CountryIndex,
@@ -87,6 +85,8 @@ from milidip.sources.importers.base import (
     parse_int,
     partial_date,
 )
+from milidip.dates import is_not_before
+from milidip.records import Status
 from missions.models import Domain, Exercise, ExerciseCitation, ExerciseParticipant, Purpose
 
 WIDE_FILE = "mme_v7.csv"
@@ -362,7 +362,7 @@ class Mme(Dataset):
                         f"{exercise.mme_id} is already at row "
                         f"{exercises[exercise.mme_id].row.number} (an MMEID that MME gives to "
                         "two exercises belongs in REPEATED_MMEIDS, "
-                        "milidip/sources/importers/mme.py)"
+                        "milidip/datasets/importers/mme.py)"
                     )
             except RowError as error:
                 run.bad_row(row, error, model=Exercise)
