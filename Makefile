@@ -57,10 +57,11 @@ test: $(VENV)/.test-deps .secret_key chromium
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-## lint: ruff's checks and formatting, as CI runs them
+## lint: ruff's checks and formatting, and the layers contract (import-linter), as CI runs them
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
