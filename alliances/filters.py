@@ -109,6 +109,7 @@ class AllianceFilter(DatedFilterSet):
 
 class TreatyFilter(DatedFilterSet):
     date_field = "signed"
+    ranges = {**DatedFilterSet.ranges, ("in_force_from", "in_force_to"): "filter_in_force"}
     search_fields = ("name", "short_name", "provisions", "description")
 
     country = CountriesFilter(
@@ -119,10 +120,8 @@ class TreatyFilter(DatedFilterSet):
         queryset=Alliance.objects.all(),
         help_text="Slug of the alliance the treaty founds or governs.",
     )
-    in_force_from = YearFilter(
-        method="filter_in_force", help_text="In force in or after this year."
-    )
-    in_force_to = YearFilter(method="filter_in_force", help_text="In force in or before this year.")
+    in_force_from = YearFilter(help_text="In force in or after this year.")
+    in_force_to = YearFilter(help_text="In force in or before this year.")
     ordering = ordering_filter(
         ("name", "signed", "in_force", "updated"), "Default: signed, name, slug."
     )
@@ -130,10 +129,5 @@ class TreatyFilter(DatedFilterSet):
     class Meta(DatedFilterSet.Meta):
         model = Treaty
 
-    def filter_in_force(self, queryset, name, value):
-        data = self.form.cleaned_data
-        if name == "in_force_to" and data.get("in_force_from"):
-            return queryset  # both ends were applied together with in_force_from
-        return queryset.filter(
-            year_range_q("in_force", data.get("in_force_from"), data.get("in_force_to"))
-        )
+    def filter_in_force(self, queryset, year_from, year_to):
+        return queryset.filter(year_range_q("in_force", year_from, year_to))

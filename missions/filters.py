@@ -92,6 +92,7 @@ class ExerciseFilter(DatedFilterSet):
 
 class MissionFilter(DatedFilterSet):
     search_fields = ("name", "short_name", "description")
+    ranges = {**DatedFilterSet.ranges, ("personnel_min", "personnel_max"): "filter_personnel"}
 
     country = CountriesFilter(
         method="filter_country",
@@ -111,11 +112,9 @@ class MissionFilter(DatedFilterSet):
         help_text="true: still going; false: ended (with or without a known end date).",
     )
     personnel_min = CountFilter(
-        method="filter_personnel",
         help_text="A contribution of at least this many personnel (the contributor's, if given).",
     )
     personnel_max = CountFilter(
-        method="filter_personnel",
         help_text="A contribution of at most this many personnel (the contributor's, if given).",
     )
     un_acronym = django_filters.CharFilter(
@@ -142,15 +141,13 @@ class MissionFilter(DatedFilterSet):
     def filter_active(self, queryset, name, active):
         return queryset.filter(ended=not active)
 
-    def filter_personnel(self, queryset, name, value):
+    def filter_personnel(self, queryset, least, most):
         data = self.form.cleaned_data
-        if name == "personnel_max" and data.get("personnel_min") is not None:
-            return queryset  # applied together with personnel_min
         contributions = MissionContribution.objects.filter(personnel__isnull=False)
-        if data.get("personnel_min") is not None:
-            contributions = contributions.filter(personnel__gte=data["personnel_min"])
-        if data.get("personnel_max") is not None:
-            contributions = contributions.filter(personnel__lte=data["personnel_max"])
+        if least is not None:
+            contributions = contributions.filter(personnel__gte=least)
+        if most is not None:
+            contributions = contributions.filter(personnel__lte=most)
         if data.get("contributor"):
             contributions = contributions.filter(country=data["contributor"])
         return queryset.filter(pk__in=contributions.values("mission"))

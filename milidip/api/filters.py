@@ -47,18 +47,22 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class RangeBound:
+    """One end of a range (`year_from`, `personnel_max` ...): it filters nothing alone; the
+    FilterSet applies both ends together (`ranges` on sources.filters.RecordFilterSet)."""
+
+    def filter(self, qs, value):
+        return qs
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(RangeBound, django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 9999)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        # Applied together by RecordFilterSet.filter_queryset, which knows both ends.
-        return qs
 
 
 def visible_choices(queryset):
@@ -105,7 +109,7 @@ class BooleanFilter(django_filters.BooleanFilter):
 
 
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2_000_000_000})
-class CountFilter(django_filters.NumberFilter):
+class CountFilter(RangeBound, django_filters.NumberFilter):
     """A whole number from 0 (personnel counts)."""
 
     field_class = forms.IntegerField

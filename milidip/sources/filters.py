@@ -25,9 +25,12 @@ from milidip.sources.models import Source
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    """Base for every resource's filters; subclasses name their `search_fields`."""
+    """Base for every resource's filters; subclasses name their `search_fields`, and their
+    `ranges`: {(lower parameter, upper parameter): method name}, each method called once as
+    method(queryset, lower, upper) when either end is given (the ends are RangeBound filters)."""
 
     search_fields = ()
+    ranges = {}
 
     status = django_filters.ChoiceFilter(
         choices=Status.choices, help_text="Publication status (curators see drafts)."
@@ -56,6 +59,15 @@ class RecordFilterSet(django_filters.FilterSet):
         form = RecordFilterForm
         fields = []
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        for (lower, upper), method in self.ranges.items():
+            low, high = data.get(lower), data.get(upper)
+            if low is not None or high is not None:
+                queryset = getattr(self, method)(queryset, low, high)
+        return queryset
+
     def filter_source(self, queryset, name, value):
         return queryset.filter(
             pk__in=queryset.model.objects.filter(citations__source=value).values("pk")
@@ -77,16 +89,13 @@ class DatedFilterSet(RecordFilterSet):
 
     date_field = "start"
 
+    ranges = {("year_from", "year_to"): "filter_years"}
+
     year_from = YearFilter(help_text="Only records whose main date is in or after this year.")
     year_to = YearFilter(help_text="Only records whose main date is in or before this year.")
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        year_from = self.form.cleaned_data.get("year_from")
-        year_to = self.form.cleaned_data.get("year_to")
-        if year_from or year_to:
-            queryset = queryset.filter(year_range_q(self.date_field, year_from, year_to))
-        return queryset
+    def filter_years(self, queryset, year_from, year_to):
+        return queryset.filter(year_range_q(self.date_field, year_from, year_to))
 
 
 class SourceFilter(django_filters.FilterSet):
