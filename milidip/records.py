@@ -41,10 +41,18 @@ def publish_permission(model):
     return f"{model._meta.app_label}.publish_{model._meta.model_name}"
 
 
-def check_status_change(user, record, previous_status):
-    """Only reviewers publish or retract: refuse any other user's change into or out of
-    published or retracted (a new record counts as coming from draft)."""
-    previous_status = previous_status or Status.DRAFT
+def stored_status(record):
+    """The status `record` has in the database (None when it is not saved yet)."""
+    if record.pk is None:
+        return None
+    return type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
+
+
+def check_status_change(user, record):
+    """Only reviewers publish or retract: refuse any other user's change of `record` (as it is
+    in memory) into or out of published or retracted, against its stored status (a new record
+    counts as coming from draft)."""
+    previous_status = stored_status(record) or Status.DRAFT
     if record.status == previous_status:
         return
     if {record.status, previous_status} <= {Status.DRAFT}:

@@ -50,15 +50,10 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
     user: who is writing. Recorded in the history; a status change into or out of published
     or retracted needs their publish permission (PermissionDenied otherwise).
     """
-    previous_status = (
-        type(record).objects.filter(pk=record.pk).values_list("status", flat=True).first()
-        if record.pk
-        else None
-    )
     for name, value in fields.items():
         setattr(record, name, value)
     if user is not None:
-        check_status_change(user, record, previous_status)
+        check_status_change(user, record)
     record._history_user = user
     record.full_clean()
     record.save()

@@ -291,8 +291,7 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return readonly
 
     def save_model(self, request, obj, form, change):
-        previous = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-        check_status_change(request.user, obj, previous)
+        check_status_change(request.user, obj)
         # A reverted version's links were shown from a cache (get_form); drop it so that
         # saving the form compares against the links stored today.
         getattr(obj, "_prefetched_objects_cache", {}).clear()

@@ -94,16 +94,11 @@ class RecordResource(resources.ModelResource):
             self.review_gate = None
 
     def import_instance(self, instance, row, **kwargs):
-        previous_status = (
-            type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-            if instance.pk
-            else None
-        )
         super().import_instance(instance, row, **kwargs)
         errors = {}
         if self.user is not None:
             try:
-                check_status_change(self.user, instance, previous_status)
+                check_status_change(self.user, instance)
             except PermissionDenied as error:
                 errors["status"] = [str(error)]
         citation = self.citation_from_row(instance, row, errors)

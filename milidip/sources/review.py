@@ -27,7 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from milidip.records import Status, publish_permission
+from milidip.records import Status, publish_permission, stored_status
 from milidip.services import record_save, row_relations
 from milidip.sources.models import Revision
 
@@ -47,9 +47,7 @@ def needs_review(user, record):
     """Whether a change by `user` to the stored `record` must wait for a reviewer."""
     if user is None or record.pk is None:
         return False
-    model = type(record)
-    stored = model.objects.filter(pk=record.pk).values_list("status", flat=True).first()
-    return stored in PUBLIC and not may_publish(user, model)
+    return stored_status(record) in PUBLIC and not may_publish(user, type(record))
 
 
 def owned_rows(model):
