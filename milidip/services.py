@@ -40,6 +40,26 @@ def _replace_rows(record, related_name, items, user):
         row.save()
 
 
+CITE_AT_LEAST_ONE = "Cite at least one source."
+
+
+def check_cited(*, creating, citations):
+    """Nothing enters milidip without a source: refuse an empty list of citations, and a new
+    record given none (`citations` None means "left as they are" for an existing record)."""
+    if (citations is not None and not citations) or (creating and citations is None):
+        raise ValidationError({"citations": [CITE_AT_LEAST_ONE]})
+
+
+def uncited(*, creating, citations):
+    """check_cited's messages for these citations ([] when the rule holds), for doors that
+    report it in their own way (the API's fields, a CSV row's columns)."""
+    try:
+        check_cited(creating=creating, citations=citations)
+    except ValidationError as error:
+        return error.message_dict["citations"]
+    return []
+
+
 @transaction.atomic
 def record_save(*, record, fields, links=None, rows=None, citations=None, user=None):
     """Create or update `record` and what hangs off it; returns the saved record.
@@ -50,6 +70,7 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
     user: who is writing. Recorded in the history; a status change into or out of published
     or retracted needs their publish permission (PermissionDenied otherwise).
     """
+    check_cited(creating=record.pk is None, citations=citations)
     for name, value in fields.items():
         setattr(record, name, value)
     if user is not None:
@@ -62,8 +83,6 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
     for related_name, items in (rows or {}).items():
         _replace_rows(record, related_name, items, user)
     if citations is not None:
-        if not citations:
-            raise ValidationError({"citations": ["Cite at least one source."]})
         _replace_rows(record, "citations", citations, user)
     return record
 

@@ -22,6 +22,7 @@ from import_export.formats import base_formats
 
 from milidip.api.renderers import FORMULA_STARTS, escape_formula
 from milidip.records import check_status_change
+from milidip.services import uncited
 from milidip.sources.models import Source
 from milidip.sources.review import ReviewGate
 
@@ -113,7 +114,8 @@ class RecordResource(resources.ModelResource):
         quote = row.get("citation_quote") or ""
         locator = row.get("citation_locator") or ""
         if not slug:
-            if instance.pk is None:
+            # A row may leave an existing record's citations as they are; a new record needs one.
+            if uncited(creating=instance.pk is None, citations=None):
                 errors["citation_source"] = [
                     "A new record needs a citation: fill citation_source and citation_quote "
                     "(or citation_locator for a dataset)."

@@ -10,6 +10,7 @@ from milidip.api.fields import (
     VisibleListSerializer,
     VisibleRefMixin,
 )
+from milidip.services import uncited
 from milidip.sources.models import Source
 
 
@@ -93,11 +94,14 @@ class RecordInputSerializer(serializers.ModelSerializer):
     citations = CitationInputSerializer(many=True, required=False)
 
     def validate_citations(self, value):
-        if not value:
-            raise serializers.ValidationError("Cite at least one source.")
+        # Here as well as in validate(), so that an empty list is reported with other fields.
+        problems = uncited(creating=False, citations=value)
+        if problems:
+            raise serializers.ValidationError(problems)
         return value
 
     def validate(self, attrs):
-        if self.instance is None and "citations" not in attrs:
-            raise serializers.ValidationError({"citations": ["Cite at least one source."]})
+        problems = uncited(creating=self.instance is None, citations=attrs.get("citations"))
+        if problems:
+            raise serializers.ValidationError({"citations": problems})
         return attrs
