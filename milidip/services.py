@@ -40,6 +40,15 @@ def _replace_rows(record, related_name, items, user):
         row.save()
 
 
+def version_token(record):
+    """The record's version: the id of its newest history entry (None before it has one).
+
+    The one version every door compares: the admin's form (opened at a version, saved only
+    over the same one), review (a revision is approved only over the version it was made
+    against) and the API's ETag (`If-Match`)."""
+    return record.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
 CITE_AT_LEAST_ONE = "Cite at least one source."
 
 

@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from milidip.records import Status, visible_to
+from milidip.services import version_token
 
 LIST_PARAMETERS = {"page", "page_size", "format"}
 DETAIL_PARAMETERS = {"format"}
@@ -133,9 +134,12 @@ class BaseViewSet(viewsets.ModelViewSet):
             raise Gone(f"Retracted: {retracted.retraction_reason}") from None
 
     def representation_etag(self, record):
-        """The strong ETag of the record's JSON representation for this reader."""
+        """The strong ETag of the record for this reader: its version (the one the admin and
+        review compare, milidip.services.version_token) and a digest of its JSON, which also
+        moves when only a record it shows changed (a party's name)."""
         content = JSONRenderer().render(self.get_serializer(record).data)
-        return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+        digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
+        return quote_etag(f"{version_token(record) or 0}-{digest}")
 
     def retrieve(self, request, *args, **kwargs):
         record = self.get_object()

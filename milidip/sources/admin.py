@@ -39,6 +39,7 @@ from milidip.services import (
     record_publish,
     record_recover,
     record_rows_revert,
+    version_token,
 )
 from milidip.sources.models import Revision, Source
 from milidip.sources.resources import FORMATS, record_resource
@@ -49,7 +50,6 @@ from milidip.sources.review import (
     revision_approve,
     revision_record,
     revision_reject,
-    version_token,
 )
 
 

@@ -16,7 +16,8 @@ Doors that write use `ReviewGate`:
         ...
 
 Reviewers (and scripts and imports, which run without a user) write directly; so does anyone
-changing a draft. `version_token` is the record's version: the id of its newest history entry.
+changing a draft. A revision remembers the record's version (milidip.services.version_token) it
+was made against.
 """
 
 import json
@@ -28,15 +29,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from milidip.records import Status, publish_permission, stored_status
-from milidip.services import record_save, row_relations
+from milidip.services import record_save, row_relations, version_token
 from milidip.sources.models import Revision
 
 PUBLIC = (Status.PUBLISHED, Status.RETRACTED)
-
-
-def version_token(record):
-    """The id of the record's newest history entry: the version a change is made against."""
-    return record.history.order_by("-history_id").values_list("history_id", flat=True).first()
 
 
 def may_publish(user, model):
