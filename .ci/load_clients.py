@@ -40,13 +40,13 @@ HOSTILE = [
 ]
 
 
-def get(origin, path, address):
-    """One GET on a fresh connection: (status or an error name, seconds)."""
+def send(origin, method, path, headers, body=None):
+    """One request on a fresh connection: (status or an error name, seconds)."""
     parts = urllib.parse.urlsplit(origin)
     started = time.perf_counter()
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
-        connection.request("GET", path, headers={"X-Forwarded-For": address})
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         status = response.status
@@ -55,6 +55,11 @@ def get(origin, path, address):
     finally:
         connection.close()
     return status, time.perf_counter() - started
+
+
+def get(origin, path, address):
+    """One GET from `address`: (status or an error name, seconds)."""
+    return send(origin, "GET", path, {"X-Forwarded-For": address})
 
 
 def login_form(origin, address):
@@ -74,7 +79,6 @@ def login_form(origin, address):
 
 def post_wrong_password(origin, address, cookie, token):
     """One login attempt with a wrong password: (status or an error name, seconds)."""
-    parts = urllib.parse.urlsplit(origin)
     body = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "username": "admin", "password": "wrong-guess"}
     )
@@ -83,18 +87,7 @@ def post_wrong_password(origin, address, cookie, token):
         "Cookie": cookie,
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request("POST", "/admin/login/", body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        status = response.status
-    except OSError as error:
-        status = type(error).__name__
-    finally:
-        connection.close()
-    return status, time.perf_counter() - started
+    return send(origin, "POST", "/admin/login/", headers, body)
 
 
 def hostile(origin, seconds, results, login_floods):

@@ -22,35 +22,32 @@ def too_many_items(field_name, given, limit=MAX_INPUT_ITEMS):
     return f"At most {limit} items in {field_name}; {given} given."
 
 
-class BoundedManyRelatedField(serializers.ManyRelatedField):
+class CountedFirst:
+    """Mixed into a many=True field: a list over `max_length` items is refused before any item
+    is looked at; the error names the field and the limit."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                too_many_items(self.field_name, len(data), self.max_length), code="max_length"
+            )
+        return super().to_internal_value(data)
+
+
+class BoundedManyRelatedField(CountedFirst, serializers.ManyRelatedField):
     """A list of related records (many=True) of at most `max_length` items, counted first."""
 
     def __init__(self, *args, max_length=MAX_INPUT_ITEMS, **kwargs):
         self.max_length = max_length
         super().__init__(*args, **kwargs)
 
-    def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > self.max_length:
-            raise serializers.ValidationError(
-                too_many_items(self.field_name, len(data), self.max_length), code="max_length"
-            )
-        return super().to_internal_value(data)
 
-
-class BoundedListSerializer(serializers.ListSerializer):
-    """Rows (many=True nested serializers) of at most `max_length` items, counted first; the
-    error names the field and the limit on the field itself."""
+class BoundedListSerializer(CountedFirst, serializers.ListSerializer):
+    """Rows (many=True nested serializers) of at most `max_length` items, counted first."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", MAX_INPUT_ITEMS)
         super().__init__(*args, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > self.max_length:
-            raise serializers.ValidationError(
-                too_many_items(self.field_name, len(data), self.max_length), code="max_length"
-            )
-        return super().to_internal_value(data)
 
 
 @extend_schema_field(

@@ -69,14 +69,7 @@ def backup(path, alias="default"):
         else:
             if not Path(database["NAME"]).is_file():
                 raise BackupError(f"there is no SQLite database at {database['NAME']}")
-            source = sqlite3.connect(f"file:{database['NAME']}?mode=ro", uri=True)
-            target = sqlite3.connect(partial)
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            sqlite_copy(database["NAME"], partial)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -124,11 +117,17 @@ def restore(path, alias="default"):
             postgres_environment(database),
         )
     else:
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        target = sqlite3.connect(database["NAME"])
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        sqlite_copy(path, database["NAME"])
+
+
+def sqlite_copy(source_path, target_path):
+    """Copy one SQLite database into another with SQLite's online backup API (consistent even
+    while the source is in use); the source is opened read-only."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()

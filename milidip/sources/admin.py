@@ -346,8 +346,11 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != "draft" and not self.has_publish_permission(request):
-            return False
+        if obj is not None:
+            try:
+                check_delete(request.user, obj)
+            except PermissionDenied:
+                return False
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
