@@ -51,16 +51,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from milidip.datasets.importers.base import (
-    CountryIndex,
-    Dataset,
-    Input,
-    RowError,
-    SourceSpec,
-    last_history_id,
-    parse_int,
-    snapshot_m2m_history,
-)
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import last_history_id, snapshot_m2m_history
+from milidip.datasets.framework.reading import Input, RowError, parse_int
+from milidip.datasets.framework.records import CountryIndex
 from milidip.datasets.importers.un_pko import coordinate, day, mission_slug, united_nations
 from milidip.records import Status
 from missions.models import (
@@ -71,9 +65,6 @@ from missions.models import (
     MissionStrength,
 )
 
-CITATION = "International Peace Institute, IPI Peacekeeping Database"
-LICENCE = "cite IPI"
-URL = "https://github.com/IPIDataLab/PPP_Loader"
 NOT_GIVEN = frozenset({"", "NA"})
 ACRONYM_MAX_LENGTH = Mission._meta.get_field("un_acronym").max_length
 
@@ -197,40 +188,6 @@ class Ipi(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="ipi-peacekeeping-mission-months",
-            title="IPI Peacekeeping Database: uniformed personnel by mission and month",
-            file="ipi_pko_data_mission.csv",
-            collection="ipi",
-            author="International Peace Institute",
-            publisher="International Peace Institute",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="Troops, police, observers and their total in each UN mission at the "
-            "end of each month, November 1990 to March 2017, with the mission's country and "
-            "headquarters (its two coordinate columns labelled the wrong way round). Copied "
-            "byte for byte from IPIDataLab/PPP_Loader @ 2653920a : ppp_files/data_mission.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="ipi-peacekeeping-contributions-2014-03",
-            title="IPI Peacekeeping Database: contributions by country and mission, March 2014",
-            file="ipi_pko_contributions_2014-03.csv",
-            collection="ipi",
-            author="International Peace Institute",
-            publisher="International Peace Institute",
-            published="2014-03",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="Each country's experts on mission, police, troops, observers and "
-            "total in each UN mission on 31 March 2014. Copied byte for byte from "
-            "IPIDataLab/PPP_Loader @ 2653920a : ppp_files/current_month/current_month.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         organisation = united_nations()

@@ -74,29 +74,22 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from alliances.models import Country
-from milidip.datasets.importers.base import (
-    BATCH_SIZE,
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import BATCH_SIZE
+from milidip.datasets.framework.reading import (
     MISSING_VALUES,
-    CountryIndex,
-    Dataset,
     Input,
     RowError,
-    SourceSpec,
     parse_int,
     partial_date,
 )
+from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
 from missions.models import Domain, Exercise, ExerciseCitation, ExerciseParticipant, Purpose
 
 WIDE_FILE = "mme_v7.csv"
 LONG_FILE = "mme_v7_long.csv"
-CITATION = (
-    "D'Orazio and Galambos (2021), Multinational Military Exercises (MME) dataset, Harvard "
-    "Dataverse, doi:10.7910/DVN/KHFODX"
-)
-LICENCE = "see the Dataverse terms; cite"
-URL = "https://doi.org/10.7910/DVN/KHFODX"
 
 DATE_MISSING = MISSING_VALUES | {"xx"}
 PUBLISHED = {"status": Status.PUBLISHED}
@@ -285,41 +278,6 @@ class Mme(Dataset):
             fallback_encoding="cp1252",
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="mme-v7",
-            title="Multinational Military Exercises (MME) v7",
-            file=WIDE_FILE,
-            collection="mme",
-            author="D'Orazio and Galambos",
-            publisher="Harvard Dataverse",
-            published="2021",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="The multinational military exercises of 1980-2010, one row per "
-            "exercise: name, series, place and coordinates, dates, domains, purposes, and the "
-            "participants' names in StateA .. StateAM. Copied byte for byte from "
-            "meflynn/troopdata @ 3946bcf8 : data-raw/mme_v7.csv (seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="mme-v7-long",
-            title="Multinational Military Exercises (MME) v7, one row per exercise, "
-            "participant and year",
-            file=LONG_FILE,
-            collection="mme",
-            author="D'Orazio and Galambos",
-            publisher="Harvard Dataverse",
-            published="2021",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="MME v7 in long form: one row per exercise, participant (with its "
-            "Gleditsch-Ward code) and year, for the first 24 participants of each exercise. "
-            "Copied byte for byte from meflynn/troopdata @ 3946bcf8 : data-raw/mme-v7-long.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         sources = run.sync_sources()

@@ -34,16 +34,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import slugify
 
 from alliances.models import Alliance
-from milidip.datasets.importers.base import (
-    Dataset,
-    ImportFailure,
-    Input,
-    RowError,
-    SourceSpec,
-    last_history_id,
-    partial_date,
-    snapshot_m2m_history,
-)
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import last_history_id, snapshot_m2m_history
+from milidip.datasets.framework.reading import ImportFailure, Input, RowError, partial_date
 from milidip.dates import is_not_before
 from milidip.records import Status
 from missions.models import Mission, MissionCitation, MissionLocation
@@ -158,24 +151,6 @@ class UnPko(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="un-peacekeeping-missions",
-            title="UN peacekeeping missions (DPPADPOSS-PKO)",
-            file="un_pko_missions_DPPADPOSS-PKO.csv",
-            collection="un",
-            author="United Nations",
-            publisher="United Nations, Peace and Security Data Hub",
-            url="https://psdata.un.org/dataset/DPPADPOSS-PKO",
-            citation_text="United Nations, Peace and Security Data Hub",
-            licence="CC BY 3.0 IGO",
-            description="The UN peacekeeping missions since 1948, one row per mission: acronym, "
-            "name, lead department, whether active, start and end dates, headquarters with its "
-            "coordinates (decimal commas). Copied byte for byte from tdballesteros/"
-            "conflict-relapse @ b82b6c1c : Data files/Raw data files/DPPADPOSS-PKO.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         organisation = united_nations()
