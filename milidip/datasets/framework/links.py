@@ -61,7 +61,7 @@ class LinkSync:
             names[name] = {pk: code for code, pk in ids[name].items()}
         current = {name: self._current(name, pks) for name in self.targets}
         history = ImportHistory.of(self.run, self.model, pks, before=self.since)
-        wanted, changed = {}, []
+        wanted, changed = {}, {}
         for pk, given in self._given.items():
             for name in self.targets:
                 have = set(current[name].get(pk, {}))
@@ -69,9 +69,9 @@ class LinkSync:
                 if pk not in history.created and have:
                     links = have
                 wanted[name, pk] = links
-                if links != have and pk not in changed:
-                    changed.append(pk)
-        unchanged = set(pks) - set(changed)
+                if links != have:
+                    changed[pk] = True
+        unchanged = [pk for pk in pks if pk not in changed]
         curated = self._curated(
             [pk for pk in changed if pk not in history.created_now], current, wanted, history
         )

@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
 from milidip.datasets.framework.description import Dataset
-from milidip.datasets.framework.history import BATCH_SIZE
+from milidip.datasets.framework.history import created_by
 from milidip.datasets.framework.reading import (
     MISSING_VALUES,
     ImportFailure,
@@ -270,20 +270,6 @@ def enrichment(instance, values, names):
     if "phase" in kept and span != (values["start"], values["end"]):
         kept.pop("phase")
     return kept
-
-
-def created_by(run, model, pks):
-    """The pks among `pks` of records this dataset's import created."""
-    pks, created = list(pks), set()
-    for start in range(0, len(pks), BATCH_SIZE):
-        created.update(
-            model.history.filter(
-                id__in=pks[start : start + BATCH_SIZE],
-                history_type="+",
-                history_change_reason=run.change_reason,
-            ).values_list("id", flat=True)
-        )
-    return created
 
 
 class Atop(Dataset):

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
 from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import created_by
 from milidip.datasets.framework.reading import (
     MISSING_VALUES,
     Input,
@@ -165,12 +166,6 @@ def fill_blanks(instance, values, names):
     if "end" in names and instance.start and not instance.end:
         filled.pop("end", None)
     return filled
-
-
-def created_by(run, model):
-    """The pks of the records of `model` this dataset's import created."""
-    creations = model.history.filter(history_type="+", history_change_reason=run.change_reason)
-    return set(creations.values_list("id", flat=True))
 
 
 class CowAlliances(Dataset):

@@ -267,30 +267,21 @@ class UnPko(Dataset):
 
     def sync_locations(self, run, parsed, missions):
         """Each mission's headquarters, with its coordinates."""
-        stored = {
-            (location.mission_id, location.name): location
-            for location in MissionLocation.objects.filter(mission__in=missions.values())
-        }
-        sync = run.records(
-            MissionLocation,
-            fields=("latitude", "longitude"),
+        sync_headquarters(
+            run,
+            [
+                (
+                    missions[mission.acronym],
+                    mission.location,
+                    mission.latitude,
+                    mission.longitude,
+                    mission.row,
+                )
+                for mission in parsed
+                if mission.acronym in missions and mission.location
+            ],
             enrich_fields=("latitude", "longitude"),
         )
-        for mission in parsed:
-            instance = missions.get(mission.acronym)
-            if instance is None or not mission.location:
-                continue
-            sync.put(
-                {
-                    "mission": instance,
-                    "name": mission.location,
-                    "latitude": mission.latitude,
-                    "longitude": mission.longitude,
-                },
-                instance=stored.get((instance.pk, mission.location)),
-                row=mission.row,
-            )
-        sync.flush()
 
     def sync_deployments(self, run, parsed, missions):
         """Link the articles' deployments to the UN missions they serve in (`DEPLOYMENTS`);
@@ -311,3 +302,24 @@ class UnPko(Dataset):
             for deployment, mission in pairs
             if deployment.part_of_id == mission.pk
         ]
+
+
+def sync_headquarters(run, headquarters, *, enrich_fields=()):
+    """Store missions' headquarters: (mission, name, latitude, longitude, row) each, as a
+    MissionLocation of the mission by that name. `enrich_fields` as for RecordSync."""
+    stored = {
+        (location.mission_id, location.name): location
+        for location in MissionLocation.objects.filter(
+            mission__in={mission.pk for mission, *_ in headquarters}
+        )
+    }
+    sync = run.records(
+        MissionLocation, fields=("latitude", "longitude"), enrich_fields=enrich_fields
+    )
+    for mission, name, latitude, longitude, row in headquarters:
+        sync.put(
+            {"mission": mission, "name": name, "latitude": latitude, "longitude": longitude},
+            instance=stored.get((mission.pk, name)),
+            row=row,
+        )
+    sync.flush()
