@@ -338,9 +338,10 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
     assert "skipped missions.MissionStrength UNIFIL, 1990-11: 5900: total changed by curator" in (
         output.out
     )
+    assert "skipped missions.Mission UNAMA: hosts changed by curator on " in output.out
     assert (
-        "skipped missions.Mission UNAMA: hosts changed since the last import; the dataset says "
-        "hosts ['AFG'] (--overwrite replaces it)" in output.out
+        " since the last import; the dataset says hosts ['AFG'] (--overwrite replaces it)"
+        in output.out
     )
     assert summary(output, "missions.MissionStrength") == (
         "0 created, 0 updated, 3 unchanged, 1 skipped"
@@ -355,8 +356,8 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
     assert point.total == 5835
     assert hosts(unama) == ["AFG"]
     assert (
-        "overwrote missions.Mission UNAMA: hosts ['PAK'] -> ['AFG'] (hosts changed since the "
-        "last import)" in output.out
+        "overwrote missions.Mission UNAMA: hosts ['PAK'] -> ['AFG'] (hosts changed by curator on "
+        in output.out
     )
     entry = unama.history.first()
     assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
@@ -366,7 +367,7 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
     )
     assert [row.country.code for row in entry.hosts.all()] == ["AFG"]
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 1 updated, 0 unchanged, 0 skipped"
+        "1 created, 0 updated, 0 unchanged, 0 skipped"
     )
 
     output = import_dataset("ipi", file=files)
@@ -397,3 +398,32 @@ def test_a_mission_whose_fields_and_hosts_both_change_gets_both(import_dataset, 
     entry = unama.history.first()
     assert (entry.history_change_reason, entry.end) == (REASON, "2002-12")
     assert sorted(row.country.code for row in entry.hosts.all()) == ["AFG", "PAK"]
+
+
+def test_a_mission_a_curator_edited_keeps_its_hosts_by_the_rule_its_fields_follow(
+    import_dataset, tmp_path
+):
+    """One rule for fields and links: after a curator's edit of UNAMA (its name, which the
+    import does not own), a new host in the data is left out, as a changed field would be,
+    until --overwrite; the curator's name stays."""
+    import_dataset("ipi", file=[str(excerpt(tmp_path, MONTHS, [2193, 2210]))])
+    unama = Mission.objects.get(un_acronym="UNAMA")
+    unama.name = "United Nations Assistance Mission in Afghanistan"
+    unama._history_user = User.objects.create_user("curator")
+    unama.save()
+    later = {2224: ('Afghanistan","AFG"', 'Pakistan","PAK"')}
+    files = [str(excerpt(tmp_path, MONTHS, [2193, 2210, 2224], later))]
+
+    output = import_dataset("ipi", file=files)
+    assert hosts(unama) == ["AFG"]
+    assert "skipped missions.Mission UNAMA: changed by curator on " in output.out
+    assert "the dataset says hosts ['AFG', 'PAK'] (--overwrite replaces it)" in output.out
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 1 unchanged, 0 skipped"
+    assert summary(output, "missions.Mission_hosts") == (
+        "0 created, 0 updated, 0 unchanged, 2 skipped"
+    )
+
+    import_dataset("ipi", file=files, overwrite=True)
+    unama.refresh_from_db()
+    assert hosts(unama) == ["AFG", "PAK"]
+    assert unama.name == "United Nations Assistance Mission in Afghanistan"

@@ -5,15 +5,15 @@ from io import StringIO
 import pytest
 from django.core.management.base import OutputWrapper
 
-from milidip.datasets.importers.base import (
+from milidip.datasets.framework.reading import (
     ImportFailure,
     Input,
-    Progress,
     RowError,
     parse_int,
     partial_date,
     read_csv,
 )
+from milidip.datasets.framework.reporting import Progress
 from tests.datasets.conftest import DATASETS_DIR
 
 SPEC = Input("sample.csv", columns=("code", "name"))

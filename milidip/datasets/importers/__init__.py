@@ -2,8 +2,9 @@
 
 `DATASETS` lists every dataset by the name `manage.py import_dataset <name>` takes, in the
 order they import (later datasets find the countries the first one creates). A dataset is a
-`base.Dataset` subclass; base.py holds the machinery they share (reading, reconciling with
-stored and curated records, history, reports).
+`framework.description.Dataset` subclass; milidip/datasets/framework/ holds the machinery they
+share (reading, reconciling with stored and curated records, history, reports), and
+seeds/datasets/sources.toml the Source records each dataset cites.
 """
 
 from milidip.datasets.importers.atop import Atop

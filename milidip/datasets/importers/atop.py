@@ -62,27 +62,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
-from milidip.datasets.importers.base import (
-    BATCH_SIZE,
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import created_by
+from milidip.datasets.framework.reading import (
     MISSING_VALUES,
-    CountryIndex,
-    Dataset,
     ImportFailure,
     Input,
     RowError,
-    SourceSpec,
     parse_int,
     partial_date,
 )
+from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
-
-CITATION = (
-    "Leeds, Ritter, Mitchell, Long. 2002. Alliance Treaty Obligations and Provisions, "
-    "1815-1944. International Interactions 28:237-260."
-)
-LICENCE = "free for use with citation (ATOP)"
-URL = "http://www.atopdata.org/"
 
 # A date part of 0 is not known (a 0 end year: still in force); -1 or blank: not known.
 DATE_MISSING = MISSING_VALUES | {"0"}
@@ -280,20 +272,6 @@ def enrichment(instance, values, names):
     return kept
 
 
-def created_by(run, model, pks):
-    """The pks among `pks` of records this dataset's import created."""
-    pks, created = list(pks), set()
-    for start in range(0, len(pks), BATCH_SIZE):
-        created.update(
-            model.history.filter(
-                id__in=pks[start : start + BATCH_SIZE],
-                history_type="+",
-                history_change_reason=run.change_reason,
-            ).values_list("id", flat=True)
-        )
-    return created
-
-
 class Atop(Dataset):
     name = "atop"
     inputs = {
@@ -328,42 +306,6 @@ class Atop(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="atop-v4-01-alliance-level",
-            title="Alliance Treaty Obligations and Provisions (ATOP) v4.01, alliance level",
-            file="atop4_alliance_level.csv",
-            collection="atop",
-            author="Brett Ashley Leeds, Jeffrey M. Ritter, Sara McLaughlin Mitchell, "
-            "Andrew G. Long",
-            publisher="ATOP project",
-            published="2002",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="One row per alliance begun 1815-2016 (745 alliances, 141 columns): dates, "
-            "obligations, provisions, members (mem1-mem59) and the COW alliance ids (cowid, "
-            "cow4id). Copied byte for byte from joshuaalley/arms-allies @ 45cdfde6 : "
-            "data/atop-alliance-level.csv (seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="atop-v4-01-member-level",
-            title="Alliance Treaty Obligations and Provisions (ATOP) v4.01, member level",
-            file="atop4_01_member_level.csv",
-            collection="atop",
-            author="Brett Ashley Leeds, Jeffrey M. Ritter, Sara McLaughlin Mitchell, "
-            "Andrew G. Long",
-            publisher="ATOP project",
-            published="2002",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="One row per member and phase of each alliance (2,398 rows): when the "
-            "member joined and left and its own obligations. Copied byte for byte from "
-            "joshuaalley/arms-allies @ 45cdfde6 : data/atop-member-level.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         index = CountryIndex()

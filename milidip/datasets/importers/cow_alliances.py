@@ -31,16 +31,16 @@ country has is reported. The mapping:
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
-from milidip.datasets.importers.base import (
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import created_by
+from milidip.datasets.framework.reading import (
     MISSING_VALUES,
-    CountryIndex,
-    Dataset,
     Input,
     RowError,
-    SourceSpec,
     parse_int,
     partial_date,
 )
+from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
 
@@ -168,12 +168,6 @@ def fill_blanks(instance, values, names):
     return filled
 
 
-def created_by(run, model):
-    """The pks of the records of `model` this dataset's import created."""
-    creations = model.history.filter(history_type="+", history_change_reason=run.change_reason)
-    return set(creations.values_list("id", flat=True))
-
-
 class CowAlliances(Dataset):
     name = "cow-alliances"
     inputs = {
@@ -205,27 +199,6 @@ class CowAlliances(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug=SOURCE,
-            title="Correlates of War Formal Alliances v4.1, member level",
-            file=FILE,
-            collection="cow",
-            author="Douglas M. Gibler",
-            publisher="Correlates of War Project",
-            published="2009",
-            url="https://correlatesofwar.org/data-sets/formal-alliances/",
-            citation_text="Gibler, Douglas M. 2009. International Military Alliances, "
-            "1648-2008. CQ Press.",
-            licence="free for use with citation (COW)",
-            description="The formal alliances 1816-2012, one row per member of each alliance "
-            "(version4id) with the alliance's dates and type, the member's dates, its "
-            "obligations (defence, neutrality, non-aggression, entente) and censoring flags. "
-            "Copied byte for byte from ucdavis/ECS272-Winter2021 @ 41fe3e43 : "
-            "FinalProject/group9/src/datasets/alliance_v4.1_by_member.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         source = run.sync_sources()[SOURCE]

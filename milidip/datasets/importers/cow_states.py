@@ -26,21 +26,11 @@ from dataclasses import dataclass, field
 import pycountry
 
 from alliances.models import Country, CountryCitation, StateSystemMembership
-from milidip.datasets.importers.base import (
-    CountryIndex,
-    Dataset,
-    Input,
-    RowError,
-    SourceSpec,
-    parse_int,
-    partial_date,
-)
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.reading import Input, RowError, parse_int, partial_date
+from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
-
-CITATION = "Correlates of War Project. 2017. State System Membership List, v2016."
-LICENCE = "free with citation"
-URL = "https://correlatesofwar.org/data-sets/state-system-membership/"
 
 # COW states whose names pycountry does not match to the right ISO 3166-1 alpha-3 code.
 ISO_CODES = {
@@ -144,40 +134,6 @@ class CowStates(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="cow-country-codes",
-            title="Correlates of War country codes",
-            file="COW-country-codes.csv",
-            collection="cow",
-            author="Correlates of War Project",
-            publisher="Correlates of War Project",
-            published="2017",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="COW state abbreviations, codes and names, one row per spell of "
-            "membership (a code can repeat); old-Mac CR-only line endings. Copied byte for "
-            "byte from kluedemann/eurovision-voting-analysis @ 7384e1ad : "
-            "data/COW-country-codes.csv (seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="cow-state-system-membership-v2016",
-            title="Correlates of War State System Membership List, v2016",
-            file="states2016.csv",
-            collection="cow",
-            author="Correlates of War Project",
-            publisher="Correlates of War Project",
-            published="2017",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="The states in the interstate system 1816-2016 with the start and end "
-            "of each spell of membership. Copied byte for byte from "
-            "tdballesteros/conflict-relapse @ b82b6c1c : Data files/Raw data files/"
-            "states2016.csv (seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         sources = run.sync_sources()

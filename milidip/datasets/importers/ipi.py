@@ -49,31 +49,25 @@ mission, at its row.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from milidip.datasets.importers.base import (
-    CountryIndex,
-    Dataset,
-    Input,
-    RowError,
-    SourceSpec,
-    last_history_id,
-    parse_int,
-    snapshot_m2m_history,
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import created_by
+from milidip.datasets.framework.reading import Input, RowError, parse_int
+from milidip.datasets.framework.records import CountryIndex
+from milidip.datasets.importers.un_pko import (
+    coordinate,
+    day,
+    mission_slug,
+    sync_headquarters,
+    united_nations,
 )
-from milidip.datasets.importers.un_pko import coordinate, day, mission_slug, united_nations
 from milidip.records import Status
 from missions.models import (
     Mission,
     MissionCitation,
     MissionContribution,
-    MissionLocation,
     MissionStrength,
 )
 
-CITATION = "International Peace Institute, IPI Peacekeeping Database"
-LICENCE = "cite IPI"
-URL = "https://github.com/IPIDataLab/PPP_Loader"
 NOT_GIVEN = frozenset({"", "NA"})
 ACRONYM_MAX_LENGTH = Mission._meta.get_field("un_acronym").max_length
 
@@ -154,15 +148,6 @@ def check_total(total, parts):
         raise RowError(f"Total {total} is not the sum of the others ({given})")
 
 
-def created_by(run, model, pks):
-    """The pks among `pks` of records this dataset's import created."""
-    return set(
-        model.history.filter(
-            id__in=list(pks), history_type="+", history_change_reason=run.change_reason
-        ).values_list("id", flat=True)
-    )
-
-
 class Ipi(Dataset):
     name = "ipi"
     inputs = {
@@ -197,40 +182,6 @@ class Ipi(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="ipi-peacekeeping-mission-months",
-            title="IPI Peacekeeping Database: uniformed personnel by mission and month",
-            file="ipi_pko_data_mission.csv",
-            collection="ipi",
-            author="International Peace Institute",
-            publisher="International Peace Institute",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="Troops, police, observers and their total in each UN mission at the "
-            "end of each month, November 1990 to March 2017, with the mission's country and "
-            "headquarters (its two coordinate columns labelled the wrong way round). Copied "
-            "byte for byte from IPIDataLab/PPP_Loader @ 2653920a : ppp_files/data_mission.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="ipi-peacekeeping-contributions-2014-03",
-            title="IPI Peacekeeping Database: contributions by country and mission, March 2014",
-            file="ipi_pko_contributions_2014-03.csv",
-            collection="ipi",
-            author="International Peace Institute",
-            publisher="International Peace Institute",
-            published="2014-03",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="Each country's experts on mission, police, troops, observers and "
-            "total in each UN mission on 31 March 2014. Copied byte for byte from "
-            "IPIDataLab/PPP_Loader @ 2653920a : ppp_files/current_month/current_month.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         organisation = united_nations()
@@ -239,10 +190,11 @@ class Ipi(Dataset):
         contributions_source = sources["ipi-peacekeeping-contributions-2014-03"]
         index = CountryIndex()
         months = self.read_months(run)
-        since = last_history_id(Mission)
-        missions, ours, created = self.sync_missions(run, months, organisation, index)
-        self.sync_hosts(run, ours, missions, created, index, since)
-        snapshot_m2m_history(Mission, since)
+        hosts = run.links(Mission, {"hosts": "code"})
+        missions, ours = self.sync_missions(run, months, organisation, index)
+        for acronym, rows in ours.items():
+            hosts.put(missions[acronym], {"hosts": {month.country for month in rows}})
+        hosts.flush()
         self.sync_locations(run, ours, missions)
         self.sync_strengths(run, months, missions, months_source)
         contributions = self.read_contributions(run, index, missions)
@@ -326,8 +278,8 @@ class Ipi(Dataset):
 
     def sync_missions(self, run, months, organisation, index):
         """Find each row's mission and create the missing ones. Returns the missions by
-        acronym, the rows of the missions this import owns (created now or before) by acronym,
-        and the pks of those created now. The rows of owned missions whose country is unknown
+        acronym and the rows of the missions this import owns (created now or before) by
+        acronym. The rows of owned missions whose country is unknown
         are reported and dropped from `months`."""
         acronyms = list(dict.fromkeys(month.acronym for month in months))
         missions = {
@@ -391,106 +343,24 @@ class Ipi(Dataset):
                 continue
             missions[acronym] = instance
         sync.flush()
-        created = {
-            mission.pk
-            for acronym, mission in missions.items()
-            if acronym in ours and mission.pk not in owned
-        }
-        return missions, dict(ours), created
-
-    def sync_hosts(self, run, ours, missions, created, index, since):
-        """Set the hosts of the missions this import owns, with history; a curator's change
-        since the last import is kept unless --overwrite. `since` is the newest history entry
-        before this run: the entries this run wrote have no hosts yet."""
-        through = Mission.hosts.through
-        pks = [missions[acronym].pk for acronym in ours]
-        current = defaultdict(set)
-        for mission_id, country_id in through.objects.filter(mission_id__in=pks).values_list(
-            "mission_id", "country_id"
-        ):
-            current[mission_id].add(country_id)
-        imported = self.imported_hosts(run, pks, since)
-        codes = {country.pk: code for code, country in index.by_code.items()}
-        added, removed, touched = [], [], []
-        for acronym, rows in ours.items():
-            mission = missions[acronym]
-            wanted = {index.by_code[month.country].pk for month in rows}
-            have = current[mission.pk]
-            if have == wanted:
-                run.report.count(through, "unchanged")
-                continue
-            before = {"hosts": sorted(codes.get(pk, str(pk)) for pk in have)}
-            after = {"hosts": sorted(codes[pk] for pk in wanted)}
-            if mission.pk not in created:
-                curated = ""
-                if have != imported.get(mission.pk, set()):
-                    curated = "hosts changed since the last import"
-                    if not run.overwrite:
-                        run.skip(mission, curated, after)
-                        # Counted with the hosts: the mission's own fields are unchanged.
-                        run.report.count(Mission, "skipped", -1)
-                        run.report.count(through, "skipped")
-                        continue
-                run.change(mission, before, after, curated=curated)
-                touched.append(mission)
-            added += [through(mission_id=mission.pk, country_id=pk) for pk in wanted - have]
-            removed += [(mission.pk, pk) for pk in have - wanted]
-            run.report.count(through, "created" if mission.pk in created else "updated")
-        for mission_id, country_id in removed:
-            through.objects.filter(mission_id=mission_id, country_id=country_id).delete()
-        through.objects.bulk_create(added)
-        if touched:
-            now = timezone.now()
-            Mission.objects.filter(pk__in=[mission.pk for mission in touched]).update(updated=now)
-            for mission in touched:
-                mission.updated, mission._history_user = now, None
-            Mission.history.bulk_history_create(
-                touched, update=True, default_change_reason=run.change_reason
-            )
-
-    @staticmethod
-    def imported_hosts(run, pks, since):
-        """The hosts each mission had when an earlier run of this import last wrote it, by
-        mission pk."""
-        history = Mission.history.model
-        last = dict(
-            history.objects.filter(
-                id__in=pks, history_change_reason=run.change_reason, history_id__lte=since
-            )
-            .order_by("history_id")
-            .values_list("id", "history_id")
-        )
-        hosts = defaultdict(set)
-        entries = {entry: pk for pk, entry in last.items()}
-        for entry, country_id in history.hosts.model.objects.filter(
-            history_id__in=list(entries)
-        ).values_list("history_id", "country_id"):
-            hosts[entries[entry]].add(country_id)
-        return hosts
+        return missions, dict(ours)
 
     def sync_locations(self, run, ours, missions):
         """The headquarters of the missions this import owns, from their first row."""
-        owned = [missions[acronym] for acronym in ours]
-        stored = {
-            (location.mission_id, location.name): location
-            for location in MissionLocation.objects.filter(mission__in=owned)
-        }
-        sync = run.records(MissionLocation, fields=("latitude", "longitude"))
-        for acronym, rows in ours.items():
-            first, mission = rows[0], missions[acronym]
-            if not first.headquarters:
-                continue
-            sync.put(
-                {
-                    "mission": mission,
-                    "name": first.headquarters,
-                    "latitude": first.latitude,
-                    "longitude": first.longitude,
-                },
-                instance=stored.get((mission.pk, first.headquarters)),
-                row=first.row,
-            )
-        sync.flush()
+        sync_headquarters(
+            run,
+            [
+                (
+                    missions[acronym],
+                    rows[0].headquarters,
+                    rows[0].latitude,
+                    rows[0].longitude,
+                    rows[0].row,
+                )
+                for acronym, rows in ours.items()
+                if rows[0].headquarters
+            ],
+        )
 
     def sync_strengths(self, run, months, missions, source):
         stored = {

@@ -68,35 +68,24 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_update_with_history
 
 from alliances.models import Country
-from milidip.datasets.importers.base import (
-    BATCH_SIZE,
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.reading import (
     MISSING_VALUES,
-    CountryIndex,
-    Dataset,
     Input,
     RowError,
-    SourceSpec,
     parse_int,
     partial_date,
 )
+from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
-from missions.models import Domain, Exercise, ExerciseCitation, ExerciseParticipant, Purpose
+from missions.models import Exercise, ExerciseCitation, ExerciseParticipant
 
 WIDE_FILE = "mme_v7.csv"
 LONG_FILE = "mme_v7_long.csv"
-CITATION = (
-    "D'Orazio and Galambos (2021), Multinational Military Exercises (MME) dataset, Harvard "
-    "Dataverse, doi:10.7910/DVN/KHFODX"
-)
-LICENCE = "see the Dataverse terms; cite"
-URL = "https://doi.org/10.7910/DVN/KHFODX"
 
 DATE_MISSING = MISSING_VALUES | {"xx"}
 PUBLISHED = {"status": Status.PUBLISHED}
@@ -285,41 +274,6 @@ class Mme(Dataset):
             fallback_encoding="cp1252",
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="mme-v7",
-            title="Multinational Military Exercises (MME) v7",
-            file=WIDE_FILE,
-            collection="mme",
-            author="D'Orazio and Galambos",
-            publisher="Harvard Dataverse",
-            published="2021",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="The multinational military exercises of 1980-2010, one row per "
-            "exercise: name, series, place and coordinates, dates, domains, purposes, and the "
-            "participants' names in StateA .. StateAM. Copied byte for byte from "
-            "meflynn/troopdata @ 3946bcf8 : data-raw/mme_v7.csv (seeds/datasets/SOURCES.md).",
-        ),
-        SourceSpec(
-            slug="mme-v7-long",
-            title="Multinational Military Exercises (MME) v7, one row per exercise, "
-            "participant and year",
-            file=LONG_FILE,
-            collection="mme",
-            author="D'Orazio and Galambos",
-            publisher="Harvard Dataverse",
-            published="2021",
-            url=URL,
-            citation_text=CITATION,
-            licence=LICENCE,
-            description="MME v7 in long form: one row per exercise, participant (with its "
-            "Gleditsch-Ward code) and year, for the first 24 participants of each exercise. "
-            "Copied byte for byte from meflynn/troopdata @ 3946bcf8 : data-raw/mme-v7-long.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         sources = run.sync_sources()
@@ -327,12 +281,14 @@ class Mme(Dataset):
         exercises = self.read_exercises(run)
         participations = self.read_participants(run, exercises)
         self.sync_countries(run, participations)
-        since = Exercise.history.aggregate(last=Max("history_id"))["last"] or 0
+        links = run.links(Exercise, {"domains": "code", "purposes": "code"})
         self.slugs = set(Exercise.objects.values_list("slug", flat=True))
         series = self.sync_series(run, exercises)
         records = self.sync_exercises(run, exercises, series)
-        self.sync_links(run, exercises, records, since)
-        record_links(run, Exercise, since)
+        for mme_id, record in records.items():
+            exercise = exercises[mme_id]
+            links.put(record, {"domains": exercise.domains, "purposes": exercise.purposes})
+        links.flush()
         self.sync_participants(run, participations, records)
         citations = run.citations(ExerciseCitation, [wide, long])
         for exercise in exercises.values():
@@ -576,116 +532,6 @@ class Mme(Dataset):
         sync.flush()
         return records
 
-    def sync_links(self, run, exercises, records, since):
-        """Give each exercise its domains and purposes (see the module docstring)."""
-        by_pk = {
-            records[mme_id].pk: exercise
-            for mme_id, exercise in exercises.items()
-            if mme_id in records
-        }
-        vocabularies = {
-            "domains": {item.code: item.pk for item in Domain.objects.all()},
-            "purposes": {item.code: item.pk for item in Purpose.objects.all()},
-        }
-        links = {name: current_links(Exercise, name, by_pk) for name in vocabularies}
-        created, new = set(), set()
-        for pk, history_id in Exercise.history.filter(
-            history_type="+", history_change_reason=run.change_reason
-        ).values_list("id", "history_id"):
-            created.add(pk)
-            if history_id > since:
-                new.add(pk)
-        wanted, changed = {}, []
-        for pk, exercise in by_pk.items():
-            for name, codes in (("domains", exercise.domains), ("purposes", exercise.purposes)):
-                ids = {vocabularies[name][code] for code in codes}
-                current = set(links[name].get(pk, {}))
-                if pk not in created and current:
-                    ids = current
-                wanted[name, pk] = ids
-                if ids != current:
-                    changed.append(pk)
-        changed = list(dict.fromkeys(changed))
-        curated = self.curated_links(run, [pk for pk in changed if pk not in new], links, since)
-        records_by_pk = {record.pk: record for record in records.values()}
-        applied = []
-        for pk in changed:
-            record = records_by_pk[pk]
-            before = {name: codes_of(vocabularies[name], links[name].get(pk, {})) for name in links}
-            after = {name: codes_of(vocabularies[name], wanted[name, pk]) for name in links}
-            changes = {name: after[name] for name in links if after[name] != before[name]}
-            reason = curated.get(pk, "")
-            if reason and not run.overwrite:
-                run.skip(record, reason, changes)
-                for name in links:
-                    wanted[name, pk] = set(links[name].get(pk, {}))
-                continue
-            if pk not in new:
-                run.change(record, before, changes, curated=reason)
-            applied.append(pk)
-        for name in links:
-            write_links(run, Exercise, name, links[name], wanted, applied)
-        touched = set(Exercise.history.filter(history_id__gt=since).values_list("id", flat=True))
-        stale = [records_by_pk[pk] for pk in applied if pk not in touched]
-        if stale:
-            now = timezone.now()
-            for record in stale:
-                record.updated = now
-                record._history_user = None
-            bulk_update_with_history(
-                stale,
-                Exercise,
-                ["updated"],
-                batch_size=BATCH_SIZE,
-                default_change_reason=run.change_reason,
-            )
-
-    @staticmethod
-    def curated_links(run, pks, links, since):
-        """Why each exercise's links count as a curator's: changed since the importer's last
-        history entry before this run, or a user's entry after it."""
-        if not pks:
-            return {}
-        history = Exercise.history
-        last = {}
-        for entry in history.filter(
-            id__in=pks, history_change_reason=run.change_reason, history_id__lte=since
-        ).order_by("history_id"):
-            last[entry.id] = entry
-        if not last:
-            return {}
-        snapshot = defaultdict(set)
-        for name in links:
-            relation = Exercise._meta.get_field(name)
-            target = f"{relation.m2m_reverse_field_name()}_id"
-            rows = getattr(history.model, name).model.objects.filter(
-                history_id__in=[entry.history_id for entry in last.values()]
-            )
-            for row in rows.values("history_id", target):
-                snapshot[name, row["history_id"]].add(row[target])
-        users = {}
-        for entry in history.filter(id__in=list(last), history_user__isnull=False).select_related(
-            "history_user"
-        ):
-            if entry.history_id > last[entry.id].history_id:
-                users[entry.id] = entry
-        reasons = {}
-        for pk, entry in last.items():
-            edited = [
-                name
-                for name in links
-                if set(links[name].get(pk, {})) != snapshot[name, entry.history_id]
-            ]
-            user = users.get(pk)
-            if not edited and user is None:
-                continue
-            what = f"{', '.join(edited)} changed" if edited else "changed"
-            if user is not None:
-                when = timezone.localtime(user.history_date).strftime("%Y-%m-%d %H:%M")
-                what += f" by {user.history_user} on {when}"
-            reasons[pk] = f"{what} since the last import"
-        return reasons
-
     @staticmethod
     def sync_participants(run, participations, records):
         """One participant per exercise and country."""
@@ -719,76 +565,3 @@ class Mme(Dataset):
                 row=participation.row,
             )
         sync.flush()
-
-
-def codes_of(vocabulary, ids):
-    names = {pk: code for code, pk in vocabulary.items()}
-    return sorted(names[pk] for pk in ids)
-
-
-def _chunks(items, size=BATCH_SIZE):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def current_links(model, name, pks):
-    """{record pk: {target pk: link row pk}} of a many-to-many field, for `pks`."""
-    relation = model._meta.get_field(name)
-    through = relation.remote_field.through
-    source = f"{relation.m2m_field_name()}_id"
-    target = f"{relation.m2m_reverse_field_name()}_id"
-    links = defaultdict(dict)
-    for chunk in _chunks(pks):
-        for link, record, item in through.objects.filter(**{f"{source}__in": chunk}).values_list(
-            "pk", source, target
-        ):
-            links[record][item] = link
-    return links
-
-
-def write_links(run, model, name, links, wanted, pks):
-    """Add and remove the link rows of a many-to-many field so that each record in `pks` has
-    the links `wanted` gives it; count them."""
-    relation = model._meta.get_field(name)
-    through = relation.remote_field.through
-    source = f"{relation.m2m_field_name()}_id"
-    target = f"{relation.m2m_reverse_field_name()}_id"
-    added, removed = [], []
-    for pk in pks:
-        current = links.get(pk, {})
-        ids = wanted[name, pk]
-        removed += [link for item, link in current.items() if item not in ids]
-        added += [through(**{source: pk, target: item}) for item in sorted(ids - set(current))]
-    for chunk in _chunks(removed):
-        through.objects.filter(pk__in=chunk).delete()
-    through.objects.bulk_create(added, batch_size=BATCH_SIZE)
-    kept = sum(len(ids) for (field_name, _), ids in wanted.items() if field_name == name)
-    run.report.count(through, "created", len(added))
-    run.report.count(through, "unchanged", kept - len(added))
-
-
-def record_links(run, model, since):
-    """Give each history entry this run wrote for `model` (after history id `since`) the
-    many-to-many links the record has now, as simple-history's own save does: its bulk writes
-    leave them out, and the admin's revert reads them."""
-    history = model.history.model
-    entries = list(
-        history.objects.filter(
-            history_id__gt=since, history_change_reason=run.change_reason
-        ).values_list("history_id", "id")
-    )
-    if not entries:
-        return
-    pks = {pk for _, pk in entries}
-    for relation in history._history_m2m_fields:
-        source = f"{relation.m2m_field_name()}_id"
-        target = f"{relation.m2m_reverse_field_name()}_id"
-        links = current_links(model, relation.name, pks)
-        rows_model = getattr(history, relation.name).model
-        rows = [
-            rows_model(history_id=history_id, id=link, **{source: pk, target: item})
-            for history_id, pk in entries
-            for item, link in links.get(pk, {}).items()
-        ]
-        rows_model.objects.bulk_create(rows, batch_size=BATCH_SIZE)

@@ -34,16 +34,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import slugify
 
 from alliances.models import Alliance
-from milidip.datasets.importers.base import (
-    Dataset,
-    ImportFailure,
-    Input,
-    RowError,
-    SourceSpec,
-    last_history_id,
-    partial_date,
-    snapshot_m2m_history,
-)
+from milidip.datasets.framework.description import Dataset
+from milidip.datasets.framework.history import last_history_id, snapshot_m2m_history
+from milidip.datasets.framework.reading import ImportFailure, Input, RowError, partial_date
 from milidip.dates import is_not_before
 from milidip.records import Status
 from missions.models import Mission, MissionCitation, MissionLocation
@@ -158,24 +151,6 @@ class UnPko(Dataset):
             ),
         ),
     }
-    sources = (
-        SourceSpec(
-            slug="un-peacekeeping-missions",
-            title="UN peacekeeping missions (DPPADPOSS-PKO)",
-            file="un_pko_missions_DPPADPOSS-PKO.csv",
-            collection="un",
-            author="United Nations",
-            publisher="United Nations, Peace and Security Data Hub",
-            url="https://psdata.un.org/dataset/DPPADPOSS-PKO",
-            citation_text="United Nations, Peace and Security Data Hub",
-            licence="CC BY 3.0 IGO",
-            description="The UN peacekeeping missions since 1948, one row per mission: acronym, "
-            "name, lead department, whether active, start and end dates, headquarters with its "
-            "coordinates (decimal commas). Copied byte for byte from tdballesteros/"
-            "conflict-relapse @ b82b6c1c : Data files/Raw data files/DPPADPOSS-PKO.csv "
-            "(seeds/datasets/SOURCES.md).",
-        ),
-    )
 
     def load(self, run):
         organisation = united_nations()
@@ -292,30 +267,21 @@ class UnPko(Dataset):
 
     def sync_locations(self, run, parsed, missions):
         """Each mission's headquarters, with its coordinates."""
-        stored = {
-            (location.mission_id, location.name): location
-            for location in MissionLocation.objects.filter(mission__in=missions.values())
-        }
-        sync = run.records(
-            MissionLocation,
-            fields=("latitude", "longitude"),
+        sync_headquarters(
+            run,
+            [
+                (
+                    missions[mission.acronym],
+                    mission.location,
+                    mission.latitude,
+                    mission.longitude,
+                    mission.row,
+                )
+                for mission in parsed
+                if mission.acronym in missions and mission.location
+            ],
             enrich_fields=("latitude", "longitude"),
         )
-        for mission in parsed:
-            instance = missions.get(mission.acronym)
-            if instance is None or not mission.location:
-                continue
-            sync.put(
-                {
-                    "mission": instance,
-                    "name": mission.location,
-                    "latitude": mission.latitude,
-                    "longitude": mission.longitude,
-                },
-                instance=stored.get((instance.pk, mission.location)),
-                row=mission.row,
-            )
-        sync.flush()
 
     def sync_deployments(self, run, parsed, missions):
         """Link the articles' deployments to the UN missions they serve in (`DEPLOYMENTS`);
@@ -336,3 +302,24 @@ class UnPko(Dataset):
             for deployment, mission in pairs
             if deployment.part_of_id == mission.pk
         ]
+
+
+def sync_headquarters(run, headquarters, *, enrich_fields=()):
+    """Store missions' headquarters: (mission, name, latitude, longitude, row) each, as a
+    MissionLocation of the mission by that name. `enrich_fields` as for RecordSync."""
+    stored = {
+        (location.mission_id, location.name): location
+        for location in MissionLocation.objects.filter(
+            mission__in={mission.pk for mission, *_ in headquarters}
+        )
+    }
+    sync = run.records(
+        MissionLocation, fields=("latitude", "longitude"), enrich_fields=enrich_fields
+    )
+    for mission, name, latitude, longitude, row in headquarters:
+        sync.put(
+            {"mission": mission, "name": name, "latitude": latitude, "longitude": longitude},
+            instance=stored.get((mission.pk, name)),
+            row=row,
+        )
+    sync.flush()

@@ -18,12 +18,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
+from milidip.datasets.framework.reading import ImportFailure
+from milidip.datasets.framework.run import ImportRun, refresh_planner_statistics
 from milidip.datasets.importers import DATASETS
-from milidip.datasets.importers.base import (
-    ImportFailure,
-    ImportRun,
-    refresh_planner_statistics,
-)
 from milidip.sources.models import Source
 
 ALL = "all"
