@@ -1,12 +1,12 @@
 """The articles' facts that the curated records once missed (issue 11), each on the right record
-with the passage that states it.
+with the passage that states it; and a country's region only where an article states it.
 
 That every quote is verbatim is checked for all records at once in tests/test_fixtures.py.
 """
 
 import pytest
 
-from alliances.models import Alliance
+from alliances.models import Alliance, Country, Region
 from missions.models import Exercise, Mission
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,28 @@ def test_the_mutual_defense_treatys_day_is_not_claimed_by_the_articles():
 def test_short_names_are_cited():
     assert cites(Alliance.objects.get(slug="rok-us-alliance"), "the US-South Korea alliance")
     assert cites(Alliance.objects.get(slug="united-nations"), "UN peace operations")
+
+
+ARTICLE_REGIONS = {
+    "KOR": Region.EAST_ASIA,
+    "PRK": Region.EAST_ASIA,
+    "CHN": Region.EAST_ASIA,
+    "VNM": Region.SOUTHEAST_ASIA,
+    "PHL": Region.SOUTHEAST_ASIA,
+}
+
+
+def test_a_curated_country_has_a_region_only_where_an_article_states_it():
+    curated = Country.objects.filter(citations__source__collection="articles").distinct()
+    assert curated.count() == 16
+    assert {country.code: country.region for country in curated if country.region} == (
+        ARTICLE_REGIONS
+    )
+
+
+@pytest.mark.parametrize("code", sorted(ARTICLE_REGIONS))
+def test_each_region_is_cited_with_the_passage_that_places_the_country(code):
+    country = Country.objects.get(code=code)
+    label = Region(country.region).label
+    notes = [c.note for c in country.citations.all() if c.note.startswith("Region:")]
+    assert notes and all(label in note for note in notes), notes
