@@ -97,11 +97,18 @@ def test_dossier_of_south_korea_against_the_curated_records(api):
     assert data["exercises"] == [
         ("foal-eagle", "participant"),
         ("nato-multinational-exercises", "participant"),
+        ("rok-eu-joint-military-exercises", "participant"),
         ("rok-humanitarian-assistance-drills", "participant"),
         ("rok-us-bilateral-exercises", "participant"),
     ]
-    assert data["missions_hosted"] == ["us-military-presence-south-korea"]
+    assert data["missions_hosted"] == [
+        "us-military-aid-to-south-korea",
+        "us-military-presence-south-korea",
+        "us-military-support-korean-war",
+    ]
     assert {slug for slug, _, _ in data["mission_contributions"]} == {
+        "rok-contributions-nato-led-missions",
+        "rok-un-peacekeeping",
         "rok-peacekeeping-lebanon",
         "rok-peacekeeping-south-sudan",
         "rok-army-mission-iraq",
@@ -117,7 +124,11 @@ def test_dossier_of_south_korea_against_the_curated_records(api):
 def test_dossier_of_the_united_states_shows_its_28500_troops_in_korea(api):
     data = api.get(dossier_url("USA")).json()
     contributions = [(c["mission"]["slug"], c["personnel"]) for c in data["mission_contributions"]]
-    assert contributions == [("us-military-presence-south-korea", 28500)]
+    assert sorted(contributions) == [
+        ("us-military-aid-to-south-korea", None),
+        ("us-military-presence-south-korea", 28500),
+        ("us-military-support-korean-war", None),
+    ]
     assert data["missions_hosted"] == []
 
 

@@ -16,6 +16,7 @@ FIXTURE_EXERCISES = {
     "rok-us-bilateral-exercises",
     "nato-multinational-exercises",
     "rok-humanitarian-assistance-drills",
+    "rok-eu-joint-military-exercises",
 }
 
 
@@ -155,7 +156,12 @@ def test_exercise_role_with_country_is_the_role_that_country_plays(api, drills):
 
 
 def test_exercise_source_filter_gives_exercises_citing_that_source(api):
-    assert exercises(api, source="south-korean-military-diplomacy") == FIXTURE_EXERCISES
+    assert exercises(api, source="south-korean-military-diplomacy") == FIXTURE_EXERCISES - {
+        "rok-eu-joint-military-exercises"
+    }
+    assert exercises(api, source="exploring-south-korean-military-alliances") == {
+        "rok-eu-joint-military-exercises"
+    }
     assert exercises(api, source="us-south-korea-military-alliance") == set()
 
 

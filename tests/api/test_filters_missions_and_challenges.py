@@ -19,6 +19,14 @@ KOREAN_CONTRIBUTIONS = {
     "rok-humanitarian-assistance-haiti",
     "rok-disaster-relief-southeast-asia",
     "rok-military-training-assistance-uae",
+    "rok-un-peacekeeping",
+    "rok-contributions-nato-led-missions",
+}
+# What the United States sends to South Korea: troops today, aid, and its part in the Korean War.
+US_IN_KOREA = {
+    "us-military-presence-south-korea",
+    "us-military-aid-to-south-korea",
+    "us-military-support-korean-war",
 }
 
 
@@ -55,15 +63,13 @@ def ended_mission():
 
 
 def test_mission_country_filter_gives_missions_it_hosts_or_contributes_to(api):
-    assert missions(api, country="KOR") == KOREAN_CONTRIBUTIONS | {
-        "us-military-presence-south-korea"
-    }
-    assert missions(api, country="USA") == {"us-military-presence-south-korea"}
+    assert missions(api, country="KOR") == KOREAN_CONTRIBUTIONS | US_IN_KOREA
+    assert missions(api, country="USA") == US_IN_KOREA
     assert missions(api, country="LBN") == {"rok-peacekeeping-lebanon"}
 
 
 def test_mission_two_countries_require_both(api):
-    assert missions(api, country=["KOR", "USA"]) == {"us-military-presence-south-korea"}
+    assert missions(api, country=["KOR", "USA"]) == US_IN_KOREA
     assert missions(api, country=["KOR", "LBN"]) == {"rok-peacekeeping-lebanon"}
     assert missions(api, country=["USA", "LBN"]) == set()
 
@@ -73,6 +79,7 @@ def test_mission_kind_filter_comma_separated_is_any_of(api):
         "rok-peacekeeping-lebanon",
         "rok-peacekeeping-south-sudan",
         "rok-army-mission-iraq",
+        "rok-un-peacekeeping",
     }
     assert missions(api, kind="humanitarian,training") == {
         "rok-humanitarian-assistance-afghanistan",
@@ -85,8 +92,10 @@ def test_mission_organisation_filter_gives_the_missions_it_mandates(api):
     assert missions(api, organisation="united-nations") == {
         "rok-peacekeeping-lebanon",
         "rok-peacekeeping-south-sudan",
+        "rok-un-peacekeeping",
     }
-    assert missions(api, organisation="nato") == set()
+    assert missions(api, organisation="nato") == {"rok-contributions-nato-led-missions"}
+    assert missions(api, organisation="european-union") == set()
 
 
 def test_mission_organisation_with_an_unknown_slug_is_a_400(api):
@@ -94,13 +103,13 @@ def test_mission_organisation_with_an_unknown_slug_is_a_400(api):
 
 
 def test_mission_host_filter_gives_missions_on_its_territory(api):
-    assert missions(api, host="KOR") == {"us-military-presence-south-korea"}
+    assert missions(api, host="KOR") == US_IN_KOREA
     assert missions(api, host="SSD") == {"rok-peacekeeping-south-sudan"}
     assert missions(api, host="USA") == set()
 
 
 def test_mission_contributor_filter_gives_missions_it_contributes_to(api):
-    assert missions(api, contributor="USA") == {"us-military-presence-south-korea"}
+    assert missions(api, contributor="USA") == US_IN_KOREA
     assert missions(api, contributor="KOR") == KOREAN_CONTRIBUTIONS
     assert missions(api, contributor="JPN") == set()
 
@@ -115,7 +124,7 @@ def test_mission_active_filter_true_gives_missions_not_ended(api, ended_mission)
 
 
 def test_mission_active_filter_false_gives_ended_missions(api, ended_mission):
-    assert missions(api, active="false") == {"unifil-2007"}
+    assert missions(api, active="false") == {"unifil-2007", "us-military-support-korean-war"}
 
 
 def test_a_mission_ended_on_an_unknown_date_is_not_active(api):
@@ -148,23 +157,25 @@ def test_mission_personnel_with_contributor_bounds_that_contributors_figure(api,
 
 
 def test_mission_source_filter_gives_missions_citing_that_source(api):
-    assert missions(api, source="us-south-korea-military-alliance") == {
-        "us-military-presence-south-korea"
-    }
+    assert missions(api, source="us-south-korea-military-alliance") == US_IN_KOREA
     assert missions(api, source="military-diplomacy-enhancing-diplomatic-relations") == {
         "rok-military-training-assistance-uae"
     }
 
 
 def test_mission_search_finds_names_and_descriptions(api):
-    assert missions(api, search="Lebanon") == {"rok-peacekeeping-lebanon"}
+    assert missions(api, search="Lebanon") == {"rok-peacekeeping-lebanon", "rok-un-peacekeeping"}
+    assert missions(api, search="Korean War") == {"us-military-support-korean-war"}
     assert missions(api, search="Haiti humanitarian") == {"rok-humanitarian-assistance-haiti"}
 
 
 def test_mission_year_filters_use_the_start_date(api, ended_mission):
     assert missions(api, year_from=2007, year_to=2007) == {"unifil-2007"}
     assert missions(api, year_from=2008) == set()
-    assert missions(api, year_to=2006) == set()
+    assert missions(api, year_from=2006, year_to=2006) == set()
+    # The Korean War began in 1950; South Korea's peacekeeping in the 1990s, a decade.
+    assert missions(api, year_to=1989) == {"us-military-support-korean-war"}
+    assert missions(api, year_to=2006) == {"us-military-support-korean-war", "rok-un-peacekeeping"}
 
 
 # Challenges

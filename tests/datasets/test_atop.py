@@ -4,8 +4,9 @@ Counted from seeds/datasets/ with a CSV parser: 745 alliances (one row each, 394
 cow4id 300 twice) and 2,398 member-level rows. One row names member 8152, which is no COW state
 (ATOP 1320, France's 1874 treaty with Annam): it is reported and skipped, so 2,397 rows import.
 Seven pairs of rows give a member entering two phases of an alliance the same day (1993-01-01,
-Czechoslovakia's split) and make one membership each: 2,390 memberships. Three ATOP alliances
-are curated records (3240 rok-us-alliance, 3180 nato, 3375 us-japan-alliance): 742 are created.
+Czechoslovakia's split) and make one membership each: 2,390 memberships. Four ATOP alliances
+are curated records (3240 rok-us-alliance, 3180 nato, 3375 us-japan-alliance, 4365
+rok-russia-strategic-partnership): 741 are created.
 """
 
 import csv
@@ -25,7 +26,7 @@ from tests.datasets.conftest import DATASETS_DIR, summary
 pytestmark = pytest.mark.django_db
 
 ALLIANCES = 745
-CREATED = 742
+CREATED = 741
 ROWS = 2398
 IMPORTED_ROWS = ROWS - 1
 MEMBERSHIPS = IMPORTED_ROWS - 7
@@ -87,9 +88,9 @@ def test_the_real_files_import_every_alliance_and_member_row_and_a_second_run_is
     assert output.err == (
         f"seeds/datasets/{MEMBER_FILE}:203: unknown country: no country has COW code 8152\n"
     )
-    assert summary(output, "alliances.Alliance") == "742 created, 3 updated, 0 unchanged, 0 skipped"
+    assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
     assert summary(output, "alliances.Membership") == (
-        "2386 created, 4 updated, 0 unchanged, 1 skipped"
+        "2384 created, 6 updated, 0 unchanged, 1 skipped"
     )
     assert summary(output, "alliances.AllianceCitation") == (
         "3142 created, 0 updated, 0 unchanged, 0 skipped"
@@ -181,7 +182,9 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
         for slug in atop.CURATED.values()
     }
     imported()
-    assert not Alliance.objects.filter(slug__in=["atop-3240", "atop-3180", "atop-3375"]).exists()
+    assert not Alliance.objects.filter(
+        slug__in=[f"atop-{atop_id}" for atop_id in atop.CURATED]
+    ).exists()
 
     korea = Alliance.objects.get(atop_id=3240)
     before, _ = curated["rok-us-alliance"]
@@ -235,6 +238,29 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
     partner = nato.memberships.get(country__code="KOR")
     assert (partner.role, obligations(partner)) == (Membership.Role.PARTNER, (None,) * 5)
     assert len(locators(nato)) == 1 + 42
+
+    # The 1992 treaty between Russia and South Korea founds the curated partnership: ATOP 4365
+    # fills its blank dates and obligations and dates its two curated memberships, never its
+    # name or kind.
+    russia = Alliance.objects.get(atop_id=4365)
+    assert (russia.slug, russia.name, russia.kind) == (
+        "rok-russia-strategic-partnership",
+        "South Korea–Russia strategic partnership",
+        Alliance.Kind.STRATEGIC_PARTNERSHIP,
+    )
+    assert (russia.start, russia.end) == ("1992-11-19", "")
+    assert obligations(russia) == (False, False, False, True, False)
+    assert provisions(russia) == (False, False, False)
+    assert members(russia) == [
+        (365, "member", "1992-11-19", "", None, False, False, False, True, False),
+        (732, "member", "1992-11-19", "", None, False, False, False, True, False),
+    ]
+    assert locators(russia) == [
+        f"{MEMBER_FILE}:1796",
+        f"{MEMBER_FILE}:1797",
+        f"{ALLIANCE_FILE}:550",
+    ]
+    assert russia.citations.filter(source__kind=Source.Kind.ARTICLE).count() == 5
 
 
 def test_a_curated_value_is_never_replaced_even_with_overwrite(imported, tmp_path):
@@ -298,7 +324,7 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(imported, stored, im
     output = import_dataset("atop", dry_run=True)
     assert stored() == before
     assert "atop: done in" in output.out and "(dry run: nothing was written)" in output.out
-    assert summary(output, "alliances.Alliance") == "742 created, 3 updated, 0 unchanged, 0 skipped"
+    assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
     assert (
         "would update alliances.Alliance US-South Korea alliance: offence None -> False, "
         "neutrality None -> False, non_aggression None -> True, military_aid None -> False, "
@@ -342,7 +368,7 @@ def test_an_atop_alliance_links_to_the_cow_alliance_it_names(import_dataset):
     assert Alliance.objects.get(slug="us-japan-alliance").atop_id == 3375
     twins = Alliance.objects.filter(cow_alliance__cow_id=300).order_by("atop_id")
     assert [alliance.atop_id for alliance in twins] == [3785, 3810]
-    assert summary(output, "alliances.Alliance") == "742 created, 3 updated, 0 unchanged, 0 skipped"
+    assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
 
 
 def test_the_link_to_cow_is_made_by_a_later_run_when_cow_alliances_came_after(

@@ -134,7 +134,7 @@ def test_the_real_file_imports_every_alliance_membership_and_row(import_dataset,
     assert locators("rok-us-alliance") == [f"{FILE}:715", f"{FILE}:716"]
     note = dataset_citations().get(locator=f"{FILE}:715").note
     assert note == "COW 236: United States of America (COW 2)"
-    assert alliance.citations.filter(source__collection="articles").count() == 8
+    assert alliance.citations.filter(source__collection="articles").count() == 9
     entry = alliance.history.first()
     assert (entry.history_type, entry.history_change_reason) == ("~", REASON)
 

@@ -112,7 +112,7 @@ def test_the_real_files_import_every_exercise_and_a_second_run_changes_nothing(
     assert imported.filter(kind=Exercise.Kind.EXERCISE).count() == EXERCISES - ITERATIONS
     assert not imported.filter(kind=Exercise.Kind.SERIES).exists()
     series = Exercise.objects.filter(kind=Exercise.Kind.SERIES)
-    assert series.count() == SERIES_CREATED + 4, "and the four curated series"
+    assert series.count() == SERIES_CREATED + 5, "and the five curated series"
     assert series.exclude(mme_series="").count() == SERIES_CREATED + 1, "and Foal Eagle"
     assert Exercise.domains.through.objects.count() == 4274
     assert Exercise.purposes.through.objects.count() == 3852 + 6, "and the curated series' six"
@@ -178,6 +178,7 @@ def test_the_real_files_import_every_exercise_and_a_second_run_changes_nothing(
         "rok-us-bilateral-exercises",
         "nato-multinational-exercises",
         "rok-humanitarian-assistance-drills",
+        "rok-eu-joint-military-exercises",
     ):
         curated = Exercise.objects.get(slug=slug)
         assert (curated.mme_series, curated.iterations.count()) == ("", 0)

@@ -27,7 +27,7 @@ CREATED = 81
 CITING = 83  # the 81 missions and the two curated deployments
 ACTIVE = 12  # rows whose mission_isactive is Yes
 LOCATIONS = 71
-CURATED_MISSIONS = 8
+CURATED_MISSIONS = 12
 REASON = "import un-pko"
 
 

@@ -113,6 +113,11 @@ CURATED = {
     # that day, in force. ATOP 3220 is the 1951 Security Treaty it replaced (ended 1960-01-19),
     # a predecessor, not the curated record, which describes the alliance as it stands.
     3375: "us-japan-alliance",
+    # The Treaty on Basic Relations between Russia and the Republic of Korea of 1992-11-19:
+    # ATOP 4365 has exactly those two members (COW 365 and 732) from that day, is in force
+    # and is the only ATOP alliance of the two; the curated partnership is their relationship
+    # as it stands, which the treaty founds (it has no COW alliance).
+    4365: "rok-russia-strategic-partnership",
 }
 
 ALLIANCE_FIELDS = (
