@@ -171,8 +171,10 @@ def many_by(model, field="slug"):
     return widgets.ManyToManyWidget(model, field=field, separator=";")
 
 
-def record_resource(model, *, id_field="slug", columns, foreign=None, many=None):
-    """A RecordResource for `model`: `columns` in order, related records by code or slug."""
+def record_resource(model, columns, *, id_field="slug", foreign=None, many=None):
+    """A RecordResource for `model`: `columns` (from its field list) in order, then the status
+    and the citation columns; related records by code or slug."""
+    columns = [*columns, "status"]
     attrs = {}
     for name, (related, field) in (foreign or {}).items():
         attrs[name] = fields.Field(attribute=name, column_name=name, widget=by_slug(related, field))
