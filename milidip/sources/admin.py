@@ -136,25 +136,6 @@ def citation_inline(citation_model):
     )
 
 
-def record_fieldsets(fields, *sections, without=()):
-    """A record admin's fieldsets from its model's field list, then the publication fieldset.
-
-    Each section is (title, options) as in Django's `fieldsets`, its "fields" naming the ones it
-    groups. The first section (the record's names and identifier) also takes, at its end and in
-    the list's order, every field no section names, so a field added to the list is on the form.
-    `without` names the fields the form leaves out (shown inline, or not editable).
-    """
-    shown = field_list(fields, without=without)
-    named = [name for _, options in sections for name in options["fields"]]
-    stray = set(named) - set(shown)
-    if stray:
-        raise ImproperlyConfigured(f"fieldsets name fields not in the list: {sorted(stray)}")
-    (title, options), *rest = sections
-    rest_of_list = [name for name in shown if name not in named]
-    first = (title, {**options, "fields": [*options["fields"], *rest_of_list]})
-    return [first, *rest, RecordAdmin.publication_fieldset]
-
-
 def describe_changes_since(record, version):
     """Who changed `record` after history entry `version`, and which fields."""
     newer = list(record.history.filter(history_id__gt=version or 0).order_by("history_id"))
@@ -442,6 +423,25 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
         if refused:
             self.message_user(request, "Not published: " + "; ".join(refused), messages.ERROR)
+
+
+def record_fieldsets(fields, *sections, without=()):
+    """A record admin's fieldsets from its model's field list, then the publication fieldset.
+
+    Each section is (title, options) as in Django's `fieldsets`, its "fields" naming the ones it
+    groups. The first section (the record's names and identifier) also takes, at its end and in
+    the list's order, every field no section names, so a field added to the list is on the form.
+    `without` names the fields the form leaves out (shown inline, or not editable).
+    """
+    shown = field_list(fields, without=without)
+    named = [name for _, options in sections for name in options["fields"]]
+    stray = set(named) - set(shown)
+    if stray:
+        raise ImproperlyConfigured(f"fieldsets name fields not in the list: {sorted(stray)}")
+    (title, options), *rest = sections
+    rest_of_list = [name for name in shown if name not in named]
+    first = (title, {**options, "fields": [*options["fields"], *rest_of_list]})
+    return [first, *rest, RecordAdmin.publication_fieldset]
 
 
 class ReviewedRowAdmin(admin.ModelAdmin):
