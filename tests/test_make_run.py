@@ -39,16 +39,17 @@ def wait_for_page(url, process, timeout):
 
 
 class Served:
-    """`make run` in a clone, stopped (with its gunicorn workers) on exit."""
+    """`make run` (or `command`) in a clone, stopped (with its gunicorn workers) on exit."""
 
-    def __init__(self, clone, env, port, log=None):
+    def __init__(self, clone, env, port, log=None, command=None):
         self.clone, self.env, self.port = clone, env, port
         self.log_path = log or clone / "make-run.log"
+        self.command = command or ["make", "run", f"PORT={port}"]
 
     def __enter__(self):
         self.log = open(self.log_path, "a")
         self.process = subprocess.Popen(
-            ["make", "run", f"PORT={self.port}"],
+            self.command,
             cwd=self.clone,
             env=self.env,
             stdout=self.log,

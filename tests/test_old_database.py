@@ -56,28 +56,6 @@ def read_pages(port):
     return pages
 
 
-class OldServer:
-    """The old code's gunicorn, serving the database it made."""
-
-    def __init__(self, code, env, port):
-        self.code, self.env, self.port = code, env, port
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "milidip.wsgi", "--bind", f"127.0.0.1:{self.port}"],
-            cwd=self.code,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        return self
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, 15)
-        self.process.wait(timeout=30)
-
-
 @pytest.mark.skipif(not has_commit(BEFORE), reason=f"needs git history with {BEFORE[:7]}")
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_run_serves_a_database_made_before_the_layout_change_as_it_was(tmp_path, database_url):
@@ -107,7 +85,8 @@ def test_make_run_serves_a_database_made_before_the_layout_change_as_it_was(tmp_
             [python, "manage.py", *command], cwd=old, env=env, check=True, capture_output=True
         )
     port = free_port()
-    with OldServer(old, env, port) as served:
+    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "milidip.wsgi", "--bind", f"127.0.0.1:{port}"]
+    with Served(old, env, port, log=tmp_path / "old.log", command=gunicorn) as served:
         wait_for_page(f"http://127.0.0.1:{port}/api/v1/", served.process, START_TIMEOUT)
         before = read_pages(port)
 
