@@ -3,8 +3,12 @@
 from django.contrib import admin
 
 from alliances.models import (
+    ALLIANCE_FIELDS,
+    COUNTRY_FIELDS,
+    MEMBERSHIP_FIELDS,
     OBLIGATIONS,
     PROVISIONS,
+    TREATY_FIELDS,
     Alliance,
     AllianceCitation,
     Country,
@@ -14,7 +18,14 @@ from alliances.models import (
     Treaty,
     TreatyCitation,
 )
-from milidip.sources.admin import RecordAdmin, ReviewedRowAdmin, RowInline, citation_inline
+from milidip.records import field_list
+from milidip.sources.admin import (
+    RecordAdmin,
+    ReviewedRowAdmin,
+    RowInline,
+    citation_inline,
+    record_fieldsets,
+)
 from milidip.sources.resources import record_resource
 
 
@@ -26,32 +37,16 @@ class StateSystemMembershipInline(RowInline, admin.TabularInline):
 
 @admin.register(Country)
 class CountryAdmin(RecordAdmin):
-    resource_classes = [
-        record_resource(
-            Country,
-            id_field="code",
-            columns=[
-                "code",
-                "name",
-                "official_name",
-                "aliases",
-                "region",
-                "cow_code",
-                "cow_abbreviation",
-                "gw_code",
-                "status",
-            ],
-        )
-    ]
+    resource_classes = [record_resource(Country, COUNTRY_FIELDS, id_field="code")]
     list_display = ["name", "code", "official_name", "region", "cow_code", "status"]
     list_filter = ["region", "status"]
     search_fields = ["name", "code", "official_name", "aliases"]
     ordering = ["name", "code"]
-    fieldsets = [
-        (None, {"fields": ["code", "name", "official_name", "aliases", "region"]}),
+    fieldsets = record_fieldsets(
+        COUNTRY_FIELDS,
+        (None, {"fields": []}),
         ("Dataset codes", {"fields": ["cow_code", "cow_abbreviation", "gw_code"]}),
-        RecordAdmin.publication_fieldset,
-    ]
+    )
     inlines = [StateSystemMembershipInline, citation_inline(CountryCitation)]
 
 
@@ -59,17 +54,7 @@ class MembershipInline(RowInline, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["country"]
-    fields = [
-        "country",
-        "role",
-        "start",
-        "end",
-        "phase",
-        *OBLIGATIONS,
-        "left_censored",
-        "right_censored",
-        "note",
-    ]
+    fields = MEMBERSHIP_FIELDS
 
 
 @admin.register(Alliance)
@@ -77,20 +62,7 @@ class AllianceAdmin(RecordAdmin):
     resource_classes = [
         record_resource(
             Alliance,
-            columns=[
-                "slug",
-                "name",
-                "short_name",
-                "kind",
-                "description",
-                "start",
-                "end",
-                *OBLIGATIONS,
-                *PROVISIONS,
-                "cow_id",
-                "atop_id",
-                "status",
-            ],
+            field_list(ALLIANCE_FIELDS, without=["memberships", "cow_alliance", "atop_alliances"]),
         )
     ]
     list_display = ["name", "short_name", "kind", "start", "end", "cow_id", "atop_id", "status"]
@@ -99,8 +71,9 @@ class AllianceAdmin(RecordAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["cow_alliance"]
     list_select_related = ["cow_alliance"]
-    fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "kind", "description"]}),
+    fieldsets = record_fieldsets(
+        ALLIANCE_FIELDS,
+        (None, {"fields": ["name", "short_name", "slug"]}),
         ("Dates", {"fields": ["start", "end"]}),
         (
             "Obligations and provisions",
@@ -118,8 +91,8 @@ class AllianceAdmin(RecordAdmin):
                 "datasets; for an ATOP alliance, the COW alliance it codes.",
             },
         ),
-        RecordAdmin.publication_fieldset,
-    ]
+        without=["memberships", "atop_alliances"],
+    )
     inlines = [MembershipInline, citation_inline(AllianceCitation)]
 
 
@@ -128,20 +101,7 @@ class TreatyAdmin(RecordAdmin):
     resource_classes = [
         record_resource(
             Treaty,
-            columns=[
-                "slug",
-                "name",
-                "short_name",
-                "kind",
-                "parties",
-                "alliance",
-                "signed",
-                "in_force",
-                "ended",
-                "provisions",
-                "description",
-                "status",
-            ],
+            TREATY_FIELDS,
             foreign={"alliance": (Alliance, "slug")},
             many={"parties": (Country, "code")},
         )
@@ -152,12 +112,12 @@ class TreatyAdmin(RecordAdmin):
     autocomplete_fields = ["parties", "alliance"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["alliance"]
-    fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "kind", "alliance", "parties"]}),
+    fieldsets = record_fieldsets(
+        TREATY_FIELDS,
+        (None, {"fields": ["name", "short_name", "slug", "kind", "alliance"]}),
         ("Dates", {"fields": ["signed", "in_force", "ended"]}),
         ("Content", {"fields": ["provisions", "description"]}),
-        RecordAdmin.publication_fieldset,
-    ]
+    )
     inlines = [citation_inline(TreatyCitation)]
 
 

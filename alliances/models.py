@@ -222,6 +222,60 @@ class Obligations(models.Model):
 OBLIGATIONS = ["defence", "offence", "neutrality", "non_aggression", "consultation", "entente"]
 PROVISIONS = ["military_aid", "bases", "organisation"]
 
+# Each record's own fields (status, timestamps and citations, which every record has, aside), in
+# the order the API shows them. The API's output and input, the CSV columns and the admin's form
+# take theirs from here (milidip.records.field_list), so a new field is declared once.
+COUNTRY_FIELDS = [
+    "code",
+    "name",
+    "official_name",
+    "aliases",
+    "region",
+    "cow_code",
+    "cow_abbreviation",
+    "gw_code",
+]
+ALLIANCE_FIELDS = [
+    "slug",
+    "name",
+    "short_name",
+    "kind",
+    "description",
+    "start",
+    "end",
+    *OBLIGATIONS,
+    *PROVISIONS,
+    "memberships",
+    "cow_id",
+    "atop_id",
+    "cow_alliance",
+    "atop_alliances",
+]
+MEMBERSHIP_FIELDS = [
+    "country",
+    "role",
+    "start",
+    "end",
+    "phase",
+    *OBLIGATIONS,
+    "left_censored",
+    "right_censored",
+    "note",
+]
+TREATY_FIELDS = [
+    "slug",
+    "name",
+    "short_name",
+    "kind",
+    "parties",
+    "alliance",
+    "signed",
+    "in_force",
+    "ended",
+    "provisions",
+    "description",
+]
+
 
 class Alliance(SlugRecord, Obligations):
     class Kind(models.TextChoices):

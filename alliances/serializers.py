@@ -8,8 +8,12 @@ by code or slug and leave validation to the models, through the services.
 from rest_framework import serializers
 
 from alliances.models import (
+    ALLIANCE_FIELDS,
+    COUNTRY_FIELDS,
+    MEMBERSHIP_FIELDS,
     OBLIGATIONS,
     PROVISIONS,
+    TREATY_FIELDS,
     Alliance,
     Country,
     Membership,
@@ -24,7 +28,13 @@ from milidip.api.fields import (
     VisibleRefMixin,
     date_input,
 )
-from milidip.sources.serializers import RecordInputSerializer, RecordSerializer
+from milidip.records import field_list
+from milidip.sources.serializers import (
+    RECORD_INPUT_FIELDS,
+    RECORD_OUTPUT_FIELDS,
+    RecordInputSerializer,
+    RecordSerializer,
+)
 
 
 class CountryRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -58,20 +68,7 @@ class CountrySerializer(RecordSerializer):
 
     class Meta:
         model = Country
-        fields = [
-            "code",
-            "name",
-            "official_name",
-            "aliases",
-            "region",
-            "cow_code",
-            "cow_abbreviation",
-            "gw_code",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(COUNTRY_FIELDS, add=RECORD_OUTPUT_FIELDS)
         read_only_fields = fields
 
 
@@ -112,17 +109,7 @@ class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
     class Meta:
         model = Membership
         list_serializer_class = VisibleListSerializer
-        fields = [
-            "country",
-            "role",
-            "start",
-            "end",
-            "phase",
-            "obligations",
-            "left_censored",
-            "right_censored",
-            "note",
-        ]
+        fields = field_list(MEMBERSHIP_FIELDS, shown_as={"obligations": OBLIGATIONS})
         read_only_fields = ["phase", "left_censored", "right_censored"]
 
 
@@ -145,26 +132,11 @@ class AllianceSerializer(RecordSerializer):
 
     class Meta:
         model = Alliance
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "description",
-            "start",
-            "end",
-            "obligations",
-            "provisions",
-            "memberships",
-            "cow_id",
-            "atop_id",
-            "cow_alliance",
-            "atop_alliances",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(
+            ALLIANCE_FIELDS,
+            shown_as={"obligations": OBLIGATIONS, "provisions": PROVISIONS},
+            add=RECORD_OUTPUT_FIELDS,
+        )
         read_only_fields = ["cow_id", "atop_id"]
 
 
@@ -177,23 +149,7 @@ class TreatySerializer(RecordSerializer):
 
     class Meta:
         model = Treaty
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "parties",
-            "alliance",
-            "signed",
-            "in_force",
-            "ended",
-            "provisions",
-            "description",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(TREATY_FIELDS, add=RECORD_OUTPUT_FIELDS)
 
 
 class CountryInputSerializer(RecordInputSerializer):
@@ -203,19 +159,7 @@ class CountryInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Country
-        fields = [
-            "code",
-            "name",
-            "official_name",
-            "aliases",
-            "region",
-            "cow_code",
-            "cow_abbreviation",
-            "gw_code",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(COUNTRY_FIELDS, add=RECORD_INPUT_FIELDS)
         # Bounds stated here so the schema is the same on every database backend.
         extra_kwargs = {
             "code": {"validators": []},
@@ -242,21 +186,11 @@ class AllianceInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Alliance
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "description",
-            "start",
-            "end",
-            *OBLIGATIONS,
-            *PROVISIONS,
-            "memberships",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(
+            ALLIANCE_FIELDS,
+            without=["cow_id", "atop_id", "cow_alliance", "atop_alliances"],
+            add=RECORD_INPUT_FIELDS,
+        )
         extra_kwargs = {"slug": {"validators": []}}
 
 
@@ -273,20 +207,5 @@ class TreatyInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Treaty
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "parties",
-            "alliance",
-            "signed",
-            "in_force",
-            "ended",
-            "provisions",
-            "description",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(TREATY_FIELDS, add=RECORD_INPUT_FIELDS)
         extra_kwargs = {"slug": {"validators": []}}

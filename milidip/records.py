@@ -142,3 +142,27 @@ class SlugRecord(Record):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def field_list(fields, *, without=(), shown_as=None, add=()):
+    """The field names one door shows of a record, derived from its model's field list.
+
+    `fields` is the list declared beside the model (e.g. COUNTRY_FIELDS); `without` leaves out
+    names this door does not show; `shown_as` maps a name to a run of `fields` that this door
+    shows as that one name (an alliance's obligations as one nested object), placed where the
+    run's first name stood; `add` goes at the end. A name in `without` or `shown_as` that
+    `fields` does not hold is an error, so a renamed field cannot leave a stale door behind.
+    """
+    runs = shown_as or {}
+    stale = ({*without} | {name for run in runs.values() for name in run}) - {*fields}
+    if stale:
+        raise ValueError(f"not in the field list: {', '.join(sorted(stale))}")
+    replaced = {name: shown for shown, run in runs.items() for name in run}
+    result = []
+    for name in fields:
+        if name in without:
+            continue
+        name = replaced.get(name, name)
+        if name not in result:
+            result.append(name)
+    return [*result, *add]

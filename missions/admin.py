@@ -4,9 +4,19 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Alliance, Country, Treaty
-from milidip.sources.admin import RecordAdmin, ReviewedRowAdmin, RowInline, citation_inline
+from milidip.records import field_list
+from milidip.sources.admin import (
+    RecordAdmin,
+    ReviewedRowAdmin,
+    RowInline,
+    citation_inline,
+    record_fieldsets,
+)
 from milidip.sources.resources import record_resource
 from missions.models import (
+    CHALLENGE_FIELDS,
+    EXERCISE_FIELDS,
+    MISSION_FIELDS,
     Challenge,
     ChallengeCitation,
     Domain,
@@ -33,22 +43,7 @@ class ExerciseAdmin(RecordAdmin):
     resource_classes = [
         record_resource(
             Exercise,
-            columns=[
-                "slug",
-                "name",
-                "kind",
-                "series",
-                "alliance",
-                "domains",
-                "purposes",
-                "start",
-                "end",
-                "location",
-                "latitude",
-                "longitude",
-                "description",
-                "status",
-            ],
+            field_list(EXERCISE_FIELDS, without=["participants", "mme_id", "mme_series"]),
             foreign={"series": (Exercise, "slug"), "alliance": (Alliance, "slug")},
             many={"domains": (Domain, "code"), "purposes": (Purpose, "code")},
         )
@@ -60,8 +55,9 @@ class ExerciseAdmin(RecordAdmin):
     filter_horizontal = ["domains", "purposes"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["series"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "series", "alliance", "description"]}),
+    fieldsets = record_fieldsets(
+        EXERCISE_FIELDS,
+        (None, {"fields": ["name", "slug"]}),
         ("What and why", {"fields": ["domains", "purposes"]}),
         ("When and where", {"fields": ["start", "end", "location", "latitude", "longitude"]}),
         (
@@ -72,8 +68,8 @@ class ExerciseAdmin(RecordAdmin):
                 "v7; for a series, the name MME gives it.",
             },
         ),
-        RecordAdmin.publication_fieldset,
-    ]
+        without=["participants"],
+    )
     inlines = [ParticipantInline, citation_inline(ExerciseCitation)]
 
 
@@ -94,19 +90,17 @@ class MissionAdmin(RecordAdmin):
     resource_classes = [
         record_resource(
             Mission,
-            columns=[
-                "slug",
-                "name",
-                "short_name",
-                "kind",
-                "organisation",
-                "hosts",
-                "start",
-                "end",
-                "ended",
-                "description",
-                "status",
-            ],
+            field_list(
+                MISSION_FIELDS,
+                without=[
+                    "un_acronym",
+                    "part_of",
+                    "deployments",
+                    "contributions",
+                    "locations",
+                    "active",
+                ],
+            ),
             foreign={"organisation": (Alliance, "slug")},
             many={"hosts": (Country, "code")},
         )
@@ -117,26 +111,13 @@ class MissionAdmin(RecordAdmin):
     autocomplete_fields = ["organisation", "hosts", "part_of"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["organisation"]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "name",
-                    "short_name",
-                    "slug",
-                    "kind",
-                    "un_acronym",
-                    "organisation",
-                    "part_of",
-                    "hosts",
-                ]
-            },
-        ),
+    fieldsets = record_fieldsets(
+        MISSION_FIELDS,
+        (None, {"fields": ["name", "short_name", "slug"]}),
         ("Dates", {"fields": ["start", "end", "ended"]}),
         ("Description", {"fields": ["description"]}),
-        RecordAdmin.publication_fieldset,
-    ]
+        without=["deployments", "contributions", "locations", "active"],
+    )
     inlines = [ContributionInline, LocationInline, citation_inline(MissionCitation)]
 
 
@@ -160,21 +141,7 @@ class ChallengeAdmin(RecordAdmin):
     resource_classes = [
         record_resource(
             Challenge,
-            columns=[
-                "slug",
-                "name",
-                "category",
-                "description",
-                "responses",
-                "start",
-                "end",
-                "countries",
-                "alliances",
-                "treaties",
-                "missions",
-                "exercises",
-                "status",
-            ],
+            CHALLENGE_FIELDS,
             many={
                 "countries": (Country, "code"),
                 "alliances": (Alliance, "slug"),
@@ -189,13 +156,13 @@ class ChallengeAdmin(RecordAdmin):
     search_fields = ["name", "slug", "description", "responses"]
     autocomplete_fields = ["countries", "alliances", "treaties", "missions", "exercises"]
     prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "category", "start", "end"]}),
+    fieldsets = record_fieldsets(
+        CHALLENGE_FIELDS,
+        (None, {"fields": ["name", "slug"]}),
         ("The problem and the responses", {"fields": ["description", "responses"]}),
         (
             "What it concerns",
             {"fields": ["countries", "alliances", "treaties", "missions", "exercises"]},
         ),
-        RecordAdmin.publication_fieldset,
-    ]
+    )
     inlines = [citation_inline(ChallengeCitation)]

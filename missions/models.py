@@ -40,6 +40,60 @@ PURPOSES = {
     "warfighting": "Warfighting",
 }
 
+# Each record's own fields (status, timestamps and citations, which every record has, aside), in
+# the order the API shows them. The API's output and input, the CSV columns and the admin's form
+# take theirs from here (milidip.records.field_list), so a new field is declared once.
+EXERCISE_FIELDS = [
+    "slug",
+    "name",
+    "kind",
+    "series",
+    "alliance",
+    "participants",
+    "domains",
+    "purposes",
+    "start",
+    "end",
+    "location",
+    "latitude",
+    "longitude",
+    "description",
+    "mme_id",
+    "mme_series",
+]
+MISSION_FIELDS = [
+    "slug",
+    "name",
+    "short_name",
+    "kind",
+    "un_acronym",
+    "organisation",
+    "part_of",
+    "deployments",
+    "hosts",
+    "contributions",
+    "locations",
+    "start",
+    "end",
+    "ended",
+    "active",
+    "description",
+]
+CHALLENGE_FIELDS = [
+    "slug",
+    "name",
+    "category",
+    "description",
+    "responses",
+    "start",
+    "end",
+    "countries",
+    "alliances",
+    "treaties",
+    "missions",
+    "exercises",
+]
+
 
 class VocabularyManager(models.Manager):
     def get_by_natural_key(self, code):

@@ -16,8 +16,17 @@ from milidip.api.fields import (
     VisibleRefMixin,
     date_input,
 )
-from milidip.sources.serializers import RecordInputSerializer, RecordSerializer
+from milidip.records import field_list
+from milidip.sources.serializers import (
+    RECORD_INPUT_FIELDS,
+    RECORD_OUTPUT_FIELDS,
+    RecordInputSerializer,
+    RecordSerializer,
+)
 from missions.models import (
+    CHALLENGE_FIELDS,
+    EXERCISE_FIELDS,
+    MISSION_FIELDS,
     Challenge,
     Domain,
     Exercise,
@@ -70,28 +79,7 @@ class ExerciseSerializer(RecordSerializer):
 
     class Meta:
         model = Exercise
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "series",
-            "alliance",
-            "participants",
-            "domains",
-            "purposes",
-            "start",
-            "end",
-            "location",
-            "latitude",
-            "longitude",
-            "description",
-            "mme_id",
-            "mme_series",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(EXERCISE_FIELDS, add=RECORD_OUTPUT_FIELDS)
 
 
 class ContributionSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -153,27 +141,7 @@ class MissionSerializer(RecordSerializer):
 
     class Meta:
         model = Mission
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "un_acronym",
-            "organisation",
-            "part_of",
-            "deployments",
-            "hosts",
-            "contributions",
-            "locations",
-            "start",
-            "end",
-            "active",
-            "description",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(MISSION_FIELDS, without=["ended"], add=RECORD_OUTPUT_FIELDS)
 
 
 class ChallengeSerializer(RecordSerializer):
@@ -187,24 +155,7 @@ class ChallengeSerializer(RecordSerializer):
 
     class Meta:
         model = Challenge
-        fields = [
-            "slug",
-            "name",
-            "category",
-            "description",
-            "responses",
-            "start",
-            "end",
-            "countries",
-            "alliances",
-            "treaties",
-            "missions",
-            "exercises",
-            "status",
-            "created",
-            "updated",
-            "citations",
-        ]
+        fields = field_list(CHALLENGE_FIELDS, add=RECORD_OUTPUT_FIELDS)
 
 
 def codes(model, **kwargs):
@@ -260,25 +211,9 @@ class ExerciseInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Exercise
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "series",
-            "alliance",
-            "participants",
-            "domains",
-            "purposes",
-            "start",
-            "end",
-            "location",
-            "latitude",
-            "longitude",
-            "description",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(
+            EXERCISE_FIELDS, without=["mme_id", "mme_series"], add=RECORD_INPUT_FIELDS
+        )
         extra_kwargs = {"slug": {"validators": []}}
 
 
@@ -327,24 +262,11 @@ class MissionInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Mission
-        fields = [
-            "slug",
-            "name",
-            "short_name",
-            "kind",
-            "organisation",
-            "part_of",
-            "hosts",
-            "contributions",
-            "locations",
-            "start",
-            "end",
-            "ended",
-            "description",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(
+            MISSION_FIELDS,
+            without=["un_acronym", "deployments", "active"],
+            add=RECORD_INPUT_FIELDS,
+        )
         extra_kwargs = {"slug": {"validators": []}}
 
 
@@ -359,21 +281,5 @@ class ChallengeInputSerializer(RecordInputSerializer):
 
     class Meta:
         model = Challenge
-        fields = [
-            "slug",
-            "name",
-            "category",
-            "description",
-            "responses",
-            "start",
-            "end",
-            "countries",
-            "alliances",
-            "treaties",
-            "missions",
-            "exercises",
-            "status",
-            "retraction_reason",
-            "citations",
-        ]
+        fields = field_list(CHALLENGE_FIELDS, add=RECORD_INPUT_FIELDS)
         extra_kwargs = {"slug": {"validators": []}}

@@ -4,7 +4,10 @@ Each test runs in a transaction that is rolled back, so tests see the articles' 
 may change them freely.
 """
 
+import uuid
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from milidip.datasets.management.commands.load_records import fixture_files
@@ -37,3 +40,26 @@ def fresh_local_caches():
     clear()
     yield
     clear()
+
+
+@pytest.fixture
+def database_url():
+    """None (SQLite, the test picks the file), or a throwaway PostgreSQL database on PostgreSQL."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        yield None
+        return
+    import psycopg
+
+    name = f"milidip_make_run_{uuid.uuid4().hex[:8]}"
+    params = {
+        "host": db["HOST"],
+        "port": db["PORT"] or 5432,
+        "user": db["USER"],
+        "autocommit": True,
+    }
+    with psycopg.connect(dbname="postgres", **params) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
+    with psycopg.connect(dbname="postgres", **params) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,11 +11,9 @@ import socket
 import subprocess
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 300
@@ -41,15 +39,17 @@ def wait_for_page(url, process, timeout):
 
 
 class Served:
-    """`make run` in a clone, stopped (with its gunicorn workers) on exit."""
+    """`make run` (or `command`) in a clone, stopped (with its gunicorn workers) on exit."""
 
-    def __init__(self, clone, env, port):
+    def __init__(self, clone, env, port, log=None, command=None):
         self.clone, self.env, self.port = clone, env, port
+        self.log_path = log or clone / "make-run.log"
+        self.command = command or ["make", "run", f"PORT={port}"]
 
     def __enter__(self):
-        self.log = open(self.clone / "make-run.log", "a")
+        self.log = open(self.log_path, "a")
         self.process = subprocess.Popen(
-            ["make", "run", f"PORT={self.port}"],
+            self.command,
             cwd=self.clone,
             env=self.env,
             stdout=self.log,
@@ -93,29 +93,6 @@ DATASET_COUNTS = (
     ".distinct().count(), "
     "MissionStrength.objects.count())"
 )
-
-
-@pytest.fixture
-def database_url():
-    """SQLite in the clone, or a throwaway PostgreSQL database when the suite runs on one."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        yield None
-        return
-    import psycopg
-
-    name = f"milidip_make_run_{uuid.uuid4().hex[:8]}"
-    params = {
-        "host": db["HOST"],
-        "port": db["PORT"] or 5432,
-        "user": db["USER"],
-        "autocommit": True,
-    }
-    with psycopg.connect(dbname="postgres", **params) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-    with psycopg.connect(dbname="postgres", **params) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git repository to clone")

@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
@@ -32,7 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_m2m_reverse_field_name
 
-from milidip.records import check_status_change, publish_permission
+from milidip.records import check_status_change, field_list, publish_permission
 from milidip.services import (
     check_delete,
     deleted_records,
@@ -41,7 +41,7 @@ from milidip.services import (
     record_rows_revert,
     version_token,
 )
-from milidip.sources.models import Revision, Source
+from milidip.sources.models import SOURCE_FIELDS, Revision, Source
 from milidip.sources.resources import FORMATS, record_resource
 from milidip.sources.review import (
     ReviewGate,
@@ -425,6 +425,25 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
             self.message_user(request, "Not published: " + "; ".join(refused), messages.ERROR)
 
 
+def record_fieldsets(fields, *sections, without=()):
+    """A record admin's fieldsets from its model's field list, then the publication fieldset.
+
+    Each section is (title, options) as in Django's `fieldsets`, its "fields" naming the ones it
+    groups. The first section (the record's names and identifier) also takes, at its end and in
+    the list's order, every field no section names, so a field added to the list is on the form.
+    `without` names the fields the form leaves out (shown inline, or not editable).
+    """
+    shown = field_list(fields, without=without)
+    named = [name for _, options in sections for name in options["fields"]]
+    stray = set(named) - set(shown)
+    if stray:
+        raise ImproperlyConfigured(f"fieldsets name fields not in the list: {sorted(stray)}")
+    (title, options), *rest = sections
+    rest_of_list = [name for name in shown if name not in named]
+    first = (title, {**options, "fields": [*options["fields"], *rest_of_list]})
+    return [first, *rest, RecordAdmin.publication_fieldset]
+
+
 class ReviewedRowAdmin(admin.ModelAdmin):
     """The admin of rows edited on their own pages (memberships, monthly strengths): a row of a
     public record is changed, added or deleted only by the record's reviewers; curators propose
@@ -560,48 +579,14 @@ class RevisionAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    resource_classes = [
-        record_resource(
-            Source,
-            columns=[
-                "slug",
-                "title",
-                "kind",
-                "collection",
-                "author",
-                "publisher",
-                "published",
-                "url",
-                "citation_text",
-                "licence",
-                "file",
-                "checksum",
-                "description",
-                "status",
-            ],
-        )
-    ]
+    resource_classes = [record_resource(Source, SOURCE_FIELDS)]
     list_display = ["title", "kind", "collection", "slug", "publisher", "published", "status"]
     list_filter = ["kind", "collection", "status"]
     search_fields = ["title", "slug", "author", "publisher"]
     prepopulated_fields = {"slug": ["title"]}
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "title",
-                    "slug",
-                    "kind",
-                    "collection",
-                    "author",
-                    "publisher",
-                    "published",
-                    "url",
-                ]
-            },
-        ),
+    fieldsets = record_fieldsets(
+        SOURCE_FIELDS,
+        (None, {"fields": ["title", "slug"]}),
         ("Citing and licence", {"fields": ["citation_text", "licence"]}),
         ("Article text", {"fields": ["file", "checksum", "description"]}),
-        RecordAdmin.publication_fieldset,
-    ]
+    )

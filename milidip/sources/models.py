@@ -75,6 +75,25 @@ def seed_file_path(name, kind):
     return path
 
 
+# A source's own fields (status and timestamps aside), in the order the API shows them; the API,
+# the CSV columns and the admin's form take theirs from here (milidip.records.field_list).
+SOURCE_FIELDS = [
+    "slug",
+    "title",
+    "kind",
+    "collection",
+    "author",
+    "publisher",
+    "published",
+    "url",
+    "citation_text",
+    "licence",
+    "file",
+    "checksum",
+    "description",
+]
+
+
 class Source(SlugRecord):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Article"

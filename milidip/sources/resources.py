@@ -4,8 +4,9 @@ A row names related records by code or slug (`alliance`, `parties` as "KOR;USA")
 one citation in the columns `citation_source`, `citation_quote` and `citation_locator`. A new
 record must: nothing enters milidip without a source. Each row is validated like a form in the
 admin (the model's full_clean, the verbatim-quote check, reviewer-only publication) and shown
-in the preview with its errors before anything is saved; saving goes through the model, so every
-imported change is in the record's history. An update of a published or retracted record by a
+in the preview with its errors before anything is saved; saving goes through
+`milidip.services.record_save`, as the API's writes do, so every imported change is in the
+record's history. An update of a published or retracted record by a
 curator becomes a pending revision for a reviewer (milidip.sources.review), as in the form.
 
 Spreadsheet formats are exported formula-safe (OWASP's CSV-injection advice, as the API's CSV):
@@ -22,7 +23,7 @@ from import_export.formats import base_formats
 
 from milidip.api.renderers import FORMULA_STARTS, escape_formula
 from milidip.records import check_status_change
-from milidip.services import uncited
+from milidip.services import record_save, uncited
 from milidip.sources.models import Source
 from milidip.sources.review import ReviewGate
 
@@ -88,6 +89,17 @@ class RecordResource(resources.ModelResource):
             self.review_gate = ReviewGate(record=instance, user=self.user).open()
         super().save_instance(instance, is_create, row, **kwargs)
 
+    def do_instance_save(self, instance, is_create):
+        # Through the one write service, as the API writes: validated, in the history, by this
+        # user. A new record is saved with the row's citation, which it cannot be without.
+        citation = self.pending_citations.pop(id(instance), None) if is_create else None
+        citations = None
+        if citation is not None:
+            citations = [
+                {"source": citation.source, "quote": citation.quote, "locator": citation.locator}
+            ]
+        record_save(record=instance, fields={}, citations=citations, user=self.user)
+
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
         if self.review_gate is not None:
@@ -152,6 +164,7 @@ class RecordResource(resources.ModelResource):
         return citation.locator if citation else ""
 
     def after_save_instance(self, instance, row, **kwargs):
+        # An existing record's row citation joins its others (a new record's was saved with it).
         citation = self.pending_citations.pop(id(instance), None)
         if citation is None:
             return
@@ -171,8 +184,10 @@ def many_by(model, field="slug"):
     return widgets.ManyToManyWidget(model, field=field, separator=";")
 
 
-def record_resource(model, *, id_field="slug", columns, foreign=None, many=None):
-    """A RecordResource for `model`: `columns` in order, related records by code or slug."""
+def record_resource(model, columns, *, id_field="slug", foreign=None, many=None):
+    """A RecordResource for `model`: `columns` (from its field list) in order, then the status
+    and the citation columns; related records by code or slug."""
+    columns = [*columns, "status"]
     attrs = {}
     for name, (related, field) in (foreign or {}).items():
         attrs[name] = fields.Field(attribute=name, column_name=name, widget=by_slug(related, field))

@@ -10,8 +10,13 @@ from milidip.api.fields import (
     VisibleListSerializer,
     VisibleRefMixin,
 )
+from milidip.records import field_list
 from milidip.services import uncited
-from milidip.sources.models import Source
+from milidip.sources.models import SOURCE_FIELDS, Source
+
+# What every cited record shows after its own fields, and what a write may send after them.
+RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "citations"]
+RECORD_INPUT_FIELDS = ["status", "retraction_reason", "citations"]
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
@@ -61,24 +66,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = [
-            "slug",
-            "title",
-            "kind",
-            "collection",
-            "author",
-            "publisher",
-            "published",
-            "url",
-            "citation_text",
-            "licence",
-            "file",
-            "checksum",
-            "description",
-            "status",
-            "created",
-            "updated",
-        ]
+        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated"])
         read_only_fields = fields
 
 

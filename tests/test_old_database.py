@@ -1,0 +1,105 @@
+"""A database made by the code from before the layout change (issue 10) keeps working: `make run`
+of today's code migrates it, recognises its records and datasets as loaded, and serves through
+the API exactly what the old code served from it.
+
+The old code is the last commit before the change (BEFORE), taken from git with `git archive`
+and run with this checkout's virtual environment (its requirements are the same). SQLite, or a
+throwaway PostgreSQL database when the suite runs on one.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import tarfile
+import urllib.request
+
+import pytest
+
+from tests.test_make_run import ROOT, START_TIMEOUT, Served, free_port, wait_for_page
+
+# The last commit before the layout change; fb84181 ("Core search helpers ...") is its first.
+BEFORE = "caf62636e3252d167d2ab936f3c6c459bf6860f0"
+
+# What an anonymous reader gets, compared page by page before and after.
+PAGES = [
+    "/api/v1/countries/?page_size=500",
+    "/api/v1/countries/KOR/",
+    "/api/v1/countries/KOR/dossier/",
+    "/api/v1/alliances/?page_size=500",
+    "/api/v1/alliances/nato/",
+    "/api/v1/treaties/?page_size=500",
+    "/api/v1/exercises/?page_size=200&ordering=-start",
+    "/api/v1/missions/?page_size=200&organisation=united-nations",
+    "/api/v1/challenges/?page_size=500",
+    "/api/v1/sources/?page_size=500",
+    "/api/v1/search/?q=peacekeeping",
+]
+
+
+def has_commit(commit):
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return False
+    found = subprocess.run(
+        ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True
+    )
+    return found.returncode == 0
+
+
+def read_pages(port):
+    pages = {}
+    for page in PAGES:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=30) as response:
+            assert response.status == 200, page
+            pages[page] = json.load(response)
+    return pages
+
+
+@pytest.mark.skipif(not has_commit(BEFORE), reason=f"needs git history with {BEFORE[:7]}")
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_serves_a_database_made_before_the_layout_change_as_it_was(tmp_path, database_url):
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", BEFORE], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    (tmp_path / "old.tar").write_bytes(archive)
+    with tarfile.open(tmp_path / "old.tar") as tar:
+        tar.extractall(old, filter="data")
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "REDIS_URL"}
+    }
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["DATABASE_URL"] = database_url or f"sqlite:///{tmp_path / 'made-before.sqlite3'}"
+    python = str(ROOT / ".venv/bin/python")
+    for command in (
+        ["migrate", "--noinput", "--verbosity", "0"],
+        ["load_records"],
+        ["import_dataset", "all", "--only-new"],
+    ):
+        subprocess.run(
+            [python, "manage.py", *command], cwd=old, env=env, check=True, capture_output=True
+        )
+    port = free_port()
+    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "milidip.wsgi", "--bind", f"127.0.0.1:{port}"]
+    with Served(old, env, port, log=tmp_path / "old.log", command=gunicorn) as served:
+        wait_for_page(f"http://127.0.0.1:{port}/api/v1/", served.process, START_TIMEOUT)
+        before = read_pages(port)
+
+    log = tmp_path / "make-run.log"
+    with Served(ROOT, env, port, log=log) as served:
+        wait_for_page(f"http://127.0.0.1:{port}/api/v1/", served.process, START_TIMEOUT)
+        after = read_pages(port)
+    output = log.read_text()
+
+    assert "Records already loaded" in output
+    assert "Every dataset was imported before; nothing to do." in output
+    # The old database holds the curated records and the datasets, not just empty tables.
+    assert before["/api/v1/countries/?page_size=500"]["count"] > 200
+    assert before["/api/v1/exercises/?page_size=200&ordering=-start"]["count"] > 3000
+    for page in PAGES:
+        assert after[page] == before[page], page
