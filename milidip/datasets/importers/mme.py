@@ -81,8 +81,18 @@ from milidip.datasets.framework.reading import (
 )
 from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
-from milidip.records import Status
-from missions.models import Exercise, ExerciseCitation, ExerciseParticipant
+from milidip.records import Status, field_list
+from missions.models import EXERCISE_FIELDS, Exercise, ExerciseCitation, ExerciseParticipant
+
+# The exercise fields MME's rows give: the record's own fields less its slug and ids (set when it
+# is created), the alliance (a curator's link) and the links synced on their own (participants,
+# domains, purposes). On a curated exercise it fills only the blanks of those a curator can leave
+# blank.
+MME_EXERCISE_FIELDS = field_list(
+    EXERCISE_FIELDS,
+    without=("slug", "alliance", "participants", "domains", "purposes", "mme_id", "mme_series"),
+)
+MME_ENRICH_FIELDS = field_list(MME_EXERCISE_FIELDS, without=("name", "kind", "series"))
 
 WIDE_FILE = "mme_v7.csv"
 LONG_FILE = "mme_v7_long.csv"
@@ -496,18 +506,8 @@ class Mme(Dataset):
         stored = {exercise.mme_id: exercise for exercise in Exercise.objects.exclude(mme_id="")}
         sync = run.records(
             Exercise,
-            fields=(
-                "name",
-                "kind",
-                "series",
-                "start",
-                "end",
-                "location",
-                "latitude",
-                "longitude",
-                "description",
-            ),
-            enrich_fields=("start", "end", "location", "latitude", "longitude", "description"),
+            fields=MME_EXERCISE_FIELDS,
+            enrich_fields=MME_ENRICH_FIELDS,
             create_defaults=PUBLISHED,
         )
         records = {}
