@@ -9,6 +9,8 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from milidip.explore.downloads import DATASETS
 from milidip.records import Status
@@ -259,3 +261,18 @@ def test_a_download_streams_in_constant_memory(api, no_budgets, capsys):
         )
     assert large_size > 2.5 * small_size
     assert large < 1.3 * small
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_a_download_costs_a_few_queries_per_500_records_not_per_record(api, no_budgets, name):
+    """Each chunk of 500 records is read with its prefetches: the count grows with the chunks."""
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            download(api, name, "jsonl")
+        return len(captured)
+
+    before = queries()
+    for _ in range(40):
+        RESOURCES[name].make()
+    assert queries() == before
