@@ -14,13 +14,15 @@ ones, and serialized as an anonymous reader sees them (a reference to a draft is
 
 Memory stays constant whatever the number of rows: records are read CHUNK_ROWS at a time (with
 their prefetches, a few queries per chunk) and each chunk is sent before the next is read; the zip
-is written entry by entry into a buffer that is emptied after every chunk.
+is written entry by entry into a buffer that is emptied after every chunk, each record serialized
+once (its CSV lines wait in a temporary file while its JSON Lines entry is written).
 """
 
 import csv
 import io
 import json
 import math
+import tempfile
 import zipfile
 
 from django.http import StreamingHttpResponse
@@ -67,6 +69,7 @@ FORMATS = {
 }
 PACKAGE_NAME = "milidip-datapackage.zip"
 CHUNK_ROWS = 500
+SPOOL_READ_BYTES = 1 << 20
 LICENCE_NOTE = (
     "Each record is published under the terms of the sources it cites (see `sources`: their "
     "citation and licence); cite them wherever the data is shown."
@@ -106,23 +109,41 @@ def batches(items, size=CHUNK_ROWS):
         yield batch
 
 
-def csv_chunks(name):
-    """The dataset as CSV (the list's columns and cells, RFC 4180 line ends), in chunks of bytes."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns(name), lineterminator="\r\n")
-    writer.writeheader()
-    for batch in batches(records(name)):
+class CSVWriter:
+    """The list's CSV (its columns and cells, RFC 4180 line ends), a batch of records at a time."""
+
+    def __init__(self, name):
+        self.buffer = io.StringIO()
+        self.writer = csv.DictWriter(self.buffer, fieldnames=columns(name), lineterminator="\r\n")
+        self.writer.writeheader()
+
+    def encode(self, batch):
+        """The header (the first time) and a line per record, as UTF-8 bytes."""
         for row in batch:
-            writer.writerow({key: csv_cell(value) for key, value in row.items()})
-        yield take(buffer)
-    yield take(buffer)
+            self.writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        return take(self.buffer)
+
+
+JSON_LINE = JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def jsonl_encode(batch):
+    """A line per record, as the API's JSON shows it, as UTF-8 bytes."""
+    return "".join(JSON_LINE.encode(row) + "\n" for row in batch).encode()
+
+
+def csv_chunks(name):
+    """The dataset as CSV, in chunks of bytes (the header alone when it has no records)."""
+    writer = CSVWriter(name)
+    yield writer.encode([])
+    for batch in batches(records(name)):
+        yield writer.encode(batch)
 
 
 def jsonl_chunks(name):
-    """The dataset as JSON Lines: one record (as the API's JSON shows it) a line."""
-    encoder = JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    """The dataset as JSON Lines: one record a line."""
     for batch in batches(records(name)):
-        yield "".join(encoder.encode(row) + "\n" for row in batch).encode()
+        yield jsonl_encode(batch)
 
 
 def take(buffer):
@@ -232,18 +253,29 @@ def package_chunks(request):
     now = timezone.localtime().timetuple()[:6]
 
     def member(filename):
-        return zipfile.ZipInfo(filename, date_time=now)
+        info = zipfile.ZipInfo(filename, date_time=now)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
 
     with zipfile.ZipFile(buffer, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         package = json.dumps(data_package(request), ensure_ascii=False, indent=2)
-        archive.writestr(member("datapackage.json"), package, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(member("datapackage.json"), package)
         yield buffer.take()
         for name in DATASETS:
-            for file_format, chunks in CHUNKS.items():
-                info = member(f"{name}.{file_format}")
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with archive.open(info, mode="w", force_zip64=True) as entry:
-                    for chunk in chunks(name):
+            # Each record is read and serialized once: its JSON line goes into the zip, its CSV
+            # line into a file on disk, which follows as the CSV entry (zip entries are written
+            # one after the other).
+            writer = CSVWriter(name)
+            with tempfile.TemporaryFile() as spool:
+                spool.write(writer.encode([]))
+                with archive.open(member(f"{name}.jsonl"), mode="w", force_zip64=True) as entry:
+                    for batch in batches(records(name)):
+                        entry.write(jsonl_encode(batch))
+                        spool.write(writer.encode(batch))
+                        yield buffer.take()
+                spool.seek(0)
+                with archive.open(member(f"{name}.csv"), mode="w", force_zip64=True) as entry:
+                    while chunk := spool.read(SPOOL_READ_BYTES):
                         entry.write(chunk)
                         yield buffer.take()
     yield buffer.take()
