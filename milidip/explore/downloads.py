@@ -327,6 +327,9 @@ class DownloadView(APIView):
         super().initial(request, *args, **kwargs)
 
     def stream(self, chunks, content_type, filename):
+        if self.request.method == "HEAD":
+            chunks.close()  # the headers alone: nothing is read or serialized
+            chunks = iter(())
         response = StreamingHttpResponse(chunks, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -276,3 +276,11 @@ def test_a_download_costs_a_few_queries_per_500_records_not_per_record(api, no_b
     for _ in range(40):
         RESOURCES[name].make()
     assert queries() == before
+
+
+def test_a_head_request_reads_no_records(api, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        response = api.head(f"{DOWNLOADS}exercises.jsonl")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b""
+    assert response["Content-Disposition"] == 'attachment; filename="milidip-exercises.jsonl"'
