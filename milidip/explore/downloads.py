@@ -88,6 +88,7 @@ def serializer_for(name):
 
 
 def columns(name):
+    """The dataset's CSV columns: its list's (the serializer's fields, in order)."""
     return list(serializer_for(name).fields)
 
 
@@ -99,6 +100,7 @@ def records(name):
 
 
 def batches(items, size=CHUNK_ROWS):
+    """`items` in lists of `size` (the last one shorter)."""
     batch = []
     for item in items:
         batch.append(item)
@@ -175,7 +177,6 @@ def data_package(request):
     """The contents of datapackage.json (Frictionless Data Package v1)."""
     resources = []
     for name, (title, viewset) in DATASETS.items():
-        key = viewset.lookup_field if name != "countries" else "code"
         resources.append(
             {
                 "name": name,
@@ -188,7 +189,7 @@ def data_package(request):
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n"},
                 "schema": {
                     "fields": [{"name": column, "type": "string"} for column in columns(name)],
-                    "primaryKey": key,
+                    "primaryKey": viewset.lookup_field,
                 },
             }
         )
