@@ -4,12 +4,20 @@ This module composes the layers (README, "Layout"): it alone may import every on
 """
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from rest_framework.routers import SimpleRouter
 
 from alliances.views import AllianceViewSet, TreatyViewSet
 from milidip.api.root import ApiRootView, SchemaView, docs_view, redoc_view
+from milidip.explore.downloads import (
+    DATASETS,
+    FORMATS,
+    PACKAGE_NAME,
+    DatasetDownloadView,
+    DownloadIndexView,
+    PackageDownloadView,
+)
 from milidip.explore.search import SearchView
 from milidip.explore.views import CountryDossierViewSet
 from milidip.sources.views import SourceViewSet
@@ -31,6 +39,13 @@ router.register("sources", SourceViewSet, basename="source")
 api_v1 = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("search/", SearchView.as_view(), name="search"),
+    path("downloads/", DownloadIndexView.as_view(), name="downloads"),
+    path(f"downloads/{PACKAGE_NAME}", PackageDownloadView.as_view(), name="download-package"),
+    re_path(
+        rf"^downloads/(?P<name>{'|'.join(DATASETS)})\.(?P<file_format>{'|'.join(FORMATS)})$",
+        DatasetDownloadView.as_view(),
+        name="download",
+    ),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="swagger-ui"),
     path("redoc/", redoc_view, name="redoc"),

@@ -15,17 +15,53 @@ Shared parameters (DESIGN.md, "Public API contract"):
 - `ordering`: one of a documented whitelist; `-` in front for descending.
 
 Every value is checked: an unknown choice, a malformed year or too many items is a 400 that names
-the parameter.
+the parameter. A comma-list parameter given more than once is one list, as its comma form
+(`kind=series&kind=exercise` is `kind=series,exercise`): `FilterBackend` joins them, as generated
+clients send them repeated (milidip.api.views.check_parameters refuses any other repeat).
 """
 
 import django_filters
 from django import forms
+from django.http import QueryDict
+from django_filters.filters import BaseCSVFilter, MultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from milidip.records import visible_to
 
 MAX_LIST_ITEMS = 20
 SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
+
+
+def joined_parameters(query_params, lists):
+    """The query parameters with each comma-list parameter given more than once joined into one
+    value, exactly as its comma form: `kind=series&kind=exercise` reads as `kind=series,exercise`.
+    """
+    joined = QueryDict(mutable=True)
+    for name, values in query_params.lists():
+        if name in lists:
+            joined[name] = ",".join(values)
+        else:
+            joined.setlist(name, values)
+    return joined
+
+
+def list_parameters(filters):
+    """The names of a FilterSet's comma-list filters, and of those that repeat (`country`)."""
+    lists = {name for name, f in filters.items() if isinstance(f, BaseCSVFilter)}
+    repeatable = {name for name, f in filters.items() if isinstance(f, MultipleChoiceFilter)}
+    return lists, repeatable
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, reading a repeated comma-list parameter as one list."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        lists, _ = list_parameters(filterset_class.base_filters)
+        kwargs["data"] = joined_parameters(request.query_params, lists)
+        return kwargs
 
 
 class LimitedCSVField(django_filters.fields.BaseCSVField):

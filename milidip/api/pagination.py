@@ -2,6 +2,10 @@
 
 An invalid or too-large value is a 400 naming the parameter, never a silent clamp; a page past
 the end is a 404.
+
+Every page, JSON or CSV, also says where the others are and how many rows there are in all: an
+RFC 8288 `Link` header (first, prev, next, last) and `X-Total-Count`. A CSV page has no room for
+`next` in its body, so the headers are how a client walks it.
 """
 
 from collections import OrderedDict
@@ -9,6 +13,7 @@ from collections import OrderedDict
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -46,7 +51,30 @@ class Pagination(PageNumberPagination):
         self.page = paginator.page(number)
         return list(self.page)
 
+    def get_last_link(self):
+        last = self.page.paginator.num_pages
+        if last == 1:
+            return self.get_first_link()
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, last)
+
+    def get_first_link(self):
+        return remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+
+    def get_link_header(self):
+        """RFC 8288 links to the other pages (first and last are free: the count is known)."""
+        links = {
+            "first": self.get_first_link(),
+            "prev": self.get_previous_link(),
+            "next": self.get_next_link(),
+            "last": self.get_last_link(),
+        }
+        return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+
     def get_paginated_response(self, data):
+        headers = {
+            "Link": self.get_link_header(),
+            "X-Total-Count": str(self.page.paginator.count),
+        }
         return Response(
             OrderedDict(
                 [
@@ -55,7 +83,8 @@ class Pagination(PageNumberPagination):
                     ("previous", self.get_previous_link()),
                     ("results", data),
                 ]
-            )
+            ),
+            headers=headers,
         )
 
     def get_schema_operation_parameters(self, view):

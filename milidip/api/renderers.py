@@ -13,7 +13,7 @@ import csv
 import io
 import re
 
-from rest_framework.exceptions import NotAcceptable
+from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -96,9 +96,13 @@ class CSVRenderer(BaseRenderer):
 
 
 class StrictContentNegotiation(DefaultContentNegotiation):
-    """An unknown or empty `format` is a 406 that names it (DRF would answer 404 or ignore it)."""
+    """An unknown or empty `format` is a 406 that names it (DRF would answer 404 or ignore it);
+    `format` given more than once is a 400."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        formats = request.query_params.getlist("format")
+        if len(formats) > 1:
+            raise ValidationError({"format": [f"Given {len(formats)} times; give it once."]})
         requested = request.query_params.get("format", None)
         if requested == "":
             raise NotAcceptable("format: give json or csv, or leave the parameter out.")

@@ -20,6 +20,7 @@ LINKS = {
     "challenges": "challenge-list",
     "sources": "source-list",
     "search": "search",
+    "downloads": "downloads",
     "schema": "schema",
     "docs": "swagger-ui",
     "redoc": "redoc",

@@ -2,7 +2,7 @@
 
 `AutoSchema` adds, per operation, every error status the API can return for it (all in the
 `Error` shape from milidip.api.errors), documents the input serializer as the request body of
-writes, and 304 for conditional GETs.
+writes, 304 for conditional GETs, and the paging headers of every list (`Link`, `X-Total-Count`).
 """
 
 from django.conf import settings
@@ -14,6 +14,18 @@ from milidip.api.errors import ErrorSerializer
 from milidip.api.parsers import MAX_JSON_DEPTH
 from milidip.api.views import PendingRevisionSerializer
 
+PAGING_HEADERS = {
+    "Link": {
+        "description": "RFC 8288 links to the other pages of the list: "
+        '`<url>; rel="first"`, `rel="prev"`, `rel="next"` and `rel="last"` (prev and next only '
+        "where such a page exists). The way to walk a CSV list, whose body has no next link.",
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many rows the list has in all pages (the JSON's `count`).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
     "406": "The requested format is not offered (use JSON or CSV).",
@@ -121,6 +133,8 @@ class AutoSchema(openapi.AutoSchema):
                 "publish it, so the change waits for a reviewer as a revision."
             )
             responses["202"] = response
+        if self.method == "GET" and self._is_list_view() and "200" in responses:
+            responses["200"]["headers"] = dict(PAGING_HEADERS)
         if self.method == "GET":
             responses["304"] = {
                 "description": "Not modified: the ETag (If-None-Match) or Last-Modified "

@@ -2,7 +2,10 @@
 
 `BaseViewSet` gives each resource the same reading behaviour:
 - anonymous callers (and users without the model's view permission) see published records only;
-- every query parameter is checked: an unknown one is a 400 that names it;
+- every query parameter is checked: an unknown one is a 400 that names it; a comma-list
+  parameter (`kind`, `ordering` ...) given more than once is read as one list, exactly as its
+  comma form (`kind=a&kind=b` is `kind=a,b`); `country` repeats by design; any other parameter
+  given more than once is a 400 that names it, never a value silently dropped;
 - GETs carry Last-Modified (from the records' `updated`), and an ETag from
   ConditionalGetMiddleware, so conditional requests get 304;
 - `check_if_match` is the precondition every write checks.
@@ -14,11 +17,11 @@ import hashlib
 
 from django.http import Http404
 from django.utils.http import http_date, parse_etags, quote_etag
-from django_filters.filters import BaseCSVFilter
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from milidip.api.filters import list_parameters
 from milidip.records import Status, visible_to
 from milidip.services import version_token
 
@@ -70,8 +73,14 @@ class PendingRevisionSerializer(serializers.Serializer):
         )
 
 
-def check_parameters(request, allowed):
-    """Refuse unknown query parameters and empty values with a 400 naming each."""
+def check_parameters(request, allowed, *, lists=(), repeatable=()):
+    """Refuse unknown query parameters and empty values with a 400 naming each.
+
+    `lists` are comma-list parameters: given more than once, they are joined into one list
+    (`joined_parameters`), and an empty item in the list is refused. `repeatable` parameters
+    mean something when repeated (`country`: all of them). Any other parameter given more than
+    once is refused: only one of its values could be used.
+    """
     errors = {}
     for name, values in request.query_params.lists():
         if name not in allowed:
@@ -80,6 +89,14 @@ def check_parameters(request, allowed):
             ]
         elif any(value == "" for value in values):
             errors[name] = ["Empty value: give a value or leave the parameter out."]
+        elif name in lists:
+            if "" in ",".join(values).split(","):
+                errors[name] = ["An empty item in the comma-separated list."]
+        elif len(values) > 1 and name not in repeatable:
+            errors[name] = [
+                f"Given {len(values)} times; give it once (only comma-list parameters combine "
+                "when repeated)."
+            ]
     if errors:
         raise exceptions.ValidationError(errors)
 
@@ -107,12 +124,8 @@ class BaseViewSet(viewsets.ModelViewSet):
             filters, allowed = {}, LIST_PARAMETERS
         else:
             filters, allowed = {}, DETAIL_PARAMETERS
-        check_parameters(request, allowed)
-        for name, value in request.query_params.items():
-            if isinstance(filters.get(name), BaseCSVFilter) and "" in value.split(","):
-                raise exceptions.ValidationError(
-                    {name: ["An empty item in the comma-separated list."]}
-                )
+        lists, repeatable = list_parameters(filters)
+        check_parameters(request, allowed, lists=lists, repeatable=repeatable)
 
     # Reading
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Treaty
+from milidip.api.filters import joined_parameters
 from milidip.api.pagination import positive_int_param
 from milidip.api.views import check_parameters
 from milidip.records import visible_to
@@ -96,8 +97,8 @@ class SearchView(APIView):
         responses=SearchResultsSerializer,
     )
     def get(self, request):
-        params = request.query_params
-        check_parameters(request, PARAMETERS)
+        check_parameters(request, PARAMETERS, lists={"type"})
+        params = joined_parameters(request.query_params, {"type"})
         query = params.get("q", "").strip()
         if not query:
             raise ValidationError({"q": ["Give the words to search for."]})

@@ -31,7 +31,20 @@ def test_cors_exposes_the_caching_headers(api):
     exposed = {
         name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")
     }
-    assert {"etag", "last-modified"} <= exposed
+    assert {"etag", "last-modified", "link", "x-total-count", "content-disposition"} <= exposed
+
+
+def test_a_preflight_allows_the_conditional_request_headers(api):
+    """Page code can send If-None-Match and If-Modified-Since (issue 13, point 8)."""
+    response = api.options(
+        f"{API}countries/KOR/",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-modified-since",
+    )
+    assert response.status_code == 200
+    allowed = {name.strip() for name in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-none-match", "if-modified-since"} <= allowed
 
 
 @pytest.mark.parametrize("url", [f"{API}", f"{API}search/?q=Korea", f"{API}countries/KOR/dossier/"])
