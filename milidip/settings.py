@@ -284,11 +284,22 @@ SPECTACULAR_SETTINGS = {
         "a verbatim quote from an article, or the dataset row it came from."
     ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The browsable API is listed too: `format=api` (text/html) is offered to signed-in users.
+    "RENDERER_WHITELIST": [
+        "rest_framework.renderers.JSONRenderer",
+        "milidip.api.renderers.CSVRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "milidip.api.schema.strict_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "milidip.records.Status",
         "AllianceKindEnum": "alliances.models.Alliance.Kind",

@@ -37,3 +37,20 @@ def fresh_local_caches():
     clear()
     yield
     clear()
+
+
+@pytest.fixture(autouse=True)
+def strict_schema(monkeypatch):
+    """Every /api/ response a test gets through Django's test client matches the schema."""
+    from django.test.client import Client
+
+    from tests.strict_schema import check_response
+
+    request = Client.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
