@@ -12,6 +12,7 @@ from alliances.views import AllianceViewSet, TreatyViewSet
 from milidip.api.root import ApiRootView, SchemaView, docs_view, redoc_view
 from milidip.explore.search import SearchView
 from milidip.explore.views import CountryDossierViewSet
+from milidip.explore.vocabulary import VocabularyView
 from milidip.sources.views import SourceViewSet
 from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
 
@@ -31,6 +32,7 @@ router.register("sources", SourceViewSet, basename="source")
 api_v1 = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("search/", SearchView.as_view(), name="search"),
+    path("vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="swagger-ui"),
     path("redoc/", redoc_view, name="redoc"),

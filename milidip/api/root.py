@@ -20,6 +20,7 @@ LINKS = {
     "challenges": "challenge-list",
     "sources": "source-list",
     "search": "search",
+    "vocabulary": "vocabulary",
     "schema": "schema",
     "docs": "swagger-ui",
     "redoc": "redoc",

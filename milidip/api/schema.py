@@ -58,6 +58,16 @@ class AutoSchema(openapi.AutoSchema):
             schema["maxItems"] = max_length
         return schema
 
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # A shape is described by the first paragraph of its own docstring, written for API
+        # readers; inherited docstrings and later paragraphs are notes for developers.
+        own = type(serializer).__dict__.get("__doc__")
+        schema.pop("description", None)
+        if own:
+            schema["description"] = " ".join(own.strip().split("\n\n")[0].split())
+        return schema
+
     def get_request_serializer(self):
         input_serializer = getattr(self.view, "input_serializer_class", None)
         if input_serializer is not None and self.method in ("POST", "PUT", "PATCH"):
