@@ -87,3 +87,11 @@ def test_query_values_are_never_empty():
                 assert schema["minLength"] == 1, (path, parameter["name"])
             if parameter["in"] == "query" and schema["type"] == "array":
                 assert schema["minItems"] == 1, (path, parameter["name"])
+
+
+def test_written_citations_are_at_least_one():
+    schemas = yaml.safe_load(COMMITTED.read_text())["components"]["schemas"]
+    written = [name for name in schemas if name.endswith("InputRequest")]
+    for name in written:
+        if "citations" in schemas[name]["properties"]:
+            assert schemas[name]["properties"]["citations"]["minItems"] == 1, name

@@ -177,10 +177,14 @@ def strict_components(result, generator, request, public):
       when it has no value), so generated types need no "unset" case.
     - A query parameter's value is never empty: the API refuses `?q=` with a 400, so the schema
       says minLength 1 (and minItems 1 for comma lists).
+    - A written record's citations, when given, are at least one (services.check_cited).
     """
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if "properties" in component and not name.endswith("Request"):
             component["required"] = list(component["properties"])
+        citations = component.get("properties", {}).get("citations")
+        if name.endswith("Request") and citations is not None:
+            citations["minItems"] = 1
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", ()):
