@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "milidip.api.renderers.CSVRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "milidip.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "milidip.api.renderers.StrictContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "milidip.api.schema.AutoSchema",
@@ -294,7 +294,7 @@ SPECTACULAR_SETTINGS = {
     "RENDERER_WHITELIST": [
         "rest_framework.renderers.JSONRenderer",
         "milidip.api.renderers.CSVRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "milidip.api.renderers.BrowsableAPIRenderer",
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
