@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "milidip.api.renderers.CSVRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "milidip.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "milidip.api.renderers.StrictContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "milidip.api.schema.AutoSchema",
@@ -285,11 +285,22 @@ SPECTACULAR_SETTINGS = {
         "a verbatim quote from an article, or the dataset row it came from."
     ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The browsable API is listed too: `format=api` (text/html) is offered to signed-in users.
+    "RENDERER_WHITELIST": [
+        "rest_framework.renderers.JSONRenderer",
+        "milidip.api.renderers.CSVRenderer",
+        "milidip.api.renderers.BrowsableAPIRenderer",
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "milidip.api.schema.strict_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "milidip.records.Status",
         "AllianceKindEnum": "alliances.models.Alliance.Kind",

@@ -20,6 +20,7 @@ from milidip.explore.downloads import (
 )
 from milidip.explore.search import SearchView
 from milidip.explore.views import CountryDossierViewSet
+from milidip.explore.vocabulary import VocabularyView
 from milidip.sources.views import SourceViewSet
 from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
 
@@ -46,6 +47,7 @@ api_v1 = [
         DatasetDownloadView.as_view(),
         name="download",
     ),
+    path("vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="swagger-ui"),
     path("redoc/", redoc_view, name="redoc"),

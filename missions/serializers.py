@@ -1,5 +1,6 @@
 """Serializers for exercises, missions and challenges (output and input kept apart)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliances.models import Alliance, Country, Treaty
@@ -25,8 +26,10 @@ from milidip.sources.serializers import (
 )
 from missions.models import (
     CHALLENGE_FIELDS,
+    DOMAINS,
     EXERCISE_FIELDS,
     MISSION_FIELDS,
+    PURPOSES,
     Challenge,
     Domain,
     Exercise,
@@ -37,6 +40,16 @@ from missions.models import (
     MissionStrength,
     Purpose,
 )
+
+
+@extend_schema_field({"type": "string", "enum": list(DOMAINS)})
+class DomainCode(RecordRef):
+    """An exercise's domain by its code; the schema lists the codes (labels: /vocabulary/)."""
+
+
+@extend_schema_field({"type": "string", "enum": list(PURPOSES)})
+class PurposeCode(RecordRef):
+    """An exercise's purpose by its code; the schema lists the codes (labels: /vocabulary/)."""
 
 
 class ExerciseRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
@@ -70,8 +83,8 @@ class ExerciseSerializer(RecordSerializer):
     series = ExerciseRefSerializer(read_only=True, allow_null=True)
     alliance = AllianceRefSerializer(read_only=True, allow_null=True)
     participants = ParticipantSerializer(source="exercise_participants", many=True, read_only=True)
-    domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    purposes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    domains = DomainCode(slug_field="code", many=True, read_only=True)
+    purposes = PurposeCode(slug_field="code", many=True, read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
     latitude = serializers.FloatField(read_only=True, allow_null=True)
@@ -202,8 +215,12 @@ class ExerciseInputSerializer(RecordInputSerializer):
     series = one_slug(Exercise)
     alliance = one_slug(Alliance)
     participants = ParticipantInputSerializer(many=True, required=False)
-    domains = codes(Domain)
-    purposes = codes(Purpose)
+    domains = DomainCode(
+        slug_field="code", queryset=Domain.objects.all(), many=True, required=False
+    )
+    purposes = PurposeCode(
+        slug_field="code", queryset=Purpose.objects.all(), many=True, required=False
+    )
     start = date_input()
     end = date_input()
     latitude = coordinate_input(90)

@@ -63,3 +63,20 @@ def database_url():
     yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
     with psycopg.connect(dbname="postgres", **params) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def strict_schema(monkeypatch):
+    """Every /api/ response a test gets through Django's test client matches the schema."""
+    from django.test.client import Client
+
+    from tests.strict_schema import check_response
+
+    request = Client.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)

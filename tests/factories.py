@@ -22,6 +22,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     slug = "us-south-korea-military-alliance"
     title = "The US and South Korea Military Alliance"
     kind = Source.Kind.ARTICLE
+    collection = Source.Collection.ARTICLES
     file = "004_fe5bedd0165c028e.txt"
     checksum = "f9ec784952f8ddb13dfe4a12f407611b91cefb950c9e8930d3e9962e72d2cc45"
     status = Status.PUBLISHED

@@ -53,3 +53,56 @@ def test_list_filters_document_their_allowed_values():
     assert parameters["page_size"]["schema"]["maximum"] == 500
     assert parameters["year_from"]["schema"]["type"] == "integer"
     assert "-name" in parameters["ordering"]["schema"]["items"]["enum"]
+
+
+def operations():
+    schema = yaml.safe_load(COMMITTED.read_text())
+    for path, path_operations in schema["paths"].items():
+        for method, operation in path_operations.items():
+            yield path, method, operation
+
+
+def test_reads_need_no_credentials_and_writes_do():
+    for path, method, operation in operations():
+        if method == "get":
+            assert operation["security"] == [], path
+        else:
+            assert {"tokenAuth": []} in operation["security"], (method, path)
+
+
+def test_csv_and_html_are_described_as_text_and_every_format_is_listed():
+    for path, method, operation in operations():
+        for response in operation["responses"].values():
+            for media_type in ("text/csv", "text/html"):
+                if media_type in response.get("content", {}):
+                    assert response["content"][media_type]["schema"]["type"] == "string"
+        formats = [p for p in operation.get("parameters", ()) if p["name"] == "format"]
+        if method == "get" and not path.startswith("/api/v1/downloads/"):
+            assert formats[0]["schema"]["enum"] == ["api", "csv", "json"], path
+        elif method == "get":
+            assert formats == [], path  # a download's format is its file name
+
+
+def test_every_documented_status_has_a_body_except_304():
+    for path, method, operation in operations():
+        for status, response in operation["responses"].items():
+            if status not in ("204", "304"):
+                assert response.get("content"), (method, path, status)
+
+
+def test_query_values_are_never_empty():
+    for path, _method, operation in operations():
+        for parameter in operation.get("parameters", ()):
+            schema = parameter["schema"]
+            if parameter["in"] == "query" and schema["type"] == "string":
+                assert schema["minLength"] == 1, (path, parameter["name"])
+            if parameter["in"] == "query" and schema["type"] == "array":
+                assert schema["minItems"] == 1, (path, parameter["name"])
+
+
+def test_written_citations_are_at_least_one():
+    schemas = yaml.safe_load(COMMITTED.read_text())["components"]["schemas"]
+    written = [name for name in schemas if name.endswith("InputRequest")]
+    for name in written:
+        if "citations" in schemas[name]["properties"]:
+            assert schemas[name]["properties"]["citations"]["minItems"] == 1, name

@@ -69,7 +69,8 @@ def api_exception_handler(exc, context):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The shape of every error response (for the schema)."""
+    """The shape of every error response: its status, a code, one sentence, and the messages
+    for each parameter or field at fault."""
 
     status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
     code = serializers.CharField(help_text="A stable machine-readable code, e.g. `invalid`.")

@@ -53,7 +53,6 @@ class BoundedListSerializer(CountedFirst, serializers.ListSerializer):
 @extend_schema_field(
     {
         "type": "string",
-        "nullable": True,
         "pattern": PARTIAL_DATE_PATTERN,
         "description": "ISO 8601 at its own precision: YYY (decade), YYYY, YYYY-MM or "
         "YYYY-MM-DD; null when unknown.",
@@ -64,7 +63,8 @@ class PartialDateField(serializers.CharField):
     """A partial date: "1953", "1980-01", "2011-07-08", "199" (the 1990s); null when unknown."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("allow_blank", True)
+        # Written as "" or null for none; read back as null, never "".
+        kwargs.setdefault("allow_blank", not kwargs.get("read_only", False))
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 10)

@@ -87,6 +87,19 @@ class Pagination(PageNumberPagination):
             headers=headers,
         )
 
+    def get_paginated_response_schema(self, schema):
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Results on every page together."},
+                "next": {**link, "description": "The next page; null on the last."},
+                "previous": {**link, "description": "The previous page; null on the first."},
+                "results": schema,
+            },
+        }
+
     def get_schema_operation_parameters(self, view):
         return [
             {

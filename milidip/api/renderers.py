@@ -13,8 +13,10 @@ import csv
 import io
 import re
 
+from rest_framework import renderers
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 IDENTIFIERS = ("code", "slug")
@@ -95,6 +97,20 @@ class CSVRenderer(BaseRenderer):
         return buffer.getvalue().encode(self.charset)
 
 
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API (format=api, signed-in users). As in CSV, errors stay in the JSON
+    error shape, and a 204 stays a 204 with no body (DRF would show a 200 page)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = renderer_context.get("response") if renderer_context else None
+        if response is not None and response.status_code == 204:
+            return b""
+        if response is not None and response.exception:
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
 class StrictContentNegotiation(DefaultContentNegotiation):
     """An unknown or empty `format` is a 406 that names it (DRF would answer 404 or ignore it);
     `format` given more than once is a 400."""
@@ -106,9 +122,10 @@ class StrictContentNegotiation(DefaultContentNegotiation):
         requested = request.query_params.get("format", None)
         if requested == "":
             raise NotAcceptable("format: give json or csv, or leave the parameter out.")
-        if not request.user.is_authenticated:
-            # The browsable API (HTML) costs several times JSON to render: a 500-row page took
-            # 1.1 s, and seconds under load (issue 9). It is for signed-in users and token holders.
+        # The browsable API (HTML) costs several times JSON to render: a 500-row page took
+        # 1.1 s, and seconds under load (issue 9). It is for signed-in users and token holders.
+        # (An anonymous write goes on to be refused as such: a 401, in JSON.)
+        if not request.user.is_authenticated and request.method in SAFE_METHODS:
             if requested == "api":
                 raise NotAcceptable(
                     "format: the browsable API (format=api) is for signed-in users; use json or "

@@ -21,6 +21,7 @@ LINKS = {
     "sources": "source-list",
     "search": "search",
     "downloads": "downloads",
+    "vocabulary": "vocabulary",
     "schema": "schema",
     "docs": "swagger-ui",
     "redoc": "redoc",

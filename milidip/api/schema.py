@@ -28,6 +28,8 @@ PAGING_HEADERS = {
 }
 READ_ERRORS = {
     "400": "A parameter is invalid or unknown; `errors` names it.",
+    "401": "A token was sent but is unknown, expired or revoked (`detail` says which). Reads "
+    "need none: leave the Authorization header out.",
     "406": "The requested format is not offered (use JSON or CSV).",
     "429": "Over the client's cost budget (README, Throttling); retry after the Retry-After "
     "header's seconds.",
@@ -47,6 +49,12 @@ WRITE_ERRORS = {
     "429": "Over the token holder's cost budget; retry after the Retry-After header's seconds.",
 }
 
+TEXT_MEDIA_TYPES = {
+    "text/csv": "CSV (RFC 4180): a header row, then one row per result; related records as "
+    "their code or slug, lists joined with '; '.",
+    "text/html": "The browsable API's page (format=api, for signed-in users).",
+}
+
 
 class AutoSchema(openapi.AutoSchema):
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -60,6 +68,16 @@ class AutoSchema(openapi.AutoSchema):
             and schema.get("type") == "array"
         ):
             schema["maxItems"] = max_length
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # A shape is described by the first paragraph of its own docstring, written for API
+        # readers; inherited docstrings and later paragraphs are notes for developers.
+        own = type(serializer).__dict__.get("__doc__")
+        schema.pop("description", None)
+        if own:
+            schema["description"] = " ".join(own.strip().split("\n\n")[0].split())
         return schema
 
     def get_request_serializer(self):
@@ -86,12 +104,18 @@ class AutoSchema(openapi.AutoSchema):
             )
         return parameters
 
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.method in ("GET", "HEAD"):
+            operation["security"] = []
+        return operation
+
     def get_auth(self):
-        # Reads are open to anonymous callers; only writes need a token.
-        auth = super().get_auth()
-        if self.method in ("GET", "HEAD") and {} not in auth:
-            auth.append({})
-        return auth
+        # Reads are open to anonymous callers: `security: []`, so that generated clients call
+        # them without credentials (a token only adds drafts, for those who may see them).
+        if self.method in ("GET", "HEAD"):
+            return []
+        return super().get_auth()
 
     def error_statuses(self):
         if self.method in ("GET", "HEAD"):
@@ -117,12 +141,23 @@ class AutoSchema(openapi.AutoSchema):
             errors.pop("413")
         return errors
 
+    def _get_response_for_code(self, *args, **kwargs):
+        response = super()._get_response_for_code(*args, **kwargs)
+        # CSV and the browsable API's HTML are text, not the JSON shape rendered otherwise.
+        for media_type, description in TEXT_MEDIA_TYPES.items():
+            if media_type in response.get("content", {}):
+                response["content"][media_type] = {
+                    "schema": {"type": "string", "description": description}
+                }
+        return response
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         responses["414"] = {
             "description": "The request line is over 8,190 bytes: refused by the web server "
-            "(gunicorn) before the API sees it. Query strings over 4,096 characters that reach "
-            "the API are a 400."
+            "(gunicorn) before the API sees it, with its own short HTML page. Query strings "
+            "over 4,096 characters that reach the API are a 400 in the error shape.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
         }
         if self.method in ("PUT", "PATCH"):
             response = self._get_response_for_code(
@@ -147,3 +182,34 @@ class AutoSchema(openapi.AutoSchema):
             response["description"] = description
             responses.setdefault(code, response)
         return responses
+
+
+def strict_components(result, generator, request, public):
+    """Postprocessing hook: the schema says what strict clients and validators need to know.
+
+    - Every property of a response shape is required: the API always sends each one (null
+      when it has no value), so generated types need no "unset" case.
+    - A query parameter's value is never empty: the API refuses `?q=` with a 400, so the schema
+      says minLength 1 (and minItems 1 for comma lists).
+    - A written record's citations, when given, are at least one (services.check_cited).
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if "properties" in component and not name.endswith("Request"):
+            component["required"] = list(component["properties"])
+        citations = component.get("properties", {}).get("citations")
+        if name.endswith("Request") and citations is not None:
+            citations["minItems"] = 1
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", ()):
+                if parameter["in"] == "query":
+                    never_empty(parameter["schema"])
+    return result
+
+
+def never_empty(schema):
+    if schema.get("type") == "string":
+        schema.setdefault("minLength", 1)
+    elif schema.get("type") == "array":
+        schema.setdefault("minItems", 1)
+        never_empty(schema.get("items", {}))

@@ -79,7 +79,12 @@ class RecordSerializer(serializers.ModelSerializer):
 class RecordInputSerializer(serializers.ModelSerializer):
     """Base of the write serializers: citations are required when a record is created."""
 
-    citations = CitationInputSerializer(many=True, required=False)
+    citations = CitationInputSerializer(
+        many=True,
+        required=False,
+        help_text="At least one. Required when the record is created; a change that leaves "
+        "it out keeps the record's citations, and one that gives it replaces them all.",
+    )
 
     def validate_citations(self, value):
         # Here as well as in validate(), so that an empty list is reported with other fields.

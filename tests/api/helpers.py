@@ -45,6 +45,7 @@ class DatasetSourceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"test-dataset-{n}")
     title = factory.Sequence(lambda n: f"Test Dataset {n}")
     kind = Source.Kind.DATASET
+    collection = Source.Collection.MME
     status = Status.PUBLISHED
 
 

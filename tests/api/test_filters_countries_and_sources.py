@@ -128,6 +128,7 @@ def test_source_kind_filter_is_any_of(api):
         slug="mme-exercises",
         title="Multinational Military Exercises",
         kind="dataset",
+        collection="mme",
         status="published",
     )
     assert source_slugs(api, kind="article") == ARTICLES
@@ -167,6 +168,7 @@ def test_source_search_finds_authors_and_publishers(api):
         slug="cow-alliances",
         title="Formal Alliances",
         kind="dataset",
+        collection="cow",
         status="published",
         author="Gibler",
         publisher="Correlates of War Project",

@@ -189,6 +189,14 @@ def test_a_reviewer_deletes_a_record():
     assert not Challenge.objects.filter(slug="cyber-threats").exists()
 
 
+def test_a_delete_asking_for_the_browsable_api_is_still_a_204_without_a_body():
+    client = curator("delete_challenge", "publish_challenge")
+    url = "/api/v1/challenges/cyber-threats/"
+    response = client.delete(url + "?format=api", **if_match(client, url))
+    assert (response.status_code, response.content) == (204, b"")
+    assert not Challenge.objects.filter(slug="cyber-threats").exists()
+
+
 def test_a_body_that_is_not_json_is_a_415():
     client = curator("add_treaty")
     response = client.post(

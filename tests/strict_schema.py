@@ -1,0 +1,108 @@
+"""Every /api/ response the test suite gets is checked against the committed OpenAPI schema.
+
+A strict validator (openapi-core) reads milidip/api/openapi.yaml with additional properties
+forbidden, so a response field the schema does not declare, a declared field missing where the
+schema says required, a null where the schema does not allow one, a status the operation does
+not document or a body in another shape fails the test that got it. `tests/conftest.py` wraps
+Django's test client with it for every test, on whichever database engine the suite runs.
+
+Requests the schema does not describe (the schema itself, the docs pages, OPTIONS, paths that
+are no route) are not checked: there is nothing to check them against.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import TooManyFieldsSent
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIResponse
+from openapi_core.datatypes import RequestParameters
+from openapi_core.deserializing.media_types.util import plain_loads
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+SCHEMA = Path(__file__).resolve().parent.parent / "milidip" / "api" / "openapi.yaml"
+
+
+@cache
+def committed_schema():
+    """The committed schema, read once, its objects closed to undeclared properties."""
+    spec = yaml.safe_load(SCHEMA.read_text())
+    config = Config(
+        additional_properties_default_policy="forbid",
+        extra_media_type_deserializers={
+            "text/csv": plain_loads,
+            "application/jsonl": plain_loads,
+            # A download's zip: the schema types it as a binary string, which its bytes are.
+            "application/zip": lambda body: body.decode("latin-1"),
+        },
+    )
+    return OpenAPI.from_dict(spec, config=config)
+
+
+@dataclass
+class ClientRequest:
+    """The request as openapi-core reads it: method, path, query and headers."""
+
+    method: str
+    path: str
+    query: list
+    headers: dict
+    host_url: str = "http://testserver"
+    body: bytes | None = None
+    content_type: str = "application/json"
+    parameters: RequestParameters = field(init=False)
+
+    def __post_init__(self):
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(self.query), header=Headers(self.headers)
+        )
+
+
+class ClientResponse(DjangoOpenAPIResponse):
+    """A response as openapi-core reads it. Of a streamed body (a whole-dataset download) only
+    the first chunk is read and checked, then put back: the schema gives a file's shape as a
+    string, and joining it here would hold the whole file in memory (and spoil the downloads'
+    memory test)."""
+
+    @property
+    def data(self):
+        if not self.response.streaming:
+            return super().data
+        chunks = iter(self.response.streaming_content)
+        first = next(chunks, b"")
+        self.response.streaming_content = itertools.chain([first], chunks)
+        return first
+
+
+def check_response(response):
+    """Fail when a response to a documented /api/ operation does not match the schema."""
+    request = response.wsgi_request
+    if not request.path.startswith("/api/") or request.method in ("OPTIONS",):
+        return
+    try:
+        query = [(name, value) for name, values in request.GET.lists() for value in values]
+    except TooManyFieldsSent:
+        query = []  # Refused before the view (a 400); the response is checked all the same.
+    openapi_request = ClientRequest(
+        method=request.method.lower(),
+        path=request.path,
+        query=query,
+        headers=dict(request.headers.items()),
+    )
+    try:
+        committed_schema().validate_response(openapi_request, ClientResponse(response))
+    except (PathNotFound, OperationNotFound):
+        return
+    except Exception as error:
+        problems = [
+            f"{problem.json_path}: {problem.message[:300]}"
+            for problem in getattr(error.__cause__, "schema_errors", ())
+        ] or [repr(error.__cause__ or error)]
+        raise AssertionError(
+            f"{request.method} {request.get_full_path()} answered {response.status_code}, which "
+            f"the committed schema does not describe: {error!r}\n" + "\n".join(problems)
+        ) from error
