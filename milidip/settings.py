@@ -11,8 +11,8 @@ not documented there.
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
 - REDIS_URL, TRUSTED_PROXY_COUNT, API_ANON_BUDGET, API_USER_BUDGET, API_ANON_HEAVY_BUDGET,
-  API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET: the shared cache and throttling by cost
-  (see the block "Throttling" below and the README).
+  API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET, LOGIN_CHECK_CONCURRENCY: the shared cache
+  and throttling by cost (see the block "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
 - API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
@@ -236,11 +236,22 @@ API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "300/minute")
 # Failed admin logins per client address: over it, a 429 before sessions, CSRF or the lockout's
 # bookkeeping run (django-axes judges the attempts let through).
 LOGIN_ATTEMPT_BUDGET = env_budget("LOGIN_ATTEMPT_BUDGET", "20/minute")
-# At most this many heavy anonymous requests served at once, site-wide ("off" or 0: no limit).
-API_ANON_HEAVY_CONCURRENCY = (
-    int(os.environ.get("API_ANON_HEAVY_CONCURRENCY", "1").strip().lower().replace("off", "0") or 0)
-    or None
-)
+
+
+def env_slots(name, default):
+    """How many of something may run at once, site-wide; "off" (or 0) as None: no limit."""
+    text = os.environ.get(name, default).strip().lower()
+    if text in {"", "off", "none", "0"}:
+        return None
+    if not text.isdigit():
+        raise ImproperlyConfigured(f"{name}={text!r}: give a whole number, or off.")
+    return int(text)
+
+
+# At most this many heavy anonymous requests served at once, site-wide.
+API_ANON_HEAVY_CONCURRENCY = env_slots("API_ANON_HEAVY_CONCURRENCY", "1")
+# At most this many admin logins checked at once (a password hash each), site-wide.
+LOGIN_CHECK_CONCURRENCY = env_slots("LOGIN_CHECK_CONCURRENCY", "1")
 # --- end of throttling ---------------------------------------------------------------------------
 
 # Request bodies. A body over this many bytes (files uploaded through a form aside)

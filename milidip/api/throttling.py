@@ -153,8 +153,8 @@ held = threading.local()
 
 
 def take_slot(cache, slots, name="anon-heavy"):
-    """Hold one of `slots` site-wide slots named `name` (for a heavy request); False when all
-    are taken.
+    """Hold one of `slots` site-wide slots named `name` (for a heavy request, or a login's
+    password check); False when all are taken.
 
     A slot is a cache key added atomically (SET NX on Redis) and deleted when the response is
     finished; should a worker die holding one, it expires after SLOT_SECONDS (gunicorn's worker
@@ -279,7 +279,9 @@ class SpentClientMiddleware:
       LOGIN_ATTEMPT_BUDGET per client address; over it, a plain 429 before sessions, CSRF or the
       lockout's bookkeeping run, so a flood of wrong passwords costs a cache round trip each,
       not a password hash or a database write (django-axes locks accounts and addresses among
-      the attempts let through).
+      the attempts let through). At most LOGIN_CHECK_CONCURRENCY logins are checked at once,
+      site-wide (a slot, as for heavy requests); another one meanwhile is a 429 with
+      Retry-After: 1.
 
     Under gunicorn, RefuseSpentClients answers most of these refusals before Django is reached;
     this middleware refuses the rest (and counts failed logins, which needs the response).
@@ -299,6 +301,19 @@ class SpentClientMiddleware:
             content_type, body, seconds = refusal(budget, login, wait)
             response = HttpResponse(body, status=429, content_type=content_type)
             response["Retry-After"] = str(seconds)
+            return response
+        slots = settings.LOGIN_CHECK_CONCURRENCY
+        if login and slots is not None and not take_slot(cache, slots, "login"):
+            # Checking a password takes a core for a fraction of a second: a few at a time
+            # site-wide leave the other cores to everything else. The refusal counts as a
+            # failed attempt, so that a flood soon runs out of its budget.
+            spend(cache, key, 1, budget, time.time())
+            response = HttpResponse(
+                f"{slots} login(s) checked at a time; try again in a second.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "1"
             return response
         response = self.get_response(request)
         if login and response.status_code != 302:
