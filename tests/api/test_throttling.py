@@ -20,8 +20,10 @@ from django.db import close_old_connections
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
+from milidip import settings as project_settings
 from milidip.api.clients import client_address
 from milidip.api.throttling import RefuseSpentClients, spend
+from milidip.settings import env_budget
 from tests.api.helpers import API, ERROR_KEYS
 from tests.api.tokens import token_for
 
@@ -384,3 +386,25 @@ def test_a_login_flood_is_refused_before_django_runs(budgets):
     assert b"Too many failed logins" in body
     assert wsgi_get(application, "/admin/login/", "10.3.2.2")[0] == 200
     assert reached.count == 1
+
+
+@pytest.mark.parametrize(
+    "text, budget",
+    [("600/minute", (600, 60)), ("50/10s", (50, 10)), ("20/2m", (20, 120)), ("off", None)],
+)
+def test_budgets_are_read_as_units_per_period(monkeypatch, text, budget):
+    monkeypatch.setenv("SOME_BUDGET", text)
+    assert env_budget("SOME_BUDGET", "1/minute") == budget
+
+
+def test_the_shared_pool_serves_a_page_of_500_every_10_seconds_not_six_at_once():
+    pool = project_settings.API_ANON_HEAVY_BUDGET  # the default, as the settings module read it
+    cache = redis_cache(f"test-pool-{uuid.uuid4().hex}")
+    start = 10 * 500_000.0  # the start of a window
+    page = 51  # page_size=500
+    assert spend(cache, "pool", page, pool, start) is None
+    assert spend(cache, "pool", page, pool, start + 1) is not None
+    assert spend(cache, "pool", page, pool, start + 9) is not None
+    # Ten seconds on, enough of that page has slid off for the next one.
+    assert spend(cache, "pool", page, pool, start + 10.5) is None
+    assert spend(cache, "pool", page, pool, start + 11) is not None
