@@ -4,14 +4,12 @@ The request line may be as long as gunicorn allows (8,190 bytes), so that an ove
 string reaches the API and gets its JSON 400 ("query string: longer than 4096 characters")
 instead of gunicorn's HTML 414. Longer request lines are still refused by gunicorn with 414.
 
-Each worker serves with `threads` threads (gunicorn's gthread worker): a request waiting on the
-database, Redis or a password hash (which releases Python's lock) no longer holds its whole
-worker, so a normal request is taken up at once beside a large page or a login being checked,
-instead of queueing behind them. The application is loaded once, in the master, before the
-workers are forked (milidip/wsgi.py also imports the URLconf), so that no worker's first requests
-pay for imports.
+Workers are sync, one request at a time each: tried with 4 threads each (gthread), the normal
+request shared its process's interpreter lock with the threads answering a flood of 429s and was
+two to three times slower under attack (.ci/load, alternating runs; the README's load test).
+The application is loaded once, in the master, before the workers are forked (milidip/wsgi.py
+also imports and indexes the URLconf), so that no worker's first requests pay for imports.
 """
 
 limit_request_line = 8190
-threads = 4
 preload_app = True
