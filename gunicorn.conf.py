@@ -3,6 +3,13 @@
 The request line may be as long as gunicorn allows (8,190 bytes), so that an over-long query
 string reaches the API and gets its JSON 400 ("query string: longer than 4096 characters")
 instead of gunicorn's HTML 414. Longer request lines are still refused by gunicorn with 414.
+
+Workers are sync, one request at a time each: tried with 4 threads each (gthread), the normal
+request shared its process's interpreter lock with the threads answering a flood of 429s and was
+two to three times slower under attack (.ci/load, alternating runs; the README's load test).
+The application is loaded once, in the master, before the workers are forked (milidip/wsgi.py
+also imports and indexes the URLconf), so that no worker's first requests pay for imports.
 """
 
 limit_request_line = 8190
+preload_app = True

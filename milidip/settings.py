@@ -11,8 +11,8 @@ not documented there.
 - ALLOWED_HOSTS: comma-separated host names (default: localhost,127.0.0.1).
 - DATABASE_URL: e.g. postgres://user@127.0.0.1:5432/milidip. Unset: SQLite in db.sqlite3.
 - REDIS_URL, TRUSTED_PROXY_COUNT, API_ANON_BUDGET, API_USER_BUDGET, API_ANON_HEAVY_BUDGET,
-  API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET: the shared cache and throttling by cost
-  (see the block "Throttling" below and the README).
+  API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET, LOGIN_CHECK_CONCURRENCY: the shared cache
+  and throttling by cost (see the block "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
 - API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
@@ -220,28 +220,44 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 
 def env_budget(name, default):
-    """A budget such as "600/minute" as (600, 60); "off" (or empty, "none", "0") as None."""
+    """A budget such as "600/minute" as (600, 60), or "50/10s" (a period of 10 seconds) as
+    (50, 10); "off" (or empty, "none", "0") as None."""
     text = os.environ.get(name, default).strip().lower()
     if text in {"", "off", "none", "0"}:
         return None
     amount, _, period = text.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[:1])
-    if not amount.isdigit() or int(amount) < 1 or seconds is None:
-        raise ImproperlyConfigured(f"{name}={text!r}: give units/period, e.g. 600/minute, or off.")
-    return int(amount), seconds
+    count = period[: len(period) - len(period.lstrip("0123456789"))]
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[len(count) : len(count) + 1])
+    if not amount.isdigit() or int(amount) < 1 or unit is None or count.startswith("0"):
+        raise ImproperlyConfigured(
+            f"{name}={text!r}: give units/period, e.g. 600/minute or 50/10s, or off."
+        )
+    return int(amount), unit * int(count or 1)
 
 
 API_ANON_BUDGET = env_budget("API_ANON_BUDGET", "600/minute")
 API_USER_BUDGET = env_budget("API_USER_BUDGET", "6000/minute")
-API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "300/minute")
+# Six pages of 500 a minute, but refilled every 10 s rather than spent in one burst.
+API_ANON_HEAVY_BUDGET = env_budget("API_ANON_HEAVY_BUDGET", "50/10s")
 # Failed admin logins per client address: over it, a 429 before sessions, CSRF or the lockout's
 # bookkeeping run (django-axes judges the attempts let through).
 LOGIN_ATTEMPT_BUDGET = env_budget("LOGIN_ATTEMPT_BUDGET", "20/minute")
-# At most this many heavy anonymous requests served at once, site-wide ("off" or 0: no limit).
-API_ANON_HEAVY_CONCURRENCY = (
-    int(os.environ.get("API_ANON_HEAVY_CONCURRENCY", "1").strip().lower().replace("off", "0") or 0)
-    or None
-)
+
+
+def env_slots(name, default):
+    """How many of something may run at once, site-wide; "off" (or 0) as None: no limit."""
+    text = os.environ.get(name, default).strip().lower()
+    if text in {"", "off", "none", "0"}:
+        return None
+    if not text.isdigit():
+        raise ImproperlyConfigured(f"{name}={text!r}: give a whole number, or off.")
+    return int(text)
+
+
+# At most this many heavy anonymous requests served at once, site-wide.
+API_ANON_HEAVY_CONCURRENCY = env_slots("API_ANON_HEAVY_CONCURRENCY", "1")
+# At most this many admin logins checked at once (a password hash each), site-wide.
+LOGIN_CHECK_CONCURRENCY = env_slots("LOGIN_CHECK_CONCURRENCY", "1")
 # --- end of throttling ---------------------------------------------------------------------------
 
 # Request bodies. A body over this many bytes (files uploaded through a form aside)

@@ -22,11 +22,16 @@ def valid_address(text):
 
 def client_address(request):
     """The address of the client behind the configured number of trusted proxies."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    return address_in(request.META)
+
+
+def address_in(meta):
+    """`client_address` from a request's META, or from a WSGI environ before Django sees it."""
+    remote = meta.get("REMOTE_ADDR", "")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if not forwarded:
         # Reached us without passing through the proxies: the peer is the client.

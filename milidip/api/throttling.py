@@ -28,6 +28,7 @@ much of it still overlaps (the usual sliding-window approximation), so a client 
 budgets across a window's edge.
 """
 
+import json
 import math
 import threading
 import time
@@ -38,11 +39,12 @@ from django.core.cache import caches
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import BaseThrottle
 
-from milidip.api.clients import client_address
+from milidip.api.clients import address_in, client_address
 from milidip.api.pagination import DEFAULT_PAGE_SIZE
 from milidip.search import search_terms
 
@@ -150,8 +152,9 @@ def refund(cache, key, cost, budget, now):
 held = threading.local()
 
 
-def take_slot(cache, slots):
-    """Hold one of `slots` site-wide slots for a heavy request; False when all are taken.
+def take_slot(cache, slots, name="anon-heavy"):
+    """Hold one of `slots` site-wide slots named `name` (for a heavy request, or a login's
+    password check); False when all are taken.
 
     A slot is a cache key added atomically (SET NX on Redis) and deleted when the response is
     finished; should a worker die holding one, it expires after SLOT_SECONDS (gunicorn's worker
@@ -159,7 +162,7 @@ def take_slot(cache, slots):
     """
     token = uuid.uuid4().hex
     for number in range(slots):
-        key = f"budget:anon-heavy-slot:{number}"
+        key = f"budget:{name}-slot:{number}"
         if cache.add(key, token, timeout=SLOT_SECONDS):
             held.slots = [*getattr(held, "slots", []), (cache, key, token)]
             return True
@@ -229,6 +232,42 @@ class CostBudgetThrottle(BaseThrottle):
         )
 
 
+def spent_budget(meta):
+    """(cache key, budget, for logins?) of the budget that can refuse a request before it is
+    parsed, from its META (or the WSGI environ, which is the same): an anonymous API request's
+    client budget, or the client's budget of failed admin logins for a POST to the login form.
+    None for every other request (those carrying a token or a session go on to the throttle)."""
+    path = meta.get("PATH_INFO", "")
+    budget = settings.API_ANON_BUDGET
+    if budget is not None and path.startswith("/api/") and "HTTP_AUTHORIZATION" not in meta:
+        if settings.SESSION_COOKIE_NAME not in parse_cookie(meta.get("HTTP_COOKIE", "")):
+            return f"budget:anon:{address_in(meta)}", budget, False
+        return None
+    budget = settings.LOGIN_ATTEMPT_BUDGET
+    if budget is not None and meta.get("REQUEST_METHOD") == "POST" and path == LOGIN_PATH:
+        return f"budget:login:{address_in(meta)}", budget, True
+    return None
+
+
+def refusal(budget, login, wait):
+    """The 429 for a client over `budget`: (content type, body, Retry-After seconds)."""
+    # Imported here: errors imports DRF's views, which import this module for its settings.
+    from milidip.api.errors import error_body
+
+    seconds = max(1, math.ceil(wait))
+    if login:
+        body = (
+            f"Too many failed logins from this address ({describe(budget)}). "
+            f"Try again in {seconds} seconds.\n"
+        )
+        return "text/plain; charset=utf-8", body.encode(), seconds
+    detail = (
+        f"Over this anonymous client's budget of {describe(budget)}. Expected "
+        f"available in {seconds} seconds."
+    )
+    return "application/json", json.dumps(error_body(429, "throttled", detail)).encode(), seconds
+
+
 class SpentClientMiddleware:
     """Refuses a client already over its budget before the rest of Django runs.
 
@@ -240,60 +279,102 @@ class SpentClientMiddleware:
       LOGIN_ATTEMPT_BUDGET per client address; over it, a plain 429 before sessions, CSRF or the
       lockout's bookkeeping run, so a flood of wrong passwords costs a cache round trip each,
       not a password hash or a database write (django-axes locks accounts and addresses among
-      the attempts let through).
+      the attempts let through). At most LOGIN_CHECK_CONCURRENCY logins are checked at once,
+      site-wide (a slot, as for heavy requests); another one meanwhile is a 429 with
+      Retry-After: 1.
+
+    Under gunicorn, RefuseSpentClients answers most of these refusals before Django is reached;
+    this middleware refuses the rest (and counts failed logins, which needs the response).
     """
 
     def __init__(self, get_response):
-        # Imported here: errors imports DRF's views, which import this module for its settings.
-        from milidip.api.errors import error_response
-
-        self.error_response = error_response
         self.get_response = get_response
 
     def __call__(self, request):
-        budget = settings.API_ANON_BUDGET
-        if (
-            budget is not None
-            and request.path.startswith("/api/")
-            and "HTTP_AUTHORIZATION" not in request.META
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        ):
-            key = f"budget:anon:{client_address(request)}"
-            wait = over_budget(caches[settings.THROTTLE_CACHE], key, budget, time.time())
-            if wait is not None:
-                seconds = max(1, math.ceil(wait))
-                detail = (
-                    f"Over this anonymous client's budget of {describe(budget)}. Expected "
-                    f"available in {seconds} seconds."
-                )
-                response = self.error_response(429, "throttled", detail)
-                response["Retry-After"] = str(seconds)
-                return response
-        login_budget = settings.LOGIN_ATTEMPT_BUDGET
-        if login_budget is not None and request.method == "POST" and request.path == LOGIN_PATH:
-            return self.login_attempt(request, login_budget)
-        return self.get_response(request)
-
-    def login_attempt(self, request, budget):
-        """Refuse an address over its budget of failed logins; count this one if it fails
-        (a successful login redirects, and never counts)."""
+        spent = spent_budget(request.META)
+        if spent is None:
+            return self.get_response(request)
+        key, budget, login = spent
         cache = caches[settings.THROTTLE_CACHE]
-        key = f"budget:login:{client_address(request)}"
         wait = over_budget(cache, key, budget, time.time())
         if wait is not None:
-            seconds = max(1, math.ceil(wait))
+            content_type, body, seconds = refusal(budget, login, wait)
+            response = HttpResponse(body, status=429, content_type=content_type)
+            response["Retry-After"] = str(seconds)
+            return response
+        slots = settings.LOGIN_CHECK_CONCURRENCY
+        if login and slots is not None and not take_slot(cache, slots, "login"):
+            # Checking a password takes a core for a fraction of a second: a few at a time
+            # site-wide leave the other cores to everything else. The refusal counts as a
+            # failed attempt, so that a flood soon runs out of its budget.
+            spend(cache, key, 1, budget, time.time())
             response = HttpResponse(
-                f"Too many failed logins from this address ({describe(budget)}). "
-                f"Try again in {seconds} seconds.\n",
+                f"{slots} login(s) checked at a time; try again in a second.\n",
                 status=429,
                 content_type="text/plain; charset=utf-8",
             )
-            response["Retry-After"] = str(seconds)
+            response["Retry-After"] = "1"
             return response
         response = self.get_response(request)
-        if response.status_code != 302:
+        if login and response.status_code != 302:
+            # A failed login (a successful one redirects, and never counts).
             spend(cache, key, 1, budget, time.time())
         return response
+
+
+class RefuseSpentClients:
+    """WSGI middleware (milidip.wsgi): SpentClientMiddleware's refusals, before Django runs.
+
+    A flood from clients already over their budget is answered from the WSGI environ, without
+    building a Django request, running any middleware or touching the database. Each process
+    also remembers, per budget key, until when a client is spent (at most RECHECK_SECONDS
+    before asking the cache again, so a count cleared by hand is seen soon), so that a refused
+    client costs no cache round trip either. Spending can only push that moment later, so a
+    remembered refusal is never one the shared count would not give.
+    """
+
+    RECHECK_SECONDS = 2
+    MAX_REMEMBERED = 10_000
+
+    def __init__(self, application):
+        self.application = application
+        self.spent_until = {}  # budget key -> (spent until, ask the cache again at)
+
+    def __call__(self, environ, start_response):
+        spent = spent_budget(environ)
+        if spent is None:
+            return self.application(environ, start_response)
+        key, budget, login = spent
+        now = time.time()
+        until, recheck = self.spent_until.get(key, (0, 0))
+        if now >= recheck:
+            wait = over_budget(caches[settings.THROTTLE_CACHE], key, budget, now)
+            if wait is None:
+                self.spent_until.pop(key, None)
+                return self.application(environ, start_response)
+            until = now + wait
+            self.remember(key, until, now)
+        content_type, body, seconds = refusal(budget, login, until - now)
+        headers = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", str(seconds)),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if "HTTP_ORIGIN" in environ and settings.CORS_ALLOW_ALL_ORIGINS and not login:
+            # What django-cors-headers would add, so that a front end can read the 429.
+            exposed = ", ".join(settings.CORS_EXPOSE_HEADERS)
+            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers.append(("Access-Control-Expose-Headers", exposed))
+        start_response("429 Too Many Requests", headers)
+        return [body]
+
+    def remember(self, key, until, now):
+        if len(self.spent_until) >= self.MAX_REMEMBERED:
+            self.spent_until = {k: v for k, v in self.spent_until.items() if v[0] > now}
+            if len(self.spent_until) >= self.MAX_REMEMBERED:
+                self.spent_until.clear()
+        self.spent_until[key] = (until, now + min(self.RECHECK_SECONDS, until - now))
 
 
 def describe(budget):

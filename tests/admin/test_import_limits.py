@@ -1,12 +1,18 @@
 """The admin's CSV import is bounded: a file over ADMIN_IMPORT_MAX_BYTES or with more than
 ADMIN_IMPORT_MAX_ROWS rows is refused on the form with a message, and nothing is previewed or
-imported; the largest import allowed previews well inside the worker's 30 s timeout."""
+imported; the largest import allowed previews with a bounded amount of work per row.
 
-import time
+That the largest preview stays well inside gunicorn's 30 s worker timeout is a matter of time on
+a given machine, so it is timed by a benchmark CI prints (.ci/admin_import_benchmark.py), not
+judged here, where other work on the machine would make it fail; what this test holds is its
+cause: the database queries per row, counted exactly, with no per-row growth.
+"""
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliances.models import Treaty
@@ -16,7 +22,9 @@ from tests.factories import QUOTE_004
 pytestmark = pytest.mark.django_db
 
 HEADER = "slug,name,kind,parties,signed,description,citation_source,citation_quote\n"
-WORKER_TIMEOUT = 30  # gunicorn's default; gunicorn.conf.py keeps it
+# A treaty row's preview, measured: looking up the row, its parties and source, the model's
+# checks, and the writes (with their history) that the preview then rolls back.
+QUERIES_PER_ROW = 40
 
 
 def treaty_rows(count, description="A pact."):
@@ -74,15 +82,22 @@ def test_the_limits_are_configurable(settings):
     assert not preview.context["result"].has_validation_errors()
 
 
-def test_the_largest_import_allowed_previews_well_inside_the_worker_timeout():
-    _, client = member_of("curator")
-    limit = settings.ADMIN_IMPORT_MAX_ROWS
-    started = time.perf_counter()
-    preview = post_import(client, HEADER + treaty_rows(limit, description="d" * 200))
-    elapsed = time.perf_counter() - started
+def preview_queries(client, rows):
+    """Preview `rows` treaty rows: (the preview's result, the database queries it made)."""
+    with CaptureQueriesContext(connection) as queries:
+        preview = post_import(client, HEADER + treaty_rows(rows, description="d" * 200))
     assert preview.status_code == 200
     result = preview.context["result"]
     assert not result.has_validation_errors()
-    assert len(result.rows) == limit
-    assert elapsed < WORKER_TIMEOUT * 2 / 3, f"{limit} rows previewed in {elapsed:.1f} s"
+    assert len(result.rows) == rows
+    return result, len(queries)
+
+
+def test_the_largest_import_allowed_previews_with_bounded_work_per_row():
+    _, client = member_of("curator")
+    limit = settings.ADMIN_IMPORT_MAX_ROWS
+    _, few = preview_queries(client, 10)
+    _, most = preview_queries(client, limit)
+    # Every row beyond the tenth costs the same queries, and no more than a row's share.
+    assert most - few == QUERIES_PER_ROW * (limit - 10), (few, most)
     assert not Treaty.objects.filter(slug="pact-0").exists(), "a preview saves nothing"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
@@ -130,3 +131,20 @@ def test_successful_logins_never_spend_the_failed_login_budget(settings, admin_u
     settings.LOGIN_ATTEMPT_BUDGET = (2, 60)
     for _ in range(5):
         assert attempt("chief", PASSWORD) == (302, True)
+
+
+def test_one_login_is_checked_at_a_time_site_wide(settings, admin_user):
+    settings.LOGIN_CHECK_CONCURRENCY = 1
+    settings.LOGIN_ATTEMPT_BUDGET = (20, 3600)
+    slot = "budget:login-slot:0"
+    cache = caches["throttle"]
+    assert cache.add(slot, "another worker checking a password", timeout=30)
+    client = Client(REMOTE_ADDR="192.0.2.40")
+    refused = client.post(LOGIN, {"username": "chief", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "1"
+    assert "1 login(s) checked at a time" in refused.content.decode()
+    assert not AccessAttempt.objects.exists(), "no password was checked"
+    cache.delete(slot)  # that check finished
+    assert attempt("chief", PASSWORD, address="192.0.2.40") == (302, True)
+    assert cache.get(slot) is None  # released when the response was finished

@@ -4,18 +4,26 @@ The counts live in a real Redis (database 3 of 127.0.0.1:6379), each test under 
 prefix, so tests never see each other's counts and nothing is flushed.
 """
 
+import json
 import random
 import threading
+import time
 import uuid
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
+from milidip import settings as project_settings
 from milidip.api.clients import client_address
-from milidip.api.throttling import spend
+from milidip.api.throttling import RefuseSpentClients, spend
+from milidip.settings import env_budget
 from tests.api.helpers import API, ERROR_KEYS
 from tests.api.tokens import token_for
 
@@ -285,3 +293,118 @@ def test_a_search_of_ten_terms_is_answered(api):
     ten = "+or+".join(["korea", "japan", "china", "navy", "army"] * 2)
     assert api.get(f"{API}exercises/?search={ten}").status_code == 200
     assert api.get(f"{API}search/?q={ten}").status_code == 200
+
+
+class Reached:
+    """Counts the requests that reached Django (its request_started signal)."""
+
+    def __init__(self):
+        self.count = 0
+        request_started.connect(self.started)
+
+    def started(self, **kwargs):
+        self.count += 1
+
+
+def wsgi_get(application, path, address, **environ):
+    """One request through the WSGI stack as gunicorn sends it: (status, headers, body)."""
+    path, _, query = path.partition("?")
+    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": address, **environ}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
+
+    # As Django's test client does: the test's database connection, inside its transaction, is
+    # not closed by the handler's start- and end-of-request clean-up.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(environ, start_response)
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()  # as a WSGI server does: request_finished
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], body
+
+
+def test_spent_clients_are_refused_before_django_runs(budgets):
+    budgets.API_ANON_BUDGET = (2, DAY)
+    application = RefuseSpentClients(WSGIHandler())
+    reached = Reached()
+    url = f"{API}countries/KOR/"
+    assert [wsgi_get(application, url, "10.3.0.1")[0] for _ in range(2)] == [200, 200]
+    assert reached.count == 2
+    status, headers, body = wsgi_get(application, url, "10.3.0.1", HTTP_ORIGIN="https://a.test")
+    assert status == 429
+    assert reached.count == 2, "refused without building a Django request"
+    assert headers["Content-Type"] == "application/json"
+    assert 1 <= int(headers["Retry-After"]) <= DAY
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in headers["Access-Control-Expose-Headers"]
+    assert set(json.loads(body)) == ERROR_KEYS
+    assert json.loads(body)["code"] == "throttled"
+    # Other clients, and token holders at the same address, go on to Django.
+    assert wsgi_get(application, url, "10.3.0.2")[0] == 200
+    assert reached.count == 3
+    assert wsgi_get(application, url, "10.3.0.1", HTTP_AUTHORIZATION="Token nonsense")[0] == 401
+    assert reached.count == 4
+
+
+def test_a_refused_client_is_remembered_then_asked_about_again(budgets):
+    budgets.API_ANON_BUDGET = (1, DAY)
+    application = RefuseSpentClients(WSGIHandler())
+    url = f"{API}countries/KOR/"
+    assert wsgi_get(application, url, "10.3.1.1")[0] == 200
+    assert wsgi_get(application, url, "10.3.1.1")[0] == 429
+    # The count cleared by hand: this process still remembers the refusal for a while (no
+    # cache round trip), then asks the cache again and serves the client.
+    cache = caches["throttle"]
+    cache.delete_many([f"budget:anon:10.3.1.1:{int(time.time() // DAY) + n}" for n in (-1, 0)])
+    assert wsgi_get(application, url, "10.3.1.1")[0] == 429
+    application.RECHECK_SECONDS = 0
+    application.spent_until = {
+        key: (until, 0) for key, (until, _) in application.spent_until.items()
+    }
+    assert wsgi_get(application, url, "10.3.1.1")[0] == 200
+
+
+def test_a_login_flood_is_refused_before_django_runs(budgets):
+    budgets.LOGIN_ATTEMPT_BUDGET = (1, DAY)
+    cache = caches["throttle"]
+    assert spend(cache, "budget:login:10.3.2.1", 1, (1, DAY), time.time()) is None
+    application = RefuseSpentClients(WSGIHandler())
+    reached = Reached()
+    status, headers, body = wsgi_get(
+        application, "/admin/login/", "10.3.2.1", REQUEST_METHOD="POST"
+    )
+    assert (status, reached.count) == (429, 0)
+    assert headers["Content-Type"].startswith("text/plain")
+    assert b"Too many failed logins" in body
+    assert wsgi_get(application, "/admin/login/", "10.3.2.2")[0] == 200
+    assert reached.count == 1
+
+
+@pytest.mark.parametrize(
+    "text, budget",
+    [("600/minute", (600, 60)), ("50/10s", (50, 10)), ("20/2m", (20, 120)), ("off", None)],
+)
+def test_budgets_are_read_as_units_per_period(monkeypatch, text, budget):
+    monkeypatch.setenv("SOME_BUDGET", text)
+    assert env_budget("SOME_BUDGET", "1/minute") == budget
+
+
+def test_the_shared_pool_serves_a_page_of_500_every_10_seconds_not_six_at_once():
+    pool = project_settings.API_ANON_HEAVY_BUDGET  # the default, as the settings module read it
+    cache = redis_cache(f"test-pool-{uuid.uuid4().hex}")
+    start = 10 * 500_000.0  # the start of a window
+    page = 51  # page_size=500
+    assert spend(cache, "pool", page, pool, start) is None
+    assert spend(cache, "pool", page, pool, start + 1) is not None
+    assert spend(cache, "pool", page, pool, start + 9) is not None
+    # Ten seconds on, enough of that page has slid off for the next one.
+    assert spend(cache, "pool", page, pool, start + 10.5) is None
+    assert spend(cache, "pool", page, pool, start + 11) is not None
