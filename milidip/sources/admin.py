@@ -119,11 +119,19 @@ class RowInline:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CitationInline(RowInline, admin.StackedInline):
+    """A record's citations: the formset refuses to leave the record with none (deleting the
+    last one included), the rule services.check_cited holds the API and CSV import to."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
 def citation_inline(citation_model):
     """An inline for a record's citations (e.g. TreatyCitation on the treaty's page)."""
     return type(
         f"{citation_model.__name__}Inline",
-        (RowInline, admin.StackedInline),
+        (CitationInline,),
         {
             "model": citation_model,
             "extra": 0,

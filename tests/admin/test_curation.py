@@ -139,6 +139,25 @@ def test_a_quote_not_in_the_article_is_an_error_on_the_quote_and_nothing_is_save
     assert Challenge.objects.get(pk=challenge.pk).name == challenge.name
 
 
+def test_deleting_every_citation_is_an_error_and_the_record_keeps_its_sources():
+    """The admin's form obeys the rule the API and CSV import obey (services.check_cited)."""
+    challenge = Challenge.objects.get(slug="cyber-threats")
+    cited = challenge.citations.count()
+    url = reverse("admin:missions_challenge_change", args=[challenge.pk])
+    _, client = member_of("curator")
+    data = change_form_data(client, url)
+    formset = client.get(url).context["inline_admin_formsets"][0].formset
+    for index in range(len(formset.forms)):
+        data[f"{formset.prefix}-{index}-DELETE"] = "on"
+    data["name"] = "Renamed with no sources"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert "at least 1" in " ".join(errors), errors
+    assert Challenge.objects.get(pk=challenge.pk).name == challenge.name
+    assert challenge.citations.count() == cited
+
+
 def test_an_end_before_the_start_is_an_error_on_the_end_field():
     alliance = Alliance.objects.get(slug="rok-us-alliance")
     url = reverse("admin:alliances_alliance_change", args=[alliance.pk])
