@@ -76,21 +76,23 @@ class SearchView(APIView):
         parameters=[
             OpenApiParameter(
                 "q",
-                str,
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
                 required=True,
                 description=f"Words to find (at most {SEARCH_MAX_LENGTH} characters and "
                 f"{SEARCH_MAX_TERMS} terms; PostgreSQL understands quotes, `or` and -word).",
             ),
             OpenApiParameter(
                 "type",
-                str,
+                {"type": "array", "items": {"type": "string", "enum": list(SEARCHED)}},
+                style="form",
+                explode=False,
                 description="Resources to search, comma-separated: any of "
                 + ", ".join(SEARCHED)
                 + ". Default: all.",
             ),
             OpenApiParameter(
                 "limit",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                 description=f"Hits per resource (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
             ),
         ],
