@@ -30,7 +30,7 @@ def test_every_operation_documents_its_errors_in_the_one_error_shape():
             responses = operation["responses"]
             assert "400" in responses, (method, path)
             for status, response in responses.items():
-                # 414 comes from gunicorn, before the API: documented without a body.
+                # 414 comes from gunicorn, before the API: its own short HTML page.
                 if status.startswith(("4", "5")) and status != "414":
                     assert response["content"]["application/json"]["schema"] == error, (
                         method,
