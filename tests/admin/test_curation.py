@@ -12,10 +12,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from alliances.models import Alliance, Country, Treaty
 from milidip.records import Status
 from milidip.services import record_recover
+from milidip.tokens.models import ApiToken
+from milidip.tokens.services import token_issue
 from missions.models import Challenge, Exercise, Mission
 from tests.factories import (
     QUOTE_004,
@@ -447,3 +450,51 @@ def test_an_escaped_export_imports_back_unchanged():
     assert not preview.context["result"].has_validation_errors()
     row = preview.context["result"].rows[0]
     assert row.import_type == "skip", "unchanged: the quote is taken off again"
+
+
+def api_client_of(user):
+    _, key = token_issue(user=user, name="cross-door test", scope=ApiToken.Scope.WRITE)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_an_admin_save_makes_the_apis_older_etag_a_412():
+    """One version token for both doors: an ETag read before an admin save no longer matches."""
+    challenge = Challenge.objects.get(slug="cyber-threats")
+    admin_url = reverse("admin:missions_challenge_change", args=[challenge.pk])
+    api_url = "/api/v1/challenges/cyber-threats/"
+    user, browser = member_of("reviewer")
+    api = api_client_of(user)
+    etag = api.get(api_url)["ETag"]
+    data = change_form_data(browser, admin_url)
+    data["name"] = "Cyber threats (saved in the admin)"
+    assert browser.post(admin_url, data).status_code == 302
+    response = api.patch(
+        api_url, {"name": "Cyber threats (API)"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 412, response.content
+    assert Challenge.objects.get(pk=challenge.pk).name == "Cyber threats (saved in the admin)"
+
+
+def test_an_api_write_makes_an_open_admin_form_a_conflict():
+    """The admin form opened before an API write is refused on save, naming who changed it."""
+    challenge = Challenge.objects.get(slug="cyber-threats")
+    admin_url = reverse("admin:missions_challenge_change", args=[challenge.pk])
+    api_url = "/api/v1/challenges/cyber-threats/"
+    user, browser = member_of("reviewer")
+    api = api_client_of(user)
+    data = change_form_data(browser, admin_url)
+    response = api.patch(
+        api_url,
+        {"name": "Cyber threats (API)"},
+        format="json",
+        HTTP_IF_MATCH=api.get(api_url)["ETag"],
+    )
+    assert response.status_code == 200, response.content
+    data["name"] = "Cyber threats (stale admin form)"
+    response = browser.post(admin_url, data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "someone else changed this record" in errors
+    assert Challenge.objects.get(pk=challenge.pk).name == "Cyber threats (API)"
