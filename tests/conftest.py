@@ -4,6 +4,7 @@ Each test runs in a transaction that is rolled back, so tests see the articles' 
 may change them freely.
 """
 
+import os
 import uuid
 
 import pytest
@@ -80,3 +81,23 @@ def strict_schema(monkeypatch):
         return response
 
     monkeypatch.setattr(Client, "request", checked_request)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With STRICT_SCHEMA_COVERAGE=1 (CI's whole runs), every documented operation must have had
+    a response validated against the schema by the run: list those that did not, and fail."""
+    if os.environ.get("STRICT_SCHEMA_COVERAGE") != "1":
+        return
+    from tests.strict_schema import unchecked_operations
+
+    missing = unchecked_operations()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if missing:
+        reporter.write_line(
+            f"strict schema: {len(missing)} documented operation(s) never validated: "
+            + ", ".join(missing),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        reporter.write_line("strict schema: a response of every documented operation validated")

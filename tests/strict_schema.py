@@ -11,6 +11,7 @@ are no route) are not checked: there is nothing to check them against.
 """
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,43 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 SCHEMA = Path(__file__).resolve().parent.parent / "milidip" / "api" / "openapi.yaml"
+
+
+# The documented operations whose responses the suite has validated, as (METHOD path template);
+# `unchecked_operations` lists the others, and CI fails on any (STRICT_SCHEMA_COVERAGE=1).
+VALIDATED = set()
+
+
+@cache
+def documented_operations():
+    """Every documented operation as (METHOD, path template, a regex for its real paths)."""
+    spec = yaml.safe_load(SCHEMA.read_text())
+    operations = []
+    for template, methods in spec["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
+        for method in methods:
+            if method in ("get", "put", "post", "patch", "delete", "head"):
+                operations.append((method.upper(), template, pattern))
+    return operations
+
+
+def unchecked_operations():
+    """The documented operations no validated response has reached, sorted."""
+    return sorted(
+        f"{method} {template}"
+        for method, template, _ in documented_operations()
+        if (method, template) not in VALIDATED
+    )
+
+
+def record_validated(method, path):
+    # Literal templates first, so /downloads/milidip-datapackage.zip is not taken for {name}.
+    for operation, template, pattern in sorted(
+        documented_operations(), key=lambda item: "{" in item[1]
+    ):
+        if operation == method and pattern.match(path):
+            VALIDATED.add((method, template))
+            return
 
 
 @cache
@@ -106,3 +144,4 @@ def check_response(response):
             f"{request.method} {request.get_full_path()} answered {response.status_code}, which "
             f"the committed schema does not describe: {error!r}\n" + "\n".join(problems)
         ) from error
+    record_validated(request.method, request.path)
