@@ -35,7 +35,8 @@ VALIDATED = set()
 
 @cache
 def documented_operations():
-    """Every documented operation as (METHOD, path template, a regex for its real paths)."""
+    """Every documented operation as (METHOD, path template, a regex for its real paths),
+    literal templates first, so /downloads/milidip-datapackage.zip is not taken for {name}."""
     spec = yaml.safe_load(SCHEMA.read_text())
     operations = []
     for template, methods in spec["paths"].items():
@@ -43,7 +44,7 @@ def documented_operations():
         for method in methods:
             if method in ("get", "put", "post", "patch", "delete", "head"):
                 operations.append((method.upper(), template, pattern))
-    return operations
+    return sorted(operations, key=lambda operation: "{" in operation[1])
 
 
 def unchecked_operations():
@@ -56,10 +57,7 @@ def unchecked_operations():
 
 
 def record_validated(method, path):
-    # Literal templates first, so /downloads/milidip-datapackage.zip is not taken for {name}.
-    for operation, template, pattern in sorted(
-        documented_operations(), key=lambda item: "{" in item[1]
-    ):
+    for operation, template, pattern in documented_operations():
         if operation == method and pattern.match(path):
             VALIDATED.add((method, template))
             return

@@ -459,13 +459,19 @@ def api_client_of(user):
     return client
 
 
-def test_an_admin_save_makes_the_apis_older_etag_a_412():
-    """One version token for both doors: an ETag read before an admin save no longer matches."""
+@pytest.fixture
+def both_doors():
+    """A reviewer signed in to the admin and holding a write token, and one challenge's admin
+    page and API URL: (challenge, admin URL, API URL, browser, API client)."""
     challenge = Challenge.objects.get(slug="cyber-threats")
     admin_url = reverse("admin:missions_challenge_change", args=[challenge.pk])
-    api_url = "/api/v1/challenges/cyber-threats/"
     user, browser = member_of("reviewer")
-    api = api_client_of(user)
+    return challenge, admin_url, "/api/v1/challenges/cyber-threats/", browser, api_client_of(user)
+
+
+def test_an_admin_save_makes_the_apis_older_etag_a_412(both_doors):
+    """One version token for both doors: an ETag read before an admin save no longer matches."""
+    challenge, admin_url, api_url, browser, api = both_doors
     etag = api.get(api_url)["ETag"]
     data = change_form_data(browser, admin_url)
     data["name"] = "Cyber threats (saved in the admin)"
@@ -477,13 +483,9 @@ def test_an_admin_save_makes_the_apis_older_etag_a_412():
     assert Challenge.objects.get(pk=challenge.pk).name == "Cyber threats (saved in the admin)"
 
 
-def test_an_api_write_makes_an_open_admin_form_a_conflict():
+def test_an_api_write_makes_an_open_admin_form_a_conflict(both_doors):
     """The admin form opened before an API write is refused on save, naming who changed it."""
-    challenge = Challenge.objects.get(slug="cyber-threats")
-    admin_url = reverse("admin:missions_challenge_change", args=[challenge.pk])
-    api_url = "/api/v1/challenges/cyber-threats/"
-    user, browser = member_of("reviewer")
-    api = api_client_of(user)
+    challenge, admin_url, api_url, browser, api = both_doors
     data = change_form_data(browser, admin_url)
     response = api.patch(
         api_url,
