@@ -21,10 +21,14 @@ not documented there.
   profile (HTTPS redirect, HSTS, Secure cookies, the proxy's header); see the block at the end.
 - ADMIN_IMPORT_MAX_BYTES, ADMIN_IMPORT_MAX_ROWS: the largest CSV file the admin imports at once
   (default 1 MiB and 100 rows).
+- DATABASE_REPLICA_URL, REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS, READ_YOUR_WRITES_SECONDS,
+  METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES: several servers, the read replica and the metrics;
+  see the block "Operations" at the end and the README ("Running in production").
 """
 
 import base64
 import hashlib
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -113,9 +117,16 @@ INSTALLED_APPS = [
     "milidip.tokens",
     "axes",
     "milidip.backups",  # deployment: `make backup` and `make restore`
+    # Operations: replica router, probes, metrics, request log (see the block at the end).
+    "django_prometheus",
+    "milidip.ops",
 ]
 
 MIDDLEWARE = [
+    # Operations: metrics, the request id and its log line, and which database reads.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "milidip.ops.middleware.RequestLogMiddleware",
+    "milidip.ops.middleware.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -130,6 +141,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # operations: metrics
     # Credentials: answers a locked-out login with its refusal (429); keep it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -450,3 +462,65 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 # --- end deployment: HTTPS and CSP ---------------------------------------------------------------
+
+# --- Operations: several servers, the read replica, probes, metrics, the request log ------------
+# See milidip/ops/ and the README, "Running in production".
+# DATABASE_REPLICA_URL names a streaming replica of DATABASE_URL's database (PostgreSQL): reads go
+# there, unless the request writes, its caller wrote in the last READ_YOUR_WRITES_SECONDS, a
+# transaction is open, or the replica lags more than REPLICA_MAX_LAG_SECONDS (measured at most
+# every REPLICA_CHECK_SECONDS per process). Tests run on the primary alone (the replica mirrors it).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # A replica that went away must not hold a request up for long: its reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["milidip.ops.replica.PrimaryReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+if READ_YOUR_WRITES_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    raise ImproperlyConfigured(
+        "READ_YOUR_WRITES_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS: a writer's reads "
+        "stay on the primary until any replica still read has the write."
+    )
+
+# Sessions live in the database (shared by every server); with Redis they are read from there.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Every cache operation is timed for the metrics: Django's backends, with a histogram around them.
+TIMED_CACHE_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache": "milidip.ops.metrics.TimedRedisCache",
+    "django.core.cache.backends.locmem.LocMemCache": "milidip.ops.metrics.TimedLocMemCache",
+}
+for _alias, _cache in CACHES.items():
+    _cache["BACKEND"] = TIMED_CACHE_BACKENDS.get(_cache["BACKEND"], _cache["BACKEND"])
+    _cache["ALIAS"] = _alias
+
+# /metrics (Prometheus): for a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or asking
+# from an address in METRICS_ALLOWED_ADDRESSES (comma-separated addresses or networks). Neither
+# set: no one may scrape.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+try:
+    METRICS_ALLOWED_ADDRESSES = [
+        ipaddress.ip_network(item, strict=False)
+        for item in env_list("METRICS_ALLOWED_ADDRESSES", "")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {error}") from error
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
+
+# One JSON line per request on stderr ("milidip.requests"), with the id sent back as X-Request-ID.
+LOGGING["formatters"] = {"json": {"()": "milidip.ops.logs.JsonFormatter"}}
+LOGGING["handlers"]["json"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"]["milidip.requests"] = {
+    "handlers": ["json"],
+    "level": "INFO",
+    "propagate": False,
+}
+CORS_EXPOSE_HEADERS.append("X-Request-ID")
+# The probes sit beside /api/v1/, so the schema's operation ids and tags keep their API prefix.
+SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v1"
+# --- end of operations ---------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from milidip.explore.downloads import (
 from milidip.explore.search import SearchView
 from milidip.explore.views import CountryDossierViewSet
 from milidip.explore.vocabulary import VocabularyView
+from milidip.ops.health import LivenessView, ReadinessView
+from milidip.ops.metrics import metrics_view
 from milidip.sources.views import SourceViewSet
 from missions.views import ChallengeViewSet, ExerciseViewSet, MissionViewSet
 
@@ -58,6 +60,11 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Operations: probes for load balancers, metrics for the scraper (README, "Running in
+    # production").
+    path("health/live", LivenessView.as_view(), name="health-live"),
+    path("health/ready", ReadinessView.as_view(), name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler400 = "milidip.api.errors.json_bad_request"

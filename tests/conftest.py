@@ -32,10 +32,11 @@ def article(db):
 def fresh_local_caches():
     """Each test starts with empty in-process caches (throttle budgets, counted per address)."""
     from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
     def clear():
         for backend in caches.all(initialized_only=True):
-            if backend.__class__.__name__ == "LocMemCache":
+            if isinstance(backend, LocMemCache):
                 backend.clear()
 
     clear()
