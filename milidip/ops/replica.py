@@ -30,7 +30,7 @@ _pinned = contextvars.ContextVar("milidip_pinned_to_primary", default=False)
 
 
 def replica_configured():
-    return REPLICA in settings.DATABASES
+    return REPLICA in connections.settings
 
 
 def pinned_to_primary():
@@ -61,7 +61,7 @@ class ReplicaState:
         return self.problem is None
 
 
-def measure_lag():
+def measure_lag(primary=PRIMARY, replica=REPLICA):
     """Seconds the replica is behind the primary, measured on both.
 
     The primary's current WAL position is read first; a replica that has replayed up to it had
@@ -70,10 +70,10 @@ def measure_lag():
     the first transaction it still misses was. Raises DatabaseError when either cannot be asked,
     and ValueError when the replica is not one (not in recovery, or never replayed anything).
     """
-    with connections[PRIMARY].cursor() as cursor:
+    with connections[primary].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
         (primary_position,) = cursor.fetchone()
-    with connections[REPLICA].cursor() as cursor:
+    with connections[replica].cursor() as cursor:
         cursor.execute(
             "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn,"
             " EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())",
