@@ -107,8 +107,9 @@ def read_your_writes(a, b, token, rounds=20):
             time.sleep(0.01)
         anonymous_catch_up.append(time.monotonic() - started)
     print(
-        f"{rounds} writes alternating between the servers, each read back through the other with "
-        f"the writer's token: {rounds - (len(failures) - failed_before)} fresh at once (body and ETag)"
+        f"{rounds} writes alternating between the servers, each read back through the other "
+        f"with the writer's token: {rounds - (len(failures) - failed_before)} fresh at once "
+        "(body and ETag)"
     )
     print(
         "anonymous readers (the replica) saw each write after at most "
@@ -267,7 +268,8 @@ def main():
     read_your_writes(a, b, token)
 
     print(f"\n-- 2. app server {a} killed {STOP_AFTER} s into {LOAD_SECONDS} s of load on {b}")
-    pid = int(open(options.pid_file_a).read())
+    with open(options.pid_file_a) as pid_file:
+        pid = int(pid_file.read())
 
     def kill_a():
         os.killpg(pid, signal.SIGKILL)

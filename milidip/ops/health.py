@@ -31,27 +31,32 @@ from milidip.ops.replica import PRIMARY, replica_configured, replica_state
 
 OK, DEGRADED, FAILING, OFF = "ok", "degraded", "failing", "off"
 
-Component = inline_serializer(
-    "HealthComponent",
-    {
-        "status": serializers.ChoiceField(
-            choices=[OK, DEGRADED, FAILING, OFF],
-            help_text="ok; degraded (the server works around it); failing (not ready); off "
-            "(not configured).",
-        ),
-        "detail": serializers.CharField(allow_null=True, help_text="What is wrong, if anything."),
-        "seconds": serializers.FloatField(
-            allow_null=True, help_text="How long the check took (the replica: its lag)."
-        ),
-    },
-)
+
+class HealthComponentSerializer(serializers.Serializer):
+    """One component's state in the readiness answer."""
+
+    status = serializers.ChoiceField(
+        choices=[OK, DEGRADED, FAILING, OFF],
+        help_text="ok; degraded (the server works around it); failing (not ready); off "
+        "(not configured).",
+    )
+    detail = serializers.CharField(allow_null=True, help_text="What is wrong, if anything.")
+    seconds = serializers.FloatField(
+        allow_null=True, help_text="How long the check took (the replica: its lag)."
+    )
+
+
 Readiness = inline_serializer(
     "Readiness",
     {
         "status": serializers.ChoiceField(choices=["ready", "not ready"]),
         "components": inline_serializer(
             "ReadinessComponents",
-            {"database": Component, "replica": Component, "cache": Component},
+            {
+                "database": HealthComponentSerializer(),
+                "replica": HealthComponentSerializer(),
+                "cache": HealthComponentSerializer(),
+            },
         ),
     },
 )
