@@ -21,6 +21,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils.functional import SimpleLazyObject, empty
 
 from milidip.api.clients import client_address
 from milidip.ops.replica import (
@@ -48,6 +49,14 @@ def request_id_for(request):
     return uuid.uuid4().hex
 
 
+def resolved_user(request):
+    """The request's user if something already looked it up (logging never costs a query)."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None
+    return user
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,7 +66,7 @@ class RequestLogMiddleware:
         request.request_id = request_id_for(request)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
-        user = getattr(request, "user", None)
+        user = resolved_user(request)
         request_log.info(
             "request",
             extra={
