@@ -53,9 +53,11 @@ def test_a_failing_cache_makes_the_server_not_ready(client, settings):
     assert body["components"]["database"]["status"] == "ok"
 
 
-def test_probes_are_not_throttled(client, settings):
+def test_probes_answer_a_client_over_its_api_budget(client, settings):
     settings.API_ANON_BUDGET = (1, 60)
-    for _ in range(5):
+    statuses = [client.get("/api/v1/alliances/nato/").status_code for _ in range(3)]
+    assert statuses[-1] == 429
+    for _ in range(3):
         assert client.get("/health/live").status_code == 200
         assert client.get("/health/ready").status_code == 200
 
