@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The browsable API is listed too: `format=api` (text/html) is offered to signed-in users.
     "RENDERER_WHITELIST": [
+        "rest_framework.renderers.JSONRenderer",
         "milidip.api.renderers.FastJSONRenderer",
         "milidip.api.renderers.CSVRenderer",
         "milidip.api.renderers.BrowsableAPIRenderer",

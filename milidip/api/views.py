@@ -27,7 +27,7 @@ from milidip.api.renderers import FastJSONRenderer
 from milidip.records import Status, visible_to
 from milidip.services import version_token
 
-LIST_PARAMETERS = {"page", "page_size", "format"}
+LIST_PARAMETERS = {"page", "page_size", "cursor", "format"}
 DETAIL_PARAMETERS = {"format"}
 
 
@@ -142,7 +142,14 @@ class BaseViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         plan = self.read_plan()
-        page = self.paginate_queryset(plan.values(queryset))
+        page = self.paginator.paginate_queryset(
+            queryset,
+            request,
+            view=self,
+            rows=lambda window, names: plan.values(
+                window, *[name for name in names if name not in plan.columns]
+            ),
+        )
         self.last_modified = max((row["updated"] for row in page), default=None)
         return self.get_paginated_response(plan.read(page, request.user, request))
 
