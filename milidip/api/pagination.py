@@ -120,14 +120,16 @@ def decode_cursor(token, ordering, model):
 
 
 def after(ordering, keys):
-    """Rows strictly after `keys` in `ordering`: (a > x) or (a = x and b > y) or ..."""
+    """Rows strictly after `keys` in `ordering`: (a > x) or (a = x and b > y) or ..., and
+    a >= x besides, which is what lets the database start its index scan at the place."""
     condition = Q()
     for index, (name, descending) in enumerate(ordering):
         step = Q(**{f"{name}__{'lt' if descending else 'gt'}": keys[index]})
         for (earlier, _), key in zip(ordering[:index], keys, strict=False):
             step &= Q(**{earlier: key})
         condition |= step
-    return condition
+    first, descending = ordering[0]
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": keys[0]}) & condition
 
 
 def estimated_count(queryset):
