@@ -169,20 +169,21 @@ class BaseViewSet(viewsets.ModelViewSet):
                 raise
             raise Gone(f"Retracted: {retracted.retraction_reason}") from None
 
-    def representation_etag(self, record):
+    def representation_etag(self, record, data=None):
         """The strong ETag of the record for this reader: its version (the one the admin and
-        review compare, milidip.services.version_token) and a digest of its JSON, which also
-        moves when only a record it shows changed (a party's name)."""
-        content = FastJSONRenderer().render(self.read_one(record))
+        review compare, milidip.services.version_token) and a digest of its JSON (`data`, when
+        already read), which also moves when only a record it shows changed (a party's name)."""
+        content = FastJSONRenderer().render(self.read_one(record) if data is None else data)
         digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
         return quote_etag(f"{version_token(record) or 0}-{digest}")
 
     def retrieve(self, request, *args, **kwargs):
         record = self.get_object()
         self.last_modified = record.updated
-        response = Response(self.read_one(record))
+        data = self.read_one(record)
+        response = Response(data)
         if isinstance(request.accepted_renderer, JSONRenderer):
-            response["ETag"] = self.representation_etag(record)
+            response["ETag"] = self.representation_etag(record, data)
         return response
 
     def check_if_match(self, record):
