@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run setup-db benchmark dev test chromium lint format migrations-check schema superuser clean
+.PHONY: run setup-db benchmark bench-data bench-deep dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ setup-db: $(VENV)/.run-deps .secret_key
 benchmark: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py import_dataset all --benchmark
+
+## bench-data: add SCALE synthetic MME-shaped exercises to DATABASE_URL's database (a throwaway one:
+##             no history; COPY on PostgreSQL): make bench-data SCALE=1000000
+SCALE ?= 20000
+bench-data: $(VENV)/.run-deps .secret_key
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py bench_data --scale $(SCALE)
+
+## bench-deep: time page 1, the deepest `page`, a deep cursor page and the counts (prints only)
+bench-deep: $(VENV)/.run-deps .secret_key
+	$(BIN)/python bench/deep_pages.py
 
 ## dev: Django's auto-reloading development server with DEBUG on
 dev: $(VENV)/.run-deps .secret_key

@@ -40,9 +40,26 @@ class CountriesFilter(VisibleChoiceMixin, django_filters.ModelMultipleChoiceFilt
         kwargs.setdefault("conjoined", True)
         super().__init__(*args, **kwargs)
 
+    def links(self):
+        """The many-to-many relation filtered on, when it is one (else None)."""
+        relation = self.model._meta.get_field(self.field_name)
+        return relation if relation.many_to_many and relation.concrete else None
+
+    def filter(self, qs, value):
+        # A subquery on the link table finds each record once: no DISTINCT over whole rows
+        # (which made a filtered page and its count several times slower on PostgreSQL).
+        self.distinct = self.links() is None
+        return super().filter(qs, value)
+
     def get_filter_predicate(self, country):
         # Filter by the Country itself: to_field_name is only how callers name it.
-        return {self.field_name: country}
+        relation = self.links()
+        if relation is None:
+            return {self.field_name: country}
+        links = relation.remote_field.through._default_manager.filter(
+            **{relation.m2m_reverse_field_name(): country}
+        )
+        return {"pk__in": links.values(relation.m2m_field_name())}
 
 
 class CountryFilter(RecordFilterSet):

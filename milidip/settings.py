@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["milidip.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "milidip.api.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "milidip.api.renderers.FastJSONRenderer",
         "milidip.api.renderers.CSVRenderer",
         "milidip.api.renderers.BrowsableAPIRenderer",
     ],
@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     # The browsable API is listed too: `format=api` (text/html) is offered to signed-in users.
     "RENDERER_WHITELIST": [
         "rest_framework.renderers.JSONRenderer",
+        "milidip.api.renderers.FastJSONRenderer",
         "milidip.api.renderers.CSVRenderer",
         "milidip.api.renderers.BrowsableAPIRenderer",
     ],

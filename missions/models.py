@@ -221,6 +221,8 @@ class Exercise(SlugRecord):
 
     class Meta:
         ordering = ["start", "name", "slug"]
+        # The list's order, so a page (by cursor, at any depth) is read from the index.
+        indexes = [models.Index(fields=["start", "name", "slug"], name="exercise_list_order")]
         permissions = [("publish_exercise", "Can publish and retract exercises")]
         constraints = [
             *SlugRecord.status_constraints("exercise"),
@@ -282,6 +284,8 @@ class ExerciseParticipant(models.Model):
 
     class Meta:
         ordering = ["exercise", "country"]
+        # `country=` finds a country's exercises from this index alone.
+        indexes = [models.Index(fields=["country", "exercise"], name="participant_by_country")]
         constraints = [
             models.UniqueConstraint(
                 fields=["exercise", "country"], name="exerciseparticipant_unique"

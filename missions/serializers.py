@@ -155,6 +155,8 @@ class MissionSerializer(RecordSerializer):
     class Meta:
         model = Mission
         fields = field_list(MISSION_FIELDS, without=["ended"], add=RECORD_OUTPUT_FIELDS)
+        # For milidip.api.reading: `active` is a property, read from its column.
+        read_columns = {"active": (["ended"], lambda row, request: not row["ended"])}
 
 
 class ChallengeSerializer(RecordSerializer):

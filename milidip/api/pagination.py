@@ -1,15 +1,31 @@
-"""The one pagination class: `page` and `page_size` (default 50, at most 500), strictly checked.
+"""The one pagination class: `page` or `cursor`, and `page_size` (default 50, at most 500),
+strictly checked.
 
 An invalid or too-large value is a 400 naming the parameter, never a silent clamp; a page past
 the end is a 404.
+
+Deep pages cost what the first one does: `page` reaches the first MAX_OFFSET rows (an offset
+costs the rows skipped); past them, and whenever a request used one, the `next` link carries an
+opaque `cursor` (the ordering values of the page's last row: keyset pagination, which the
+indexes on each ordering serve). Every ordering ends with a unique key, so a cursor names one
+place in the list. A `page` beyond MAX_OFFSET rows is a 400 that says to follow `next`.
+
+`count` is exact up to COUNT_EXACT_UP_TO rows and an estimate beyond (PostgreSQL's planner's;
+`X-Total-Count-Estimated: true`, `count_estimated: true`): counting a million rows to show a
+number costs more than the page.
 
 Every page, JSON or CSV, also says where the others are and how many rows there are in all: an
 RFC 8288 `Link` header (first, prev, next, last) and `X-Total-Count`. A CSV page has no room for
 `next` in its body, so the headers are how a client walks it.
 """
 
+import base64
+import binascii
+import json
 from collections import OrderedDict
 
+from django.db import connections
+from django.db.models import Q
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -17,6 +33,10 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The most rows `page` skips; beyond, the `cursor` of the `next` links (keyset pagination).
+MAX_OFFSET = 10_000
+COUNT_EXACT_UP_TO = 10_000
+MAX_CURSOR_LENGTH = 2000
 
 
 def positive_int_param(request, name, default, maximum=None):
@@ -33,6 +53,110 @@ def positive_int_param(request, name, default, maximum=None):
     return value
 
 
+def keyset_ordering(queryset):
+    """[(name, descending)] of the queryset's ordering when it ends with a unique key (the only
+    orderings a cursor can continue), else None."""
+    names = list(queryset.query.order_by or queryset.model._meta.ordering)
+    ordering = []
+    for name in names:
+        if not isinstance(name, str) or "__" in name or name.lstrip("-") == "?":
+            return None
+        ordering.append((name.lstrip("-"), name.startswith("-")))
+    if not ordering:
+        return None
+    last = ordering[-1][0]
+    if last != "pk" and not queryset.model._meta.get_field(last).unique:
+        return None
+    return ordering
+
+
+def row_value(row, name):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def encode_cursor(ordering, row):
+    """The opaque token of the place after `row` in a list in `ordering`."""
+    values = []
+    for name, _ in ordering:
+        value = row_value(row, name)
+        values.append(value.isoformat() if hasattr(value, "isoformat") else value)
+    text = json.dumps({"o": [("-" if desc else "") + name for name, desc in ordering], "k": values})
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def bad_cursor(reason):
+    return ValidationError(
+        {"cursor": [f"{reason}; use the cursor of a `next` link as it is, with the same ordering."]}
+    )
+
+
+def decode_cursor(token, ordering, model):
+    """The ordering values a cursor holds (a 400 naming `cursor` when it is not one of ours)."""
+    if len(token) > MAX_CURSOR_LENGTH:
+        raise bad_cursor("Not a cursor (too long)")
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(text)
+        names, values = data["o"], data["k"]
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise bad_cursor("Not a cursor") from None
+    if ordering is None:
+        raise bad_cursor("This ordering cannot be continued by a cursor")
+    if names != [("-" if desc else "") + name for name, desc in ordering]:
+        raise bad_cursor("The cursor was made for another ordering")
+    if not isinstance(values, list) or len(values) != len(ordering):
+        raise bad_cursor("Not a cursor")
+    keys = []
+    for (name, _), value in zip(ordering, values, strict=True):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise bad_cursor("Not a cursor")
+        if name != "pk" and name in {field.name for field in model._meta.concrete_fields}:
+            try:
+                value = model._meta.get_field(name).to_python(value)
+            except Exception:
+                raise bad_cursor("Not a cursor") from None
+        keys.append(value)
+    return keys
+
+
+def after(ordering, keys):
+    """Rows strictly after `keys` in `ordering`: (a > x) or (a = x and b > y) or ..., and
+    a >= x besides, which is what lets the database start its index scan at the place."""
+    condition = Q()
+    for index, (name, descending) in enumerate(ordering):
+        step = Q(**{f"{name}__{'lt' if descending else 'gt'}": keys[index]})
+        for (earlier, _), key in zip(ordering[:index], keys, strict=False):
+            step &= Q(**{earlier: key})
+        condition |= step
+    first, descending = ordering[0]
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": keys[0]}) & condition
+
+
+def estimated_count(queryset):
+    """PostgreSQL's planner estimate of the queryset's rows (no row is read), else None."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def bounded_count(queryset):
+    """(count, exact): exact up to COUNT_EXACT_UP_TO rows, else the planner's estimate."""
+    counted = queryset.order_by()[: COUNT_EXACT_UP_TO + 1].count()
+    if counted <= COUNT_EXACT_UP_TO:
+        return counted, True
+    estimate = estimated_count(queryset)
+    if estimate is None:
+        return queryset.count(), True
+    return max(estimate, counted), False
+
+
 class Pagination(PageNumberPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -41,27 +165,91 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         return positive_int_param(request, "page_size", self.page_size, self.max_page_size)
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, rows=None):
+        """The page's rows: `rows(queryset, names)` reads them (e.g. as values with those
+        names), else they are the queryset's objects."""
         self.request = request
         page_size = self.get_page_size(request)
-        number = positive_int_param(request, "page", 1, maximum=10**9)
-        paginator = self.django_paginator_class(queryset, page_size)
-        if number > max(paginator.num_pages, 1):
-            raise NotFound(f"page: there is no page {number}; the last is {paginator.num_pages}.")
-        self.page = paginator.page(number)
-        return list(self.page)
+        self.ordering = keyset_ordering(queryset)
+        token = request.query_params.get("cursor")
+        if token is not None and "page" in request.query_params:
+            raise ValidationError({"cursor": ["Give page or cursor, not both."]})
+        self.count, self.count_exact = bounded_count(queryset)
+        self.page_size_used = page_size
+        if token is not None:
+            keys = decode_cursor(token, self.ordering, queryset.model)
+            window = queryset.filter(after(self.ordering, keys))
+            self.number, self.by_cursor = None, True
+        else:
+            self.number = positive_int_param(request, "page", 1, maximum=10**9)
+            offset = (self.number - 1) * page_size
+            if offset > MAX_OFFSET:
+                raise ValidationError(
+                    {
+                        "page": [
+                            f"Pages reach the first {MAX_OFFSET:,} rows; beyond, follow the "
+                            "`next` links, which carry a `cursor`."
+                        ]
+                    }
+                )
+            window = queryset[offset:]
+            self.by_cursor = False
+        if rows is not None:
+            window = rows(window, [name for name, _ in self.ordering or ()])
+        page = list(window[: page_size + 1])
+        self.has_next = len(page) > page_size
+        page = page[:page_size]
+        if not page and self.number is not None and self.number > 1:
+            last = self.last_page()
+            raise NotFound(
+                f"page: there is no page {self.number}"
+                + (f"; the last is {last}." if last else ".")
+            )
+        self.last_row = page[-1] if page else None
+        return page
+
+    def last_page(self):
+        """The last page's number, when the count is exact and `page` reaches it."""
+        if not self.count_exact:
+            return None
+        last = max(-(-self.count // self.page_size_used), 1)
+        return last if (last - 1) * self.page_size_used <= MAX_OFFSET else None
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        next_offset = (self.number or 0) * self.page_size_used
+        if not self.by_cursor and next_offset <= MAX_OFFSET:
+            return replace_query_param(url, self.page_query_param, self.number + 1)
+        if self.ordering is None:
+            return None
+        url = remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, "cursor", encode_cursor(self.ordering, self.last_row))
+
+    def get_previous_link(self):
+        if self.by_cursor or self.number == 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
 
     def get_last_link(self):
-        last = self.page.paginator.num_pages
+        last = self.last_page()
+        if last is None or self.by_cursor:
+            return None
         if last == 1:
             return self.get_first_link()
         return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, last)
 
     def get_first_link(self):
-        return remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        url = remove_query_param(self.request.build_absolute_uri(), "cursor")
+        return remove_query_param(url, self.page_query_param)
 
     def get_link_header(self):
-        """RFC 8288 links to the other pages (first and last are free: the count is known)."""
+        """RFC 8288 links to the other pages (last only while the count is exact and `page`
+        reaches it)."""
         links = {
             "first": self.get_first_link(),
             "prev": self.get_previous_link(),
@@ -71,14 +259,14 @@ class Pagination(PageNumberPagination):
         return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
 
     def get_paginated_response(self, data):
-        headers = {
-            "Link": self.get_link_header(),
-            "X-Total-Count": str(self.page.paginator.count),
-        }
+        headers = {"Link": self.get_link_header(), "X-Total-Count": str(self.count)}
+        if not self.count_exact:
+            headers["X-Total-Count-Estimated"] = "true"
         return Response(
             OrderedDict(
                 [
-                    ("count", self.page.paginator.count),
+                    ("count", self.count),
+                    ("count_estimated", not self.count_exact),
                     ("next", self.get_next_link()),
                     ("previous", self.get_previous_link()),
                     ("results", data),
@@ -91,11 +279,28 @@ class Pagination(PageNumberPagination):
         link = {"type": ["string", "null"], "format": "uri"}
         return {
             "type": "object",
-            "required": ["count", "next", "previous", "results"],
+            "required": ["count", "count_estimated", "next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "description": "Results on every page together."},
-                "next": {**link, "description": "The next page; null on the last."},
-                "previous": {**link, "description": "The previous page; null on the first."},
+                "count": {
+                    "type": "integer",
+                    "description": f"Results on every page together: exact up to "
+                    f"{COUNT_EXACT_UP_TO:,}, beyond that an estimate (see count_estimated).",
+                },
+                "count_estimated": {
+                    "type": "boolean",
+                    "description": f"True when count is the database's estimate (over "
+                    f"{COUNT_EXACT_UP_TO:,} results; also the X-Total-Count-Estimated header).",
+                },
+                "next": {
+                    **link,
+                    "description": f"The next page; null on the last. Past the first "
+                    f"{MAX_OFFSET:,} results, and after any cursor page, it carries a `cursor`.",
+                },
+                "previous": {
+                    **link,
+                    "description": "The previous page; null on the first and on cursor pages "
+                    "(they go forward).",
+                },
                 "results": schema,
             },
         }
@@ -106,8 +311,18 @@ class Pagination(PageNumberPagination):
                 "name": "page",
                 "required": False,
                 "in": "query",
-                "description": "Page number, from 1.",
+                "description": f"Page number, from 1, while the page starts within the first "
+                f"{MAX_OFFSET:,} results (beyond: a 400; follow the `next` links).",
                 "schema": {"type": "integer", "minimum": 1, "maximum": 10**9},
+            },
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "An opaque place in the list, from a `next` link: the page after "
+                "it, in the same ordering and filters, at the cost of the first page. Not "
+                "together with page.",
+                "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
             },
             {
                 "name": "page_size",

@@ -13,11 +13,13 @@ import csv
 import io
 import re
 
+import orjson
 from rest_framework import renderers
 from rest_framework.exceptions import NotAcceptable, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils import encoders
 
 IDENTIFIERS = ("code", "slug")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,6 +66,28 @@ def cell(value):
     if isinstance(value, list):
         return "; ".join(cell(item) for item in value)
     return str(value)
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON (compact, UTF-8, U+2028 and U+2029 escaped) written by orjson, several times
+    faster than the standard library on a page of records. Indented output (`Accept:
+    application/json; indent=2`) is left to DRF."""
+
+    # Dates and times go to DRF's encoder, which writes them its own way (milliseconds, Z).
+    options = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+    fallback = encoders.JSONEncoder().default
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        content = orjson.dumps(data, default=self.fallback, option=self.options)
+        if b"\xe2\x80\xa8" in content or b"\xe2\x80\xa9" in content:
+            content = content.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+                b"\xe2\x80\xa9", b"\\u2029"
+            )
+        return content
 
 
 class CSVRenderer(BaseRenderer):

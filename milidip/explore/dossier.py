@@ -1,13 +1,21 @@
 """A country's dossier: everything involving one country, grouped by resource, in one request.
 
-Eight queries whatever the country: the country, its citations, and one per group.
+Each group shows at most SECTION_LIMIT records, in the order of the filtered list it comes from,
+with its total (`totals`) and the link to that list (`lists`), where every record is: the
+United States take part in about 1,900 exercises, and one document holding them all took
+seconds. A fixed number of queries whatever the country: the country, then per group its
+total and its rows (read as values, milidip.api.reading).
 """
 
+from urllib.parse import urlencode
+
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from alliances.models import Alliance, Membership, Treaty
 from alliances.serializers import AllianceRefSerializer, CountryRefSerializer, TreatyRefSerializer
 from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
+from milidip.api.reading import plan_for
 from milidip.records import visible_to
 from missions.models import Challenge, Exercise, ExerciseParticipant, Mission, MissionContribution
 from missions.serializers import ExerciseRefSerializer, MissionRefSerializer
@@ -75,13 +83,86 @@ class ChallengeRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
         fields = ["slug", "name", "category"]
 
 
+SECTION_LIMIT = 100
+LIMIT_NOTE = f" At most {SECTION_LIMIT}, in the order of its list (see totals and lists)."
+
+# group: (the list holding all of it, the filter naming the country)
+SECTION_LISTS = {
+    "alliances": ("alliance-list", "country"),
+    "treaties": ("treaty-list", "country"),
+    "exercises": ("exercise-list", "country"),
+    "missions_hosted": ("mission-list", "host"),
+    "mission_contributions": ("mission-list", "contributor"),
+    "challenges": ("challenge-list", "country"),
+}
+
+
+class DossierTotalsSerializer(serializers.Serializer):
+    """How many records each group has in all (its list may show fewer)."""
+
+    alliances = serializers.IntegerField(min_value=0)
+    treaties = serializers.IntegerField(min_value=0)
+    exercises = serializers.IntegerField(min_value=0)
+    missions_hosted = serializers.IntegerField(min_value=0)
+    mission_contributions = serializers.IntegerField(min_value=0)
+    challenges = serializers.IntegerField(min_value=0)
+
+
+class DossierListsSerializer(serializers.Serializer):
+    """Where each group's records all are: the list filtered to the country."""
+
+    alliances = serializers.URLField()
+    treaties = serializers.URLField()
+    exercises = serializers.URLField()
+    missions_hosted = serializers.URLField()
+    mission_contributions = serializers.URLField()
+    challenges = serializers.URLField()
+
+
 class DossierSerializer(serializers.Serializer):
     country = CountryRefSerializer()
-    alliances = DossierMembershipSerializer(many=True, help_text="Memberships, with the role.")
-    treaties = TreatyRefSerializer(many=True, help_text="Treaties the country is a party to.")
-    exercises = DossierParticipationSerializer(many=True, help_text="Participations, with role.")
-    missions_hosted = MissionRefSerializer(many=True, help_text="Missions on its territory.")
-    mission_contributions = DossierContributionSerializer(
-        many=True, help_text="Its contributions to missions."
+    alliances = DossierMembershipSerializer(
+        many=True, help_text="Memberships, with the role." + LIMIT_NOTE
     )
-    challenges = ChallengeRefSerializer(many=True, help_text="Challenges that concern it.")
+    treaties = TreatyRefSerializer(
+        many=True, help_text="Treaties the country is a party to." + LIMIT_NOTE
+    )
+    exercises = DossierParticipationSerializer(
+        many=True, help_text="Participations, with role." + LIMIT_NOTE
+    )
+    missions_hosted = MissionRefSerializer(
+        many=True, help_text="Missions on its territory." + LIMIT_NOTE
+    )
+    mission_contributions = DossierContributionSerializer(
+        many=True, help_text="Its contributions to missions." + LIMIT_NOTE
+    )
+    challenges = ChallengeRefSerializer(
+        many=True, help_text="Challenges that concern it." + LIMIT_NOTE
+    )
+    totals = DossierTotalsSerializer(help_text="Each group's number of records in all.")
+    lists = DossierListsSerializer(help_text="Each group's whole list, filtered to the country.")
+
+
+def read_dossier(country, request):
+    """The dossier as DossierSerializer shows it, read as values (milidip.api.reading): at most
+    SECTION_LIMIT records a group, with the groups' totals and lists."""
+    groups = country_dossier(country, request.user)
+    fields = DossierSerializer().fields
+    data = {}
+    totals, lists = {}, {}
+    for name, queryset in groups.items():
+        field = fields[name]
+        if name == "country":
+            queryset = type(country)._base_manager.filter(pk=country.pk)
+            serializer_class = type(field)
+        else:
+            serializer_class = type(field.child)
+            totals[name] = queryset.count()
+            route, parameter = SECTION_LISTS[name]
+            query = urlencode({parameter: country.code})
+            lists[name] = f"{reverse(route, request=request)}?{query}"
+            queryset = queryset[:SECTION_LIMIT]
+        plan = plan_for(serializer_class, queryset.model)
+        rows = plan.read(list(plan.values(queryset)), request.user, request)
+        data[name] = rows[0] if name == "country" else rows
+    return {**data, "totals": totals, "lists": lists}

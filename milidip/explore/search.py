@@ -128,15 +128,18 @@ class SearchView(APIView):
         for type_name in dict.fromkeys(types):
             model, fields, id_field, title_field, route = SEARCHED[type_name]
             records = search_queryset(visible_to(request.user, model.objects.all()), query, fields)
-            for record in records[:limit]:
-                identifier = getattr(record, id_field)
+            ranked = "search_rank" in records.query.annotations
+            columns = [id_field, title_field, *(["search_rank"] if ranked else [])]
+            # One reverse() a resource, not a hit: identifiers are URL-safe (codes and slugs).
+            url = reverse(route, args=["ZZZ"], request=request)[: -len("ZZZ/")]
+            for row in records.values(*columns)[:limit]:
                 hits.append(
                     {
                         "type": type_name,
-                        "id": identifier,
-                        "name": getattr(record, title_field),
-                        "url": reverse(route, args=[identifier], request=request),
-                        "rank": getattr(record, "search_rank", None),
+                        "id": row[id_field],
+                        "name": row[title_field],
+                        "url": f"{url}{row[id_field]}/",
+                        "rank": row.get("search_rank"),
                     }
                 )
         if any(hit["rank"] is not None for hit in hits):

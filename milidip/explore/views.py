@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliances.views import CountryViewSet
-from milidip.explore.dossier import DossierSerializer, country_dossier
+from milidip.explore.dossier import SECTION_LIMIT, DossierSerializer, read_dossier
 
 
 class CountryDossierViewSet(CountryViewSet):
@@ -18,11 +18,12 @@ class CountryDossierViewSet(CountryViewSet):
         responses=DossierSerializer,
         summary="Everything involving a country",
         description="The country's alliances (with its roles), treaties, exercises (with its "
-        "roles), missions it hosts or contributes to, and the challenges that concern it.",
+        "roles), missions it hosts or contributes to, and the challenges that concern it. Each "
+        f"group shows at most {SECTION_LIMIT} records; `totals` says how many it has in all "
+        "and `lists` links the list that holds them all.",
     )
     @action(detail=True, methods=["get"])
     def dossier(self, request, code=None):
         country = self.get_object()
         self.last_modified = country.updated
-        dossier = country_dossier(country, request.user)
-        return Response(DossierSerializer(dossier, context=self.get_serializer_context()).data)
+        return Response(read_dossier(country, request))

@@ -77,7 +77,7 @@ def test_dossier_of_south_korea_has_every_group(api):
     response = api.get(dossier_url("KOR"))
     assert response.status_code == 200
     data = response.json()
-    assert list(data) == GROUPS
+    assert list(data) == [*GROUPS, "totals", "lists"]
     assert data["country"] == {"code": "KOR", "name": "South Korea"}
 
 
@@ -190,3 +190,34 @@ def test_dossier_as_csv_is_not_a_500(api):
     response = api.get(dossier_url("KOR"), {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_a_large_group_shows_its_first_records_its_total_and_its_list(api, monkeypatch):
+    """At the United States' size a dossier cannot hold every exercise: each group shows at
+    most SECTION_LIMIT (3 here), in its list's order, with the total and the list's link."""
+    from milidip.explore import dossier
+
+    monkeypatch.setattr(dossier, "SECTION_LIMIT", 3)
+    country = new_country()
+    for year in range(2001, 2006):
+        ParticipantFactory(exercise=ExerciseFactory(start=str(year)), country=country)
+    data = api.get(dossier_url(country.code)).json()
+    assert data["totals"]["exercises"] == 5
+    assert len(data["exercises"]) == 3
+    whole = api.get(data["lists"]["exercises"]).json()
+    assert whole["count"] == 5
+    assert [p["exercise"]["slug"] for p in data["exercises"]] == [
+        e["slug"] for e in whole["results"][:3]
+    ]
+    assert data["totals"]["treaties"] == 0 and data["treaties"] == []
+    for group, url in data["lists"].items():
+        listed = api.get(url)
+        assert listed.status_code == 200, group
+        assert listed.json()["count"] == data["totals"][group], group
+
+
+def test_the_dossier_has_every_groups_total_and_list(api):
+    data = api.get(dossier_url("KOR")).json()
+    assert set(data["totals"]) == set(data["lists"]) == set(GROUPS[1:])
+    for group in GROUPS[1:]:
+        assert data["totals"][group] == len(data[group])

@@ -1,0 +1,312 @@
+"""Reading records as plain dicts: the read path of every list, detail, the dossier and search.
+
+The output serializers stay the reference for what a record shows (and are what writes answer
+with); walking them field by field for every nested object is what made a page cost ten times
+its SQL. `plan_for(serializer_class, model)` compiles a serializer once into a `Plan`: the
+columns to read with `.values()`, how each value is shown, and, for each nested field, the
+related rows to read by ids (one query per relation, whatever the page size). `Plan.read(rows,
+user, request)` then builds the same dicts the serializer would, with drafts hidden exactly as
+`VisibleRefMixin` and `VisibleListSerializer` hide them.
+
+A field added to a serializer (through the *_FIELDS lists beside the models) is read with no
+change here. A field that is not a column, a relation or a nested serializer (a property, a link
+built from the request) is declared once on the serializer's Meta as
+`read_columns = {name: (columns, function(row, request))}`; a field the plan cannot read fails
+when the plan is compiled, so the two paths cannot drift apart silently (tests/api/test_reading.py
+compares them on real records).
+"""
+
+from functools import cache
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
+
+from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
+from milidip.records import Status, can_see_drafts
+
+OWNER = "read_owner"
+
+
+def identity(value):
+    return value
+
+
+def partial_date(value):
+    return value or None
+
+
+def timestamp(value):
+    """A date-time as DRF's DateTimeField shows it (ISO 8601 in the current zone, Z for UTC)."""
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def converter(field):
+    """How one plain field shows a non-null column value, as the field's to_representation."""
+    if isinstance(field, PartialDateField):
+        return partial_date
+    if (
+        isinstance(field, serializers.DateTimeField)
+        and getattr(field, "format", empty) in (empty, None, api_settings.DATETIME_FORMAT)
+        and api_settings.DATETIME_FORMAT == ISO_8601
+        and getattr(field, "timezone", None) is None
+        and settings.USE_TZ
+    ):
+        return timestamp
+    if isinstance(field, serializers.FloatField):
+        return float
+    if isinstance(
+        field,
+        (
+            serializers.CharField,
+            serializers.ChoiceField,
+            serializers.IntegerField,
+            serializers.BooleanField,
+            serializers.JSONField,
+        ),
+    ) and not isinstance(field, serializers.DecimalField):
+        return identity
+    return field.to_representation
+
+
+class Reader:
+    """One request's reading: who reads (drafts shown or not, asked once per model)."""
+
+    def __init__(self, user, request=None):
+        self.user = user
+        self.request = request
+        self.drafts = {}
+
+    def visible(self, model, status):
+        if status is None or status == Status.PUBLISHED:
+            return True
+        if model not in self.drafts:
+            self.drafts[model] = can_see_drafts(self.user, model)
+        return self.drafts[model]
+
+
+class Plan:
+    """A serializer compiled against its model: see the module docstring."""
+
+    def __init__(self, serializer, model):
+        self.model = model
+        self.columns = ["pk"]
+        self.steps = []  # (output name, function(row, fetched, reader))
+        self.relations = []  # each with .fetch(rows, reader) -> lookup
+        self.has_status = any(field.name == "status" for field in model._meta.concrete_fields)
+        if self.has_status:
+            self.column("status")
+        self.visibility = None
+        self.fk_indexes = {}
+        if isinstance(serializer, VisibleRefMixin):
+            path = serializer.visibility_path
+            self.visibility = path or "self"
+        meta = getattr(serializer, "Meta", None)
+        computed = getattr(meta, "read_columns", {})
+        for name, field in serializer.fields.items():
+            if name in computed:
+                columns, function = computed[name]
+                for column in columns:
+                    self.column(column)
+                self.steps.append((name, self.computed_step(function)))
+            else:
+                self.steps.append((name, self.compile_field(name, field)))
+        if self.visibility not in (None, "self"):
+            self.path_index = self.fk_indexes[self.visibility]
+            self.path_relation = self.relations[self.path_index]
+
+    def column(self, name):
+        if name not in self.columns:
+            self.columns.append(name)
+        return name
+
+    def add_relation(self, relation):
+        self.relations.append(relation)
+        return len(self.relations) - 1
+
+    @staticmethod
+    def computed_step(function):
+        return lambda row, fetched, reader: function(row, reader.request)
+
+    def compile_field(self, name, field):
+        source = field.source
+        if isinstance(field, serializers.ListSerializer):
+            relation = ListRelation(self.model, source, field)
+            index = self.add_relation(relation)
+            return lambda row, fetched, reader: fetched[index].get(row["pk"], [])
+        if isinstance(field, serializers.ManyRelatedField):
+            relation = SlugListRelation(self.model, source, field.child_relation.slug_field)
+            index = self.add_relation(relation)
+            return lambda row, fetched, reader: fetched[index].get(row["pk"], [])
+        if isinstance(field, serializers.BaseSerializer) and source == "*":
+            inner = [
+                (inner_name, self.compile_field(inner_name, inner_field))
+                for inner_name, inner_field in field.fields.items()
+            ]
+            return lambda row, fetched, reader: {
+                inner_name: step(row, fetched, reader) for inner_name, step in inner
+            }
+        if isinstance(field, (serializers.BaseSerializer, serializers.SlugRelatedField)):
+            model_field = self.model._meta.get_field(source)
+            if not model_field.many_to_one:
+                raise TypeError(f"{self.model.__name__}.{source}: not a foreign key")
+            if isinstance(field, serializers.SlugRelatedField):
+                column = self.column(f"{model_field.name}__{field.slug_field}")
+                return lambda row, fetched, reader: row[column]
+            attname = self.column(model_field.attname)
+            relation = FkRelation(model_field, field, self)
+            index = self.add_relation(relation)
+            self.fk_indexes[name] = index
+            return lambda row, fetched, reader: fetched[index].get(row[attname], (None,))[0]
+        if "." in source:
+            raise TypeError(f"{self.model.__name__}: dotted source {source!r} is not read")
+        model_field = self.model._meta.get_field(source)
+        if not model_field.concrete or model_field.is_relation:
+            raise TypeError(
+                f"{self.model.__name__}.{source} is not a column: declare it in Meta.read_columns"
+            )
+        column = self.column(model_field.attname)
+        convert = converter(field)
+        return lambda row, fetched, reader: None if row[column] is None else convert(row[column])
+
+    def values(self, queryset, *extra):
+        """`queryset`'s records as rows holding every column this plan reads."""
+        return queryset.prefetch_related(None).values(*self.columns, *extra)
+
+    def build(self, rows, reader):
+        """[(dict as the serializer shows it, visible to the reader)] for each row."""
+        fetched = [relation.fetch(rows, reader) for relation in self.relations]
+        steps = self.steps
+        built = []
+        for row in rows:
+            item = {name: step(row, fetched, reader) for name, step in steps}
+            built.append((item, self.is_visible(row, fetched, reader)))
+        return built
+
+    def is_visible(self, row, fetched, reader):
+        if self.visibility is None:
+            return True
+        if self.visibility == "self":
+            return reader.visible(self.model, row["status"])
+        relation = self.path_relation
+        target = row[relation.attname]
+        if target is None:
+            return True
+        return reader.visible(relation.target, fetched[self.path_index][target][1])
+
+    def read(self, rows, user, request=None):
+        """The records of `rows` (from `values()`) as the serializer shows them."""
+        return [item for item, _ in self.build(rows, Reader(user, request))]
+
+
+class FkRelation:
+    """A nested serializer of the record a foreign key points at.
+
+    Read by a join in the parent's query (as select_related would) when the nested serializer
+    has no relations of its own, else by ids in one more query. Fetched as {id: (dict, or None
+    when hidden; the record's status)}.
+    """
+
+    def __init__(self, model_field, field, parent):
+        self.attname = model_field.attname
+        self.target = model_field.related_model
+        self.plan = plan_for(type(field), self.target)
+        self.joined = not self.plan.relations
+        if self.joined:
+            self.columns = [
+                (parent.column(f"{model_field.name}__{column}"), column)
+                for column in self.plan.columns
+            ]
+
+    def fetch(self, rows, reader):
+        if self.joined:
+            targets = {}
+            for row in rows:
+                key = row[self.attname]
+                if key is not None and key not in targets:
+                    targets[key] = {column: row[joined] for joined, column in self.columns}
+            targets = list(targets.values())
+        else:
+            ids = {row[self.attname] for row in rows} - {None}
+            if not ids:
+                return {}
+            targets = list(self.plan.values(self.target._base_manager.filter(pk__in=ids)))
+        built = self.plan.build(targets, reader)
+        return {
+            row["pk"]: (item if visible else None, row.get("status"))
+            for row, (item, visible) in zip(targets, built, strict=True)
+        }
+
+
+def related_lookup(model, source):
+    """(related model, lookup from it back to `model`) of a to-many relation named `source`."""
+    relation = model._meta.get_field(source)
+    if relation.many_to_many and relation.concrete:
+        return relation.related_model, relation.related_query_name()
+    if relation.many_to_many or relation.one_to_many:
+        return relation.related_model, relation.field.name
+    raise TypeError(f"{model.__name__}.{source}: not a to-many relation")
+
+
+class ListRelation:
+    """A many=True nested serializer: the related rows, in their model's order, by owner."""
+
+    def __init__(self, model, source, field):
+        self.target, self.lookup = related_lookup(model, source)
+        self.plan = plan_for(type(field.child), self.target)
+        self.leave_out_hidden = isinstance(field, VisibleListSerializer)
+
+    def fetch(self, rows, reader):
+        ids = [row["pk"] for row in rows]
+        if not ids:
+            return {}
+        queryset = self.target._default_manager.filter(**{f"{self.lookup}__in": ids})
+        related = list(
+            queryset.annotate(**{OWNER: F(self.lookup)}).values(*self.plan.columns, OWNER)
+        )
+        grouped = {}
+        for row, (item, visible) in zip(related, self.plan.build(related, reader), strict=True):
+            if not visible:
+                if self.leave_out_hidden:
+                    continue
+                item = None
+            grouped.setdefault(row[OWNER], []).append(item)
+        return grouped
+
+
+class SlugListRelation:
+    """A many=True related field shown as slugs (or codes), in the related model's order."""
+
+    def __init__(self, model, source, slug_field):
+        self.target, self.lookup = related_lookup(model, source)
+        self.slug_field = slug_field
+
+    def fetch(self, rows, reader):
+        ids = [row["pk"] for row in rows]
+        if not ids:
+            return {}
+        grouped = {}
+        pairs = self.target._default_manager.filter(**{f"{self.lookup}__in": ids}).values_list(
+            self.lookup, self.slug_field
+        )
+        for owner, slug in pairs:
+            grouped.setdefault(owner, []).append(slug)
+        return grouped
+
+
+@cache
+def plan_for(serializer_class, model=None):
+    """The compiled plan of a serializer class (once per process)."""
+    if model is None:
+        model = serializer_class.Meta.model
+    return Plan(serializer_class(), model)
+
+
+def read_records(serializer_class, queryset, user, request=None):
+    """Every record of `queryset`, as `serializer_class` shows it to `user`."""
+    plan = plan_for(serializer_class, queryset.model)
+    return plan.read(list(plan.values(queryset)), user, request)
