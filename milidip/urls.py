@@ -5,7 +5,6 @@ This module composes the layers (README, "Layout"): it alone may import every on
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from rest_framework.routers import SimpleRouter
 
 from alliances.views import AllianceViewSet, TreatyViewSet
@@ -55,9 +54,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("milidip.pages.urls")),
 ]
 
 handler400 = "milidip.api.errors.json_bad_request"
