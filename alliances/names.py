@@ -61,9 +61,13 @@ def country_names(code):
     english = _english_names(entry)
     names = {"en": SUCCESSOR_CODES.get(code, english[0])}
     for language in NAME_LANGUAGES:
-        translated = _translation(language).gettext(english[0])
-        if translated and translated not in english:
-            names[language] = translated
+        translation = _translation(language)
+        # The common name where the language translates it, else the formal one.
+        for name in english:
+            translated = translation.gettext(name)
+            if translated and translated not in english:
+                names[language] = translated
+                break
     return names
 
 
