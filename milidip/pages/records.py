@@ -103,7 +103,8 @@ def timeline(memberships, today_year):
     years = [year_of(m.start) or year_of(m.alliance.start) for m in memberships]
     known = [year for year in years if year]
     if not known:
-        return {"rows": [], "first": None, "last": today_year}
+        rows = [{"membership": m, "start": None, "end": None} for m in memberships]
+        return {"rows": rows, "first": None, "last": today_year}
     first = min(known)
     span = max(today_year - first, 1)
     rows = []
@@ -115,6 +116,8 @@ def timeline(memberships, today_year):
             row["x"] = round(100 * (start - first) / span, 2)
             row["width"] = max(round(100 * (stop - start) / span, 2), 0.8)
         rows.append(row)
+    # Dated rows in time order first; those whose dates no source gives after them.
+    rows.sort(key=lambda row: (row["start"] is None, row["start"] or 0))
     return {"rows": rows, "first": first, "last": today_year}
 
 
