@@ -137,9 +137,7 @@ def country_context(country, user, today_year):
         ),
         "missions_hosted": group(dossier["missions_hosted"], kinds["mission"].list_url(host=code)),
         "mission_contributions": group(
-            dossier["mission_contributions"].order_by(
-                "-as_of", "mission__name", "mission__slug"
-            ),
+            dossier["mission_contributions"].order_by("-as_of", "mission__name", "mission__slug"),
             kinds["mission"].list_url(contributor=code),
         ),
         "challenges": group(dossier["challenges"], kinds["challenge"].list_url(country=code)),

@@ -17,8 +17,10 @@ class RecordSitemap(Sitemap):
         self.kind = kind
 
     def items(self):
-        return self.kind.model.objects.published().order_by(self.kind.lookup).only(
-            self.kind.lookup, "updated"
+        return (
+            self.kind.model.objects.published()
+            .order_by(self.kind.lookup)
+            .only(self.kind.lookup, "updated")
         )
 
     def lastmod(self, record):

@@ -34,11 +34,12 @@ urlpatterns = [
 ]
 
 for kind in KINDS.values():
-    converter = "str"
     urlpatterns += [
-        path(f"{kind.plural}/", views.record_list, {"kind_name": kind.name}, name=f"{kind.name}-list"),
         path(
-            f"{kind.plural}/<{converter}:key>/",
+            f"{kind.plural}/", views.record_list, {"kind_name": kind.name}, name=f"{kind.name}-list"
+        ),
+        path(
+            f"{kind.plural}/<str:key>/",
             views.record_detail,
             {"kind_name": kind.name},
             name=kind.name,

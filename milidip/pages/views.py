@@ -8,6 +8,7 @@ is decided by `page_response` (one place: ETag from Django's ConditionalGetMiddl
 answers 304 on a match).
 """
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.utils import timezone
@@ -98,8 +99,8 @@ def search(request):
             )
         try:
             check_search_terms(query)
-        except Exception as error:  # a ValidationError naming the limit
-            return problem_page(request, 400, "Search too long", f"q: {' '.join(error)}")
+        except ValidationError as error:
+            return problem_page(request, 400, "Search too long", f"q: {' '.join(error.messages)}")
         for kind in KINDS.values():
             records = visible_to(request.user, kind.model.objects.all())
             if kind.model is Country:
