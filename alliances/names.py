@@ -29,8 +29,10 @@ NAME_LANGUAGES = {
     "zh-hant": "zh_TW",
 }
 
-# Codes whose records carry a historical name, and the name of today's state under that code.
-SUCCESSOR_CODES = {"SRB": "Serbia", "RUS": "Russia", "DEU": "Germany", "VNM": "Vietnam"}
+# Codes whose records carry a historical name, and the name of today's state under that code
+# where ISO's does not serve (other renamed states, Swaziland or Turkey, are found by ISO's
+# names: Eswatini, Türkiye).
+SUCCESSOR_CODES = {"SRB": "Serbia"}
 
 
 @functools.cache

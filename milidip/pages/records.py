@@ -27,6 +27,9 @@ from missions.models import (
 )
 
 GROUP_LIMIT = 25
+# A country's dossier has six sections: each shows fewer rows, the rest a link away.
+DOSSIER_LIMIT = 12
+TIMELINE_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -126,21 +129,29 @@ def country_context(country, user, today_year):
     code = country.code
     kinds = KINDS
     memberships = dossier["alliances"].order_by("start", "alliance__start", "alliance__name")
-    alliances = group(memberships, kinds["alliance"].list_url(country=code), limit=60)
+    alliances = group(memberships, kinds["alliance"].list_url(country=code), limit=TIMELINE_LIMIT)
     alliances["timeline"] = timeline(alliances["rows"], today_year)
     return {
         "alliances": alliances,
-        "treaties": group(dossier["treaties"], kinds["treaty"].list_url(country=code)),
+        "treaties": group(
+            dossier["treaties"], kinds["treaty"].list_url(country=code), limit=DOSSIER_LIMIT
+        ),
         "exercises": group(
             dossier["exercises"].order_by("exercise__start", "exercise__name", "exercise__slug"),
             kinds["exercise"].list_url(country=code),
+            limit=DOSSIER_LIMIT,
         ),
-        "missions_hosted": group(dossier["missions_hosted"], kinds["mission"].list_url(host=code)),
+        "missions_hosted": group(
+            dossier["missions_hosted"], kinds["mission"].list_url(host=code), limit=DOSSIER_LIMIT
+        ),
         "mission_contributions": group(
             dossier["mission_contributions"].order_by("-as_of", "mission__name", "mission__slug"),
             kinds["mission"].list_url(contributor=code),
+            limit=DOSSIER_LIMIT,
         ),
-        "challenges": group(dossier["challenges"], kinds["challenge"].list_url(country=code)),
+        "challenges": group(
+            dossier["challenges"], kinds["challenge"].list_url(country=code), limit=DOSSIER_LIMIT
+        ),
     }
 
 

@@ -54,3 +54,11 @@ def test_a_state_named_by_an_older_name_is_found_by_todays(client):
     assert "SRB" in [country["code"] for country in found]
     record = client.get("/api/v1/countries/SRB/").json()
     assert record["names"]["en"] == "Serbia"
+
+
+def test_a_renamed_state_is_found_by_its_iso_name(client):
+    Country.objects.update_or_create(
+        code="SWZ", defaults={"name": "Swaziland", "status": "published"}
+    )
+    found = client.get("/api/v1/countries/", {"search": "Eswatini"}).json()["results"]
+    assert "SWZ" in [country["code"] for country in found]
