@@ -52,11 +52,9 @@ def search_countries(queryset, text):
     """Countries matching `text` as every resource's search does, or by a name of theirs in
     another language or of today (alliances.names): `대한민국` finds South Korea, `Serbia` the
     record COW calls Yugoslavia."""
-    matched = search_queryset(queryset, text, CountryFilter.search_fields)
     codes = codes_named(text)
-    if not codes:
-        return matched
-    return queryset.filter(Q(pk__in=matched.values("pk")) | Q(code__in=codes))
+    also = Q(code__in=codes) if codes else None
+    return search_queryset(queryset, text, CountryFilter.search_fields, also=also)
 
 
 class CountryFilter(RecordFilterSet):
