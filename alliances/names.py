@@ -97,9 +97,10 @@ def _names_index():
 
 
 def codes_named(text):
-    """The ISO codes of the countries whose name, in any language, holds every word of `text`
-    (`대한민국` -> {"KOR"}, `Serbia` -> {"SRB", ...}); empty for blank text."""
-    words = normalise(text or "").split()
-    if not words:
+    """The ISO codes of the countries one of whose names, in any language, is `text` (case and
+    spacing aside): `대한민국` -> {"KOR"}, `Serbia` -> {"SRB"}; empty for blank text. A whole
+    name, not a word of one, so that "Republic" does not find every republic."""
+    wanted = normalise(text or "")
+    if not wanted:
         return set()
-    return {code for name, code in _names_index() if all(word in name for word in words)}
+    return {code for name, code in _names_index() if name == wanted}

@@ -162,5 +162,6 @@ class PageUrlField(serializers.Field):
 
     def to_representation(self, record):
         path = record.get_absolute_url()
-        request = self.context.get("request")
+        # Downloads read as an anonymous caller (request None) and give their own for the host.
+        request = self.context.get("request") or self.context.get("page_request")
         return request.build_absolute_uri(path) if request is not None else path

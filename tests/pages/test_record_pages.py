@@ -176,3 +176,23 @@ def test_pages_carry_no_inline_style_or_script_and_no_other_host(client):
         assert "style=" not in html and "<style" not in html
         assert html.count("<script") == html.count('<script type="application/ld+json"')
         assert "https://" not in html.split("</head>")[0].replace('"https://schema.org"', "")
+
+
+@pytest.mark.parametrize(
+    ("path", "most"),
+    [
+        ("/exercises/", 2),
+        ("/alliances/?country=KOR", 3),
+        ("/countries/", 2),
+        ("/", 8),
+        ("/search/?q=korea", 7),
+        ("/countries/KOR/", 14),
+        ("/alliances/rok-us-alliance/", 12),
+        ("/sources/us-south-korea-military-alliance/", 13),
+    ],
+)
+def test_a_page_costs_a_fixed_number_of_queries_whatever_its_rows(
+    client, django_assert_max_num_queries, path, most
+):
+    with django_assert_max_num_queries(most):
+        page(client, path)
