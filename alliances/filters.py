@@ -2,9 +2,11 @@
 (`country` by ISO3 code). The shared bases are in milidip.sources.filters."""
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.models import Alliance, Country, Membership, Region, Treaty
+from alliances.names import codes_named
 from milidip.api.filters import (
     BooleanFilter,
     ChoiceInFilter,
@@ -15,6 +17,7 @@ from milidip.api.filters import (
     ordering_filter,
 )
 from milidip.dates import year_range_q
+from milidip.search import search_queryset
 from milidip.sources.filters import DatedFilterSet, RecordFilterSet
 
 COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
@@ -62,6 +65,15 @@ class CountriesFilter(VisibleChoiceMixin, django_filters.ModelMultipleChoiceFilt
         return {"pk__in": links.values(relation.m2m_field_name())}
 
 
+def search_countries(queryset, text):
+    """Countries matching `text` as every resource's search does, or by a name of theirs in
+    another language or of today (alliances.names): `대한민국` finds South Korea, `Serbia` the
+    record COW calls Yugoslavia."""
+    codes = codes_named(text)
+    also = Q(code__in=codes) if codes else None
+    return search_queryset(queryset, text, CountryFilter.search_fields, also=also)
+
+
 class CountryFilter(RecordFilterSet):
     search_fields = ("name", "official_name", "code")
 
@@ -80,6 +92,9 @@ class CountryFilter(RecordFilterSet):
 
     def filter_alliance(self, queryset, name, alliance):
         return queryset.filter(pk__in=alliance.memberships.values("country"))
+
+    def filter_search(self, queryset, name, value):
+        return search_countries(queryset, value)
 
 
 class AllianceFilter(DatedFilterSet):

@@ -9,9 +9,11 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from alliances.names import country_names
 from milidip.dates import PartialDateField, check_date_order, not_before_q
 from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
@@ -110,6 +112,15 @@ class Country(Record):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:country", args=[self.code])
+
+    @property
+    def names(self):
+        """{language: name} from the ISO translations (alliances.names); {} for an X?? code."""
+        return country_names(self.code)
 
     def natural_key(self):
         return (self.code,)
@@ -373,6 +384,10 @@ class Alliance(SlugRecord, Obligations):
     def __str__(self):
         return self.short_name or self.name
 
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:alliance", args=[self.slug])
+
 
 class MembershipManager(models.Manager):
     def get_by_natural_key(self, alliance_slug, country_code, role, start):
@@ -510,6 +525,10 @@ class Treaty(SlugRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:treaty", args=[self.slug])
 
 
 class CountryCitation(Citation):

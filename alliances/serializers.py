@@ -65,10 +65,17 @@ class TreatyRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
 class CountrySerializer(RecordSerializer):
     aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The country's name by language tag (ko, ja, zh-hans, ru, fr, es, ar ...), "
+        "from the ISO 3166-1 translations; `en` is ISO's English name (Serbia for the record "
+        "COW calls Yugoslavia). Empty for a code without an ISO entry.",
+    )
 
     class Meta:
         model = Country
-        fields = field_list(COUNTRY_FIELDS, add=RECORD_OUTPUT_FIELDS)
+        fields = field_list(COUNTRY_FIELDS, add=["names", *RECORD_OUTPUT_FIELDS])
         read_only_fields = fields
 
 

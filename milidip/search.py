@@ -44,22 +44,32 @@ def search_vector(fields):
     )
 
 
-def search_queryset(queryset, text, fields):
-    """Records matching `text` in `fields`: PostgreSQL full text ranked, else every word."""
+def search_queryset(queryset, text, fields, also=None):
+    """Records matching `text` in `fields`: PostgreSQL full text ranked, else every word.
+
+    `also` (a Q) admits more records as matches (ranked by the same rank, usually 0): countries
+    found by a name in another language, say.
+    """
     text = text.strip()
     if not text:
         return queryset
     if connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         vector = search_vector(fields)
+        matches = Q(search_document=query)
+        if also is not None:
+            matches |= also
         return (
             queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query))
-            .filter(search_document=query)
+            .filter(matches)
             .order_by("-search_rank", "pk")
         )
+    every_word = Q()
     for word in text.split():
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset
+        every_word &= condition
+    if also is not None:
+        every_word |= also
+    return queryset.filter(every_word)

@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "missions",
     "milidip.datasets",
     "milidip.explore",
+    "milidip.pages",
+    "django.contrib.sitemaps",
     # Credentials: hashed API tokens; admin login lockout.
     "milidip.tokens",
     "axes",

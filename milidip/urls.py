@@ -5,7 +5,6 @@ This module composes the layers (README, "Layout"): it alone may import every on
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from rest_framework.routers import SimpleRouter
 
 from alliances.views import AllianceViewSet, TreatyViewSet
@@ -57,7 +56,6 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # Operations: probes for load balancers, metrics for the scraper (README, "Running in
@@ -65,6 +63,8 @@ urlpatterns = [
     path("health/live", LivenessView.as_view(), name="health-live"),
     path("health/ready", ReadinessView.as_view(), name="health-ready"),
     path("metrics", metrics_view, name="metrics"),
+    # The public pages (milidip.pages) last: their paths are people's, not the API's.
+    path("", include("milidip.pages.urls")),
 ]
 
 handler400 = "milidip.api.errors.json_bad_request"

@@ -8,6 +8,7 @@ indexed join on either database.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -248,6 +249,10 @@ class Exercise(SlugRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:exercise", args=[self.slug])
+
     def clean(self):
         super().clean()
         if self.kind == self.Kind.ITERATION and not self.series_id:
@@ -387,6 +392,10 @@ class Mission(SlugRecord):
 
     def __str__(self):
         return self.short_name or self.name
+
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:mission", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -579,6 +588,10 @@ class Challenge(SlugRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:challenge", args=[self.slug])
 
 
 class ExerciseCitation(Citation):

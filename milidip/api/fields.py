@@ -148,3 +148,20 @@ class VisibleRefMixin:
 def date_input():
     """A partial date as a write takes it: optional, "" or null for none."""
     return PartialDateField(required=False)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "readOnly": True})
+class PageUrlField(serializers.Field):
+    """The absolute URL of the record's public page (its model's get_absolute_url)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", "The record's page for people (HTML).")
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        path = record.get_absolute_url()
+        # Downloads read as an anonymous caller (request None) and give their own for the host.
+        request = self.context.get("request") or self.context.get("page_request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -82,9 +82,10 @@ def published(name):
     return viewset.queryset.filter(status=Status.PUBLISHED)
 
 
-def serializer_for(name):
-    """The resource's serializer, reading as an anonymous caller: references to drafts hidden."""
-    return DATASETS[name][1].serializer_class(context={"request": None})
+def serializer_for(name, request=None):
+    """The resource's serializer, reading as an anonymous caller: references to drafts hidden.
+    `request` (the download's) only gives the host of each record's `html_url`."""
+    return DATASETS[name][1].serializer_class(context={"request": None, "page_request": request})
 
 
 def columns(name):
@@ -92,9 +93,9 @@ def columns(name):
     return list(serializer_for(name).fields)
 
 
-def records(name):
+def records(name, request=None):
     """Each published record of a dataset as the API shows it, CHUNK_ROWS read at a time."""
-    serializer = serializer_for(name)
+    serializer = serializer_for(name, request)
     for record in published(name).iterator(chunk_size=CHUNK_ROWS):
         yield serializer.to_representation(record)
 
@@ -134,17 +135,17 @@ def jsonl_encode(batch):
     return "".join(JSON_LINE.encode(row) + "\n" for row in batch).encode()
 
 
-def csv_chunks(name):
+def csv_chunks(name, request=None):
     """The dataset as CSV, in chunks of bytes (the header alone when it has no records)."""
     writer = CSVWriter(name)
     yield writer.encode([])
-    for batch in batches(records(name)):
+    for batch in batches(records(name, request)):
         yield writer.encode(batch)
 
 
-def jsonl_chunks(name):
+def jsonl_chunks(name, request=None):
     """The dataset as JSON Lines: one record a line."""
-    for batch in batches(records(name)):
+    for batch in batches(records(name, request)):
         yield jsonl_encode(batch)
 
 
@@ -270,7 +271,7 @@ def package_chunks(request):
             with tempfile.TemporaryFile() as spool:
                 spool.write(writer.encode([]))
                 with archive.open(member(f"{name}.jsonl"), mode="w", force_zip64=True) as entry:
-                    for batch in batches(records(name)):
+                    for batch in batches(records(name, request)):
                         entry.write(jsonl_encode(batch))
                         spool.write(writer.encode(batch))
                         yield buffer.take()
@@ -358,7 +359,9 @@ class DatasetDownloadView(DownloadView):
     )
     def get(self, request, name, file_format):
         return self.stream(
-            CHUNKS[file_format](name), FORMATS[file_format], f"milidip-{name}.{file_format}"
+            CHUNKS[file_format](name, request),
+            FORMATS[file_format],
+            f"milidip-{name}.{file_format}",
         )
 
 

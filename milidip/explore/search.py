@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
+from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter, search_countries
 from alliances.models import Alliance, Country, Treaty
 from milidip.api.filters import joined_parameters
 from milidip.api.pagination import positive_int_param
@@ -127,7 +127,12 @@ class SearchView(APIView):
         hits = []
         for type_name in dict.fromkeys(types):
             model, fields, id_field, title_field, route = SEARCHED[type_name]
-            records = search_queryset(visible_to(request.user, model.objects.all()), query, fields)
+            visible = visible_to(request.user, model.objects.all())
+            if model is Country:
+                # Countries are also found by their names in other languages (alliances.names).
+                records = search_countries(visible, query)
+            else:
+                records = search_queryset(visible, query, fields)
             ranked = "search_rank" in records.query.annotations
             columns = [id_field, title_field, *(["search_rank"] if ranked else [])]
             # One reverse() a resource, not a hit: identifiers are URL-safe (codes and slugs).

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -173,6 +174,10 @@ class Source(SlugRecord):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """The record's public page (milidip.pages)."""
+        return reverse("pages:source", args=[self.slug])
 
     @property
     def path(self):

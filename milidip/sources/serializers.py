@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from milidip.api.fields import (
     BoundedListSerializer,
+    PageUrlField,
     PartialDateField,
     RecordRef,
     VisibleListSerializer,
@@ -15,7 +16,7 @@ from milidip.services import uncited
 from milidip.sources.models import SOURCE_FIELDS, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
-RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "citations"]
+RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "html_url", "citations"]
 RECORD_INPUT_FIELDS = ["status", "retraction_reason", "citations"]
 
 
@@ -63,10 +64,11 @@ class SourceSerializer(serializers.ModelSerializer):
     url = serializers.CharField(
         read_only=True, allow_blank=True, help_text="Where the original can be found, if online."
     )
+    html_url = PageUrlField()
 
     class Meta:
         model = Source
-        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated"])
+        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated", "html_url"])
         read_only_fields = fields
 
 
@@ -74,6 +76,7 @@ class RecordSerializer(serializers.ModelSerializer):
     """What every record shows: its status, timestamps and citations."""
 
     citations = CitationSerializer(many=True, read_only=True)
+    html_url = PageUrlField()
 
 
 class RecordInputSerializer(serializers.ModelSerializer):
