@@ -20,6 +20,7 @@ from alliances.models import (
     Region,
     Treaty,
 )
+from alliances.names import country_names
 from milidip.api.fields import (
     BoundedListSerializer,
     PartialDateField,
@@ -77,6 +78,8 @@ class CountrySerializer(RecordSerializer):
         model = Country
         fields = field_list(COUNTRY_FIELDS, add=["names", *RECORD_OUTPUT_FIELDS])
         read_only_fields = fields
+        # For milidip.api.reading: `names` is a property of the code.
+        read_columns = {"names": (["code"], lambda row, request: country_names(row["code"]))}
 
 
 class ObligationsSerializer(serializers.ModelSerializer):

@@ -25,7 +25,12 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
-from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
+from milidip.api.fields import (
+    PageUrlField,
+    PartialDateField,
+    VisibleListSerializer,
+    VisibleRefMixin,
+)
 from milidip.records import Status, can_see_drafts
 
 OWNER = "read_owner"
@@ -80,6 +85,14 @@ class Reader:
         self.user = user
         self.request = request
         self.drafts = {}
+        self.page_prefixes = {}
+
+    def page_url(self, model, path_prefix, identifier):
+        """A record's page as PageUrlField shows it: absolute when there is a request."""
+        if model not in self.page_prefixes:
+            build = getattr(self.request, "build_absolute_uri", None)
+            self.page_prefixes[model] = build(path_prefix) if build else path_prefix
+        return f"{self.page_prefixes[model]}{identifier}/"
 
     def visible(self, model, status):
         if status is None or status == Status.PUBLISHED:
@@ -134,6 +147,8 @@ class Plan:
 
     def compile_field(self, name, field):
         source = field.source
+        if isinstance(field, PageUrlField):
+            return self.page_url_step()
         if isinstance(field, serializers.ListSerializer):
             relation = ListRelation(self.model, source, field)
             index = self.add_relation(relation)
@@ -172,6 +187,18 @@ class Plan:
         column = self.column(model_field.attname)
         convert = converter(field)
         return lambda row, fetched, reader: None if row[column] is None else convert(row[column])
+
+    def page_url_step(self):
+        """The record's page: its route with the record's code or slug (one reverse a model)."""
+        names = {field.name for field in self.model._meta.concrete_fields}
+        key = "slug" if "slug" in names else "code"
+        column = self.column(key)
+        path = self.model(**{key: "ZZZ"}).get_absolute_url()
+        if not path.endswith("/ZZZ/"):
+            raise TypeError(f"{self.model.__name__}: a page URL not ending in its {key}")
+        prefix = path[: -len("ZZZ/")]
+        model = self.model
+        return lambda row, fetched, reader: reader.page_url(model, prefix, row[column])
 
     def values(self, queryset, *extra):
         """`queryset`'s records as rows holding every column this plan reads."""

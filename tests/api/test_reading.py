@@ -8,10 +8,9 @@ country among an exercise's participants, a draft source among a record's citati
 JSON and the CSV they give must be the same bytes.
 """
 
-from types import SimpleNamespace
-
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.test import RequestFactory
 
 from alliances.models import Country
 from milidip.api.reading import plan_for, read_records
@@ -66,10 +65,10 @@ def both_paths(prefix, user):
         sample += queryset.filter(citations__source__kind="article").values_list("pk", flat=True)
     queryset = queryset.filter(pk__in=sample)
     serializer_class = viewset.serializer_class
-    reference = serializer_class(
-        queryset, many=True, context={"request": SimpleNamespace(user=user)}
-    ).data
-    return reference, read_records(serializer_class, queryset, user)
+    request = RequestFactory().get("/api/v1/")
+    request.user = user
+    reference = serializer_class(queryset, many=True, context={"request": request}).data
+    return reference, read_records(serializer_class, queryset, user, request)
 
 
 @pytest.mark.parametrize("prefix", list(VIEWSETS))
