@@ -260,6 +260,25 @@ API_ANON_HEAVY_CONCURRENCY = env_slots("API_ANON_HEAVY_CONCURRENCY", "1")
 LOGIN_CHECK_CONCURRENCY = env_slots("LOGIN_CHECK_CONCURRENCY", "1")
 # --- end of throttling ---------------------------------------------------------------------------
 
+# --- Fast reads (issue 12): data version, read cache, compression -------------------------------
+# The data version (milidip/versions.py) lives in the shared cache when REDIS_URL is set, in the
+# database (sources.DataVersion) otherwise. Anonymous API reads are kept in READ_CACHE, keyed by
+# the data version and the request (milidip/api/caching.py): READ_CACHE_SECONDS at most, and no
+# response larger than READ_CACHE_MAX_BYTES.
+DATA_VERSION_CACHE = "default" if REDIS_URL else None
+READ_CACHE = "default"
+READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "3600"))
+READ_CACHE_MAX_BYTES = int(os.environ.get("READ_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "milidip.api.compression.CompressionMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("milidip.api.middleware.ApiRequestMiddleware") + 1,
+    "milidip.api.caching.ReadCacheMiddleware",
+)
+# --- end of fast reads ---------------------------------------------------------------------------
+
 # Request bodies. A body over this many bytes (files uploaded through a form aside)
 # is refused before it is read: 413, JSON in the error shape under /api/ (milidip.api.errors).
 # Django's own default, stated here because the README documents it.
