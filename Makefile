@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run setup-db benchmark dev test chromium lint format migrations-check schema superuser clean
+.PHONY: run setup-db benchmark bench dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ setup-db: $(VENV)/.run-deps .secret_key
 benchmark: $(VENV)/.run-deps .secret_key
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py import_dataset all --benchmark
+
+## bench: milidip's reads beside hand-written floors on the full data, PostgreSQL and SQLite
+##        (wrk, 1 thread, 8 connections; printed, not judged; see README, "The read benchmark")
+bench: $(VENV)/.run-deps .secret_key
+	bash bench/run
 
 ## dev: Django's auto-reloading development server with DEBUG on
 dev: $(VENV)/.run-deps .secret_key

@@ -14,6 +14,8 @@ not documented there.
   API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET, LOGIN_CHECK_CONCURRENCY: the shared cache
   and throttling by cost (see the block "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
+- READ_CACHE_SECONDS, READ_CACHE_MAX_BYTES: the read cache of anonymous API responses (see the
+  block "Fast reads" below and the README).
 - API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
   5), for that many minutes (default 15).

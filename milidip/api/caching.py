@@ -7,7 +7,8 @@ For an anonymous GET under /api/ (no Authorization header, no session cookie):
   names two cache entries: the response's validators (ETag, Last-Modified) and its body;
 - a request whose If-None-Match (or If-Modified-Since) matches the validators is answered 304
   from them, after one read of the version and one of the cache: no record is read;
-- otherwise a stored body is answered as it was stored (a cached 200);
+- otherwise a stored body is answered as it was stored (a cached 200), unless the request says
+  `Cache-Control: no-cache`;
 - otherwise the view answers, and a 200 that is not HTML (JSON, CSV, the schema: no CSRF token,
   no per-response CSP nonce in them) and not larger than READ_CACHE_MAX_BYTES is kept for the
   next reader, with its ETag (the one Django's ConditionalGetMiddleware gives, or the record's
@@ -117,7 +118,11 @@ class ReadCacheMiddleware:
                 if answer is not None:
                     spend_cached(request, validators_cost(validators))
                     return answer
-        stored = cache.get(body_key)
+        # A client that asks for no cached answer (a browser's hard reload, a benchmark of the
+        # views) gets a fresh one, which is kept for the next reader.
+        stored = (
+            None if "no-cache" in request.headers.get("Cache-Control", "") else cache.get(body_key)
+        )
         if stored is not None:
             spend_cached(request, validators_cost(stored[0]))
             return self.from_cache(stored)

@@ -121,6 +121,17 @@ def test_a_cached_200_is_the_same_response_without_a_single_query(
     assert "public" in again["Cache-Control"] and "max-age=60" in again["Cache-Control"]
 
 
+def test_a_client_asking_for_no_cache_gets_a_fresh_rendering(
+    shared_cache, django_assert_max_num_queries
+):
+    api = APIClient()
+    first = api.get(LIST_URL)
+    with django_assert_max_num_queries(50) as queries:
+        fresh = api.get(LIST_URL, HTTP_CACHE_CONTROL="no-cache")
+    assert len(queries) > 0
+    assert fresh.content == first.content
+
+
 def test_without_redis_the_version_is_one_read_of_the_database(django_assert_num_queries):
     """With REDIS_URL unset (the test settings' default), the version lives in the database:
     a 304 costs that one indexed read and nothing else."""
