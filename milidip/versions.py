@@ -57,6 +57,17 @@ def current():
     return _version_model().objects.values_list("version", flat=True).filter(pk=1).first() or 0
 
 
+def current_and(alias, keys):
+    """The data version and the values of `keys` in the cache `alias`: in one round trip when
+    the version lives in that cache too (Redis), else the version first, then the values."""
+    store = caches[alias]
+    if alias != settings.DATA_VERSION_CACHE:
+        return current(), store.get_many(keys)
+    values = store.get_many([CACHE_KEY, *keys])
+    version = values.pop(CACHE_KEY, None)
+    return (current() if version is None else version), values
+
+
 def bump():
     """Move the data version now (callers normally want `data_changed`)."""
     store = _store()

@@ -3,10 +3,12 @@ version (milidip.versions) and the request, so neither needs to read a record.
 
 For an anonymous GET under /api/ (no Authorization header, no session cookie):
 - the request's identity is its path, its query parameters (sorted by name), its Accept header,
-  its scheme and host (the paging links are absolute) and the language; with the data version it
-  names two cache entries: the response's validators (ETag, Last-Modified) and its body;
+  its scheme and host (the paging links are absolute) and the language; it names two cache
+  entries, the response's validators (ETag, Last-Modified) and its body, each holding the data
+  version it was made at: an entry of any other version is stale, and never served;
 - a request whose If-None-Match (or If-Modified-Since) matches the validators is answered 304
-  from them, after one read of the version and one of the cache: no record is read;
+  from them, after one cache round trip that reads the version and the validators together
+  (with Redis; without it, the version is one query): no record is read;
 - otherwise a stored body is answered as it was stored (a cached 200), unless the request says
   `Cache-Control: no-cache`;
 - otherwise the view answers, and a 200 that is not HTML (JSON, CSV, the schema: no CSRF token,
@@ -14,10 +16,12 @@ For an anonymous GET under /api/ (no Authorization header, no session cookie):
   next reader, with its ETag (the one Django's ConditionalGetMiddleware gives, or the record's
   own, which writes compare in If-Match).
 
-Any write moves the version, so the next read names new entries: no reader gets a stale 304 or
-body after a write commits. Signed-in readers (who may see drafts) never read nor fill the cache;
-their conditional GETs are answered by rendering, as before. A cached answer spends from the
-anonymous client's budget what the view's answer cost (milidip.api.throttling.spend_cached).
+Any write moves the version, so the next read finds the entries stale: no reader gets a stale
+304 or body after a write commits (a reader that began before the write may store what it read
+under the version it began with, never under a newer one). Signed-in readers (who may see
+drafts) never read nor fill the cache; their conditional GETs are answered by rendering, as
+before. A cached answer spends from the anonymous client's budget what the view's answer cost
+(milidip.api.throttling.spend_cached).
 
 Every write request made by a signed-in user, through any door (the admin, the API), moves the
 version when it ends, whatever the signals saw: a bulk update that sends none is covered too.
@@ -32,7 +36,7 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
 
 from milidip.api.throttling import BASE_COST, spend_cached
-from milidip.versions import current, data_changed, uncommitted_changes
+from milidip.versions import current_and, data_changed, uncommitted_changes
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Headers a cached 200 is answered with (those the outer middleware add are made again).
@@ -83,9 +87,9 @@ def request_identity(request):
     )
 
 
-def cache_keys(request, version):
+def cache_keys(request):
     digest = hashlib.sha256(request_identity(request).encode()).hexdigest()
-    return f"read:{version}:{digest}:validators", f"read:{version}:{digest}:body"
+    return f"read:{digest}:validators", f"read:{digest}:body"
 
 
 class ReadCacheMiddleware:
@@ -107,22 +111,32 @@ class ReadCacheMiddleware:
         ):
             return self.get_response(request)
         cache = caches[settings.READ_CACHE]
-        validators_key, body_key = cache_keys(request, current())
+        validators_key, body_key = cache_keys(request)
         conditional = any(
             name in request.META for name in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
         )
-        if conditional:
-            validators = cache.get(validators_key)
-            if validators is not None:
-                answer = self.not_modified(request, validators)
-                if answer is not None:
-                    spend_cached(request, validators_cost(validators))
-                    return answer
         # A client that asks for no cached answer (a browser's hard reload, a benchmark of the
         # views) gets a fresh one, which is kept for the next reader.
-        stored = (
-            None if "no-cache" in request.headers.get("Cache-Control", "") else cache.get(body_key)
-        )
+        fresh_wanted = "no-cache" in request.headers.get("Cache-Control", "")
+        wanted = [validators_key] if conditional else [] if fresh_wanted else [body_key]
+        version, found = current_and(settings.READ_CACHE, wanted)
+
+        def current_entry(entry):
+            # Each entry names the version it was made at; any other version's is stale.
+            return entry[1:] if entry is not None and entry[0] == version else None
+
+        stored = None
+        if conditional:
+            validators = current_entry(found.get(validators_key))
+            if validators is not None:
+                answer = self.not_modified(request, validators[0])
+                if answer is not None:
+                    spend_cached(request, validators_cost(validators[0]))
+                    return answer
+            if not fresh_wanted:
+                stored = current_entry(cache.get(body_key))
+        elif not fresh_wanted:
+            stored = current_entry(found.get(body_key))
         if stored is not None:
             spend_cached(request, validators_cost(stored[0]))
             return self.from_cache(stored)
@@ -136,7 +150,10 @@ class ReadCacheMiddleware:
             headers.append((COST, cost))
             validators.append((COST, cost))
             cache.set_many(
-                {validators_key: validators, body_key: (headers, response.content)},
+                {
+                    validators_key: (version, validators),
+                    body_key: (version, headers, response.content),
+                },
                 timeout=settings.READ_CACHE_SECONDS,
             )
         return response
