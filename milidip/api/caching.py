@@ -106,6 +106,8 @@ class ReadCacheMiddleware:
         if (
             request.method != "GET"
             or not request.path.startswith("/api/")
+            # Whole-dataset downloads stream, and are never kept: no version to read for them.
+            or request.path.startswith("/api/v1/downloads/")
             or not looks_anonymous(request)
             or uncommitted_changes()
         ):
