@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run setup-db benchmark bench-data bench-deep dev test chromium lint format migrations-check schema superuser clean
+.PHONY: run setup-db benchmark bench bench-data bench-deep dev test chromium lint format migrations-check schema superuser clean
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-data: $(VENV)/.run-deps .secret_key
 ## bench-deep: time page 1, the deepest `page`, a deep cursor page and the counts (prints only)
 bench-deep: $(VENV)/.run-deps .secret_key
 	$(BIN)/python bench/deep_pages.py
+
+## bench: milidip's reads beside hand-written floors on the full data, PostgreSQL and SQLite
+##        (wrk, 1 thread, 8 connections; printed, not judged; see README, "The read benchmark")
+bench: $(VENV)/.run-deps .secret_key
+	bash bench/run
 
 ## dev: Django's auto-reloading development server with DEBUG on
 dev: $(VENV)/.run-deps .secret_key

@@ -14,6 +14,8 @@ not documented there.
   API_ANON_HEAVY_CONCURRENCY, LOGIN_ATTEMPT_BUDGET, LOGIN_CHECK_CONCURRENCY: the shared cache
   and throttling by cost (see the block "Throttling" below and the README).
 - API_CACHE_SECONDS: max-age of anonymous API responses (default 60).
+- READ_CACHE_SECONDS, READ_CACHE_MAX_BYTES: the read cache of anonymous API responses (see the
+  block "Fast reads" below and the README).
 - API_TOKEN_DAYS: how long a new API token lasts unless `token_issue --days` says (default 90).
 - AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES: admin login lockout after that many failures (default
   5), for that many minutes (default 15).
@@ -273,6 +275,25 @@ API_ANON_HEAVY_CONCURRENCY = env_slots("API_ANON_HEAVY_CONCURRENCY", "1")
 # At most this many admin logins checked at once (a password hash each), site-wide.
 LOGIN_CHECK_CONCURRENCY = env_slots("LOGIN_CHECK_CONCURRENCY", "1")
 # --- end of throttling ---------------------------------------------------------------------------
+
+# --- Fast reads (issue 12): data version, read cache, compression -------------------------------
+# The data version (milidip/versions.py) lives in the shared cache when REDIS_URL is set, in the
+# database (sources.DataVersion) otherwise. Anonymous API reads are kept in READ_CACHE, keyed by
+# the data version and the request (milidip/api/caching.py): READ_CACHE_SECONDS at most, and no
+# response larger than READ_CACHE_MAX_BYTES.
+DATA_VERSION_CACHE = "default" if REDIS_URL else None
+READ_CACHE = "default"
+READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "3600"))
+READ_CACHE_MAX_BYTES = int(os.environ.get("READ_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "milidip.api.compression.CompressionMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("milidip.api.middleware.ApiRequestMiddleware") + 1,
+    "milidip.api.caching.ReadCacheMiddleware",
+)
+# --- end of fast reads ---------------------------------------------------------------------------
 
 # Request bodies. A body over this many bytes (files uploaded through a form aside)
 # is refused before it is read: 413, JSON in the error shape under /api/ (milidip.api.errors).

@@ -10,13 +10,16 @@ Requests the schema does not describe (the schema itself, the docs pages, OPTION
 are no route) are not checked: there is nothing to check them against.
 """
 
+import gzip
 import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import brotli
 import yaml
+from backports import zstd
 from django.core.exceptions import TooManyFieldsSent
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIResponse
@@ -98,6 +101,18 @@ class ClientRequest:
         )
 
 
+def decoded(response):
+    """The body as the view wrote it, whatever coding compressed it (milidip.api.compression)."""
+    coding = response.get("Content-Encoding")
+    if coding == "gzip":
+        return gzip.decompress(response.content)
+    if coding == "br":
+        return brotli.decompress(response.content)
+    if coding == "zstd":
+        return zstd.decompress(response.content)
+    return response.content
+
+
 class ClientResponse(DjangoOpenAPIResponse):
     """A response as openapi-core reads it. Of a streamed body (a whole-dataset download) only
     the first chunk is read and checked, then put back: the schema gives a file's shape as a
@@ -107,7 +122,7 @@ class ClientResponse(DjangoOpenAPIResponse):
     @property
     def data(self):
         if not self.response.streaming:
-            return super().data
+            return decoded(self.response)
         chunks = iter(self.response.streaming_content)
         first = next(chunks, b"")
         self.response.streaming_content = itertools.chain([first], chunks)

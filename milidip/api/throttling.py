@@ -177,6 +177,18 @@ def release_slots(**kwargs):
     held.slots = []
 
 
+def spend_cached(request, cost):
+    """Spend `cost` (what the view's answer cost, milidip.api.caching keeps it beside the
+    response) from an anonymous client's budget for an answer taken from the read cache: a
+    client pays the same for a page whether it was cached or not, so budgets mean one thing. The
+    shared pool and slots for heavy requests are not drawn from: no worker is kept busy. The
+    client was found under its budget by SpentClientMiddleware just before."""
+    budget = settings.API_ANON_BUDGET
+    if budget is not None:
+        key = f"budget:anon:{client_address(request)}"
+        spend(caches[settings.THROTTLE_CACHE], key, cost, budget, time.time())
+
+
 class CostBudgetThrottle(BaseThrottle):
     """Refuses a request over its client's budget (or the anonymous heavy pool) with a 429."""
 
@@ -193,6 +205,8 @@ class CostBudgetThrottle(BaseThrottle):
         if budget is None and pool is None and slots is None:
             return True
         cost = request_cost(request, view)
+        # Kept with a cached response, so that a client asking again pays the same.
+        request._request.throttle_cost = cost
         cache = caches[settings.THROTTLE_CACHE]
         now = time.time()
         if budget is not None:

@@ -191,7 +191,9 @@ class BaseViewSet(viewsets.ModelViewSet):
         given = self.request.headers.get("If-Match")
         if not given:
             raise PreconditionRequired()
-        tags = parse_etags(given)
+        # A compressed GET gave the ETag in its weak form (milidip.api.compression): the same
+        # version of the same record, so it names it as well as the strong one.
+        tags = {tag.removeprefix("W/") for tag in parse_etags(given)}
         if "*" not in tags and self.representation_etag(record) not in tags:
             raise PreconditionFailed()
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.db import connections
 
+from milidip.versions import bump
+
 # What each engine's backup file begins with, to refuse restoring one engine's file into another.
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -118,6 +120,8 @@ def restore(path, alias="default"):
         )
     else:
         sqlite_copy(path, database["NAME"])
+    # Every read may have changed; the version moves above any the backup holds.
+    bump()
 
 
 def sqlite_copy(source_path, target_path):

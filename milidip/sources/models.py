@@ -384,3 +384,16 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"Revision {self.pk} of {self.record_label} ({self.get_state_display()})"
+
+
+class DataVersion(models.Model):
+    """The data version (milidip.versions) when no shared cache holds it: one row, moved by every
+    committed write that changes what reads return."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return str(self.version)

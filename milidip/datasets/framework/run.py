@@ -28,6 +28,7 @@ from milidip.datasets.framework.records import RecordSync
 from milidip.datasets.framework.reporting import Progress, Report, label
 from milidip.records import Status
 from milidip.sources.models import Source
+from milidip.versions import data_changed
 
 
 class ImportRun:
@@ -78,6 +79,8 @@ class ImportRun:
             rollback = self.dry_run
         with transaction.atomic():
             self.dataset.load(self)
+            # Its bulk writes send no signals: the data version moves when this commits.
+            data_changed()
             if rollback:
                 transaction.set_rollback(True)
         self.elapsed = time.perf_counter() - started

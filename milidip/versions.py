@@ -1,0 +1,137 @@
+"""The data version: one number that every committed write moves, so readers know when what
+they hold (an ETag, a cached response) may be stale without reading any record.
+
+- `current()` is the version now: one cache read (Redis when REDIS_URL is set, shared by every
+  worker and server), or one indexed read of the `DataVersion` row in the database otherwise, so
+  two processes without Redis still agree.
+- `data_changed()` says "what reads return has changed": inside a transaction it moves the
+  version once, when (and only if) the transaction commits (`transaction.on_commit`); outside
+  one, at once. It is called from model signals for every app whose tables the reads show
+  (`connect_signals`, from the sources app's `ready()`), from the import framework and the
+  restore (whose bulk writes send no signals), and at the end of every signed-in write request
+  (milidip.api.caching), whatever door it came through.
+- A version never comes back: each move takes it to at least the current time in microseconds,
+  so a version lost with a flushed Redis, or an older one brought back by a restored backup,
+  starts again above every version used before.
+
+Readers take the version before they read any record: a write that commits meanwhile can only
+make them keep newer data under an older version, never older data under a newer one.
+"""
+
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+CACHE_KEY = "data-version"
+# Tables whose changes no read shows: sessions, logins and their lockouts, API tokens, users.
+UNSHOWN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "tokens"}
+
+
+def _now():
+    return time.time_ns() // 1000
+
+
+def _version_model():
+    return apps.get_model("sources", "DataVersion")
+
+
+def _store():
+    return caches[settings.DATA_VERSION_CACHE] if settings.DATA_VERSION_CACHE else None
+
+
+def current():
+    """The data version now (an integer)."""
+    store = _store()
+    if store is not None:
+        version = store.get(CACHE_KEY)
+        if version is None:
+            store.add(CACHE_KEY, _now(), timeout=None)
+            version = store.get(CACHE_KEY)
+        return version
+    return _version_model().objects.values_list("version", flat=True).filter(pk=1).first() or 0
+
+
+def current_and(alias, keys):
+    """The data version and the values of `keys` in the cache `alias`: in one round trip when
+    the version lives in that cache too (Redis), else the version first, then the values."""
+    store = caches[alias]
+    if alias != settings.DATA_VERSION_CACHE:
+        return current(), store.get_many(keys)
+    values = store.get_many([CACHE_KEY, *keys])
+    version = values.pop(CACHE_KEY, None)
+    return (current() if version is None else version), values
+
+
+def bump():
+    """Move the data version now (callers normally want `data_changed`)."""
+    store = _store()
+    if store is not None:
+        try:
+            store.incr(CACHE_KEY)
+        except ValueError:  # lost (a flushed or restarted Redis): start above every old one
+            if not store.add(CACHE_KEY, _now(), timeout=None):
+                store.incr(CACHE_KEY)
+        return
+    model = _version_model()
+    if not model.objects.filter(pk=1).update(version=Greatest(F("version") + 1, Value(_now()))):
+        model.objects.get_or_create(pk=1, defaults={"version": _now()})
+
+
+class _PendingBump:
+    """The one bump a transaction has asked for; `done` once it ran (at commit)."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        bump()
+
+
+def _pending(connection):
+    pending = getattr(connection, "milidip_pending_bump", None)
+    if pending is None or pending.done:
+        return None
+    # Rolled back (the whole transaction or its savepoint): Django dropped the callback.
+    if not any(callback is pending for _, callback, _ in connection.run_on_commit):
+        return None
+    return pending
+
+
+def data_changed(using="default"):
+    """What reads return has changed: move the data version when this transaction commits
+    (once per transaction, however many rows it writes), or now outside a transaction."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        bump()
+        return
+    if _pending(connection) is None:
+        connection.milidip_pending_bump = _PendingBump()
+        transaction.on_commit(connection.milidip_pending_bump, using=using)
+
+
+def uncommitted_changes(using="default"):
+    """True while this connection's transaction holds writes not yet counted in the version
+    (a read made inside it must not use, nor fill, what is shared between readers)."""
+    connection = connections[using]
+    return connection.in_atomic_block and _pending(connection) is not None
+
+
+def _on_write(sender, using="default", **kwargs):
+    if sender._meta.apps is not apps:
+        return  # a migration's historical model: the tables are still being made
+    if sender._meta.app_label in UNSHOWN_APPS or sender is _version_model():
+        return
+    data_changed(using)
+
+
+def connect_signals():
+    """Move the version on every save, deletion and many-to-many change of a shown model."""
+    for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+        signal.connect(_on_write, dispatch_uid=f"milidip-data-version-{name}")
