@@ -5,3 +5,10 @@ class SourcesConfig(AppConfig):
     name = "milidip.sources"
     label = "sources"
     verbose_name = "Sources and citations"
+
+    def ready(self):
+        from milidip.services import run_after_save
+        from milidip.sources.claims import derive_saved
+
+        # Every write through the one service derives the record's claimed fields.
+        run_after_save(derive_saved)
