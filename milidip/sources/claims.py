@@ -335,6 +335,7 @@ def _derive_batch(model, content_type, pks, user, change_reason):
                     object_id=record.pk,
                     record_label=str(record)[:300],
                     field=key,
+                    rule=rule_name(key),
                     shown=field.shown,
                     claims=[claim.as_json() for claim in field.claims],
                 )
@@ -412,6 +413,34 @@ def shown_value(record, key):
     rows = {prefix: list(getattr(record, related_name).filter(**filters))}
     row = target(row_groups(record, rows), key)
     return None if row is None else getattr(row, row._meta.get_field(name).attname)
+
+
+def disputed_q(model, name):
+    """A Q for the records of `model` with an open conflict on `name`: a claim key
+    ("members/KOR/defence") or a precedence-table name ("defence", "members.end": any
+    member's). Indexed (Conflict's content type, field or rule, and record)."""
+    from django.db.models import Q
+
+    from milidip.sources.models import Conflict
+
+    content_type = ContentType.objects.get_for_model(model)
+    lookup = {"field": name} if ROW_SEPARATOR in name else {"rule": name}
+    return Q(
+        pk__in=Conflict.objects.filter(content_type=content_type, **lookup).values("object_id")
+    )
+
+
+def disputed_name_problems(model, name):
+    """Why `name` cannot be a `disputed` filter value for `model` ([] when it can)."""
+    if ROW_SEPARATOR in name:
+        return states_problems(model, {name: None})
+    if name not in rules_for(model):
+        names = ", ".join(sorted(rules_for(model)))
+        return [
+            f"{name!r} is not a claimed field; one of: {names}, or a claim key such as "
+            "members/KOR/defence."
+        ]
+    return []
 
 
 def derive_all(**options):

@@ -456,7 +456,11 @@ class Conflict(models.Model):
     )
     object_id = models.PositiveBigIntegerField(help_text="The record's database id.")
     record_label = models.CharField("record", max_length=300)
-    field = models.CharField(max_length=200)
+    field = models.CharField(max_length=200, help_text="The claim key: defence, members/KOR/end.")
+    rule = models.CharField(
+        max_length=100,
+        help_text="The field's name in the precedence table: defence, members.end (any member).",
+    )
     shown = models.JSONField(null=True, blank=True, help_text="The value shown (by precedence).")
     claims = models.JSONField(
         default=list, help_text="Each claim: its source's collection and slug, row or quote, value."
@@ -464,7 +468,10 @@ class Conflict(models.Model):
 
     class Meta:
         ordering = ["content_type", "record_label", "field"]
-        indexes = [models.Index(fields=["content_type", "field", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "field", "object_id"]),
+            models.Index(fields=["content_type", "rule", "object_id"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "field"], name="conflict_unique"
