@@ -318,7 +318,8 @@ class Alliance(SlugRecord, Obligations):
         null=True,
         blank=True,
         db_index=True,
-        help_text="Parties promise military aid (grants, training, arms) to one another.",
+        help_text="Parties promise military aid (grants, training, arms) to one another in the "
+        "treaty's text (ATOP codes the text, not practice: aid given without a promise is false).",
     )
     bases = models.BooleanField(
         null=True,

@@ -88,7 +88,8 @@ class MemberObligationsSerializer(serializers.ModelSerializer):
 
 
 class ProvisionsSerializer(serializers.ModelSerializer):
-    """Provisions beyond the obligations, as ATOP codes them: true, false or null."""
+    """Provisions beyond the obligations, as ATOP codes them from the treaty's text (not the
+    parties' practice): true, false or null."""
 
     class Meta:
         model = Alliance
