@@ -245,21 +245,22 @@ def _unique_start(row, siblings):
 @transaction.atomic
 def derive(model, pks, *, user=None, change_reason=None):
     """Set the shown value of every claimed field of the records `pks` of `model`, rewrite
-    their open conflicts and `disputed`; returns the number of records and rows changed.
+    their open conflicts and `disputed`; returns the changes as (record or row, {field: value
+    before}, {field: value after}).
 
     The one function every door calls after a write (see the module docstring). A value that
     would not validate (a membership start another spell has) is left as it was, still listed
     as a conflict if the claims disagree.
     """
     if model._meta.label_lower not in precedence():
-        return 0
+        return []
     content_type = ContentType.objects.get_for_model(model)
-    changed = 0
+    changes = []
     pks = list(pks)
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
-        changed += _derive_batch(model, content_type, batch, user, change_reason)
-    return changed
+        changes += _derive_batch(model, content_type, batch, user, change_reason)
+    return changes
 
 
 def _derive_batch(model, content_type, pks, user, change_reason):
@@ -283,12 +284,9 @@ def _derive_batch(model, content_type, pks, user, change_reason):
     resolutions = defaultdict(dict)
     for resolution in Resolution.objects.filter(content_type=content_type, object_id__in=pks):
         resolutions[resolution.object_id][resolution.field] = resolution
-    changed_records, changed_rows, row_fields, conflicts = (
-        [],
-        defaultdict(list),
-        defaultdict(set),
-        [],
-    )
+    changed_records, conflicts = [], []
+    changed_rows, row_fields = defaultdict(list), defaultdict(set)
+    changes = defaultdict(lambda: ({}, {}))
     names = {"disputed"}
     for record in records:
         fields = fields_of(record, resolutions[record.pk])
@@ -314,6 +312,9 @@ def _derive_batch(model, content_type, pks, user, change_reason):
             if not valid:
                 setattr(instance, attname, before)
                 continue
+            was, now = changes[instance._meta.label, instance.pk, id(instance)]
+            was.setdefault(name, before)
+            now[name] = field.shown
             if prefix:
                 if instance not in changed_rows[prefix]:
                     changed_rows[prefix].append(instance)
@@ -348,7 +349,10 @@ def _derive_batch(model, content_type, pks, user, change_reason):
         _write(row_model, instances, row_fields[prefix], now, user, change_reason)
     Conflict.objects.filter(content_type=content_type, object_id__in=pks).delete()
     Conflict.objects.bulk_create(conflicts)
-    return len(changed_records) + sum(len(rows) for rows in changed_rows.values())
+    instances = {id(instance): instance for instance in changed_records}
+    for rows in changed_rows.values():
+        instances.update((id(row), row) for row in rows)
+    return [(instances[key[2]], was, now) for key, (was, now) in changes.items()]
 
 
 def derive_saved(record, fields, user):

@@ -90,7 +90,7 @@ def test_the_real_files_import_every_alliance_and_member_row_and_a_second_run_is
     )
     assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
     assert summary(output, "alliances.Membership") == (
-        "2384 created, 6 updated, 0 unchanged, 1 skipped"
+        "2384 created, 0 updated, 6 unchanged, 1 skipped"
     )
     assert summary(output, "alliances.AllianceCitation") == (
         "3142 created, 0 updated, 0 unchanged, 0 skipped"
@@ -189,15 +189,15 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
     korea = Alliance.objects.get(atop_id=3240)
     before, _ = curated["rok-us-alliance"]
     assert korea.slug == "rok-us-alliance"
-    for name in ("name", "short_name", "kind", "description", "start", "end", "status"):
+    for name in ("name", "short_name", "kind", "description", "end", "status"):
         assert getattr(korea, name) == getattr(before, name), name
-    assert korea.start == "1953", "the curated year is kept; ATOP says 1953-10-01"
+    assert korea.start == "1953-10-01", "ATOP's day refines the article's year"
     assert obligations(korea) == (True, False, False, True, True)
     assert provisions(korea) == (False, True, False)
     assert korea.cow_alliance is None
     assert members(korea) == [
-        (2, "founding-member", "1953", "", None, True, False, False, True, True),
-        (732, "founding-member", "1953", "", None, True, False, False, True, True),
+        (2, "founding-member", "1953-10-01", "", None, True, False, False, True, True),
+        (732, "founding-member", "1953-10-01", "", None, True, False, False, True, True),
     ]
     assert set(korea.memberships.values_list("note", flat=True)) == {
         "Signed the Mutual Defense Treaty in 1953."
@@ -325,10 +325,14 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(imported, stored, im
     assert stored() == before
     assert "atop: done in" in output.out and "(dry run: nothing was written)" in output.out
     assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
+    assert "would update alliances.Alliance US-South Korea alliance: atop_id None -> 3240" in (
+        output.out
+    )
     assert (
-        "would update alliances.Alliance US-South Korea alliance: offence None -> False, "
-        "neutrality None -> False, non_aggression None -> True, military_aid None -> False, "
-        "bases None -> True, organisation None -> False, atop_id None -> 3240" in output.out
+        "would update alliances.Alliance US-South Korea alliance: bases None -> True, "
+        "military_aid None -> False, neutrality None -> False, non_aggression None -> True, "
+        "offence None -> False, organisation None -> False, start '1953' -> '1953-10-01'"
+        in output.out
     )
     assert not Alliance.objects.filter(atop_id__isnull=False).exists()
 
@@ -481,7 +485,7 @@ def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(imported, tmp
     ]
     assert summary(output, "alliances.Alliance") == "3 created, 1 updated, 0 unchanged, 7 skipped"
     assert summary(output, "alliances.Membership") == (
-        "9 created, 2 updated, 0 unchanged, 7 skipped"
+        "9 created, 0 updated, 2 unchanged, 7 skipped"
     )
     assert not AllianceCitation.objects.filter(
         locator__in=[f"{ALLIANCE_FILE}:{row}" for row in range(5, 12)]

@@ -156,9 +156,9 @@ class ImportRun:
     def derive(self, model, pks):
         """Re-derive the shown values of the records `pks` from their claims (after the run's
         citations are written): the one rule every door applies (milidip.sources.claims)."""
-        changed = derive(model, pks, change_reason=self.change_reason)
-        if changed:
-            self.report.count(model, "derived", changed)
+        for instance, before, after in derive(model, pks, change_reason=self.change_reason):
+            self.change(instance, before, after)
+            self.report.derived[instance._meta.label] += 1
 
     def sync_sources(self):
         """Create or update the dataset's Source records; returns them by slug."""
