@@ -183,6 +183,8 @@ def fields_of(record, resolutions=None):
                 Claim(citation.source, citation.quote, citation.locator, value, order)
             )
     resolutions = resolutions or {}
+    for key in resolutions:
+        by_key.setdefault(key, [])  # a curator's value counts even where no source states one
     return {key: decide(model, key, claims, resolutions.get(key)) for key, claims in by_key.items()}
 
 

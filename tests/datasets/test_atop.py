@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from alliances.models import Alliance, AllianceCitation, Membership
 from milidip.datasets.importers import atop
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from tests.datasets.conftest import DATASETS_DIR, summary
@@ -263,10 +264,10 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
     assert russia.citations.filter(source__kind=Source.Kind.ARTICLE).count() == 5
 
 
-def test_a_curated_value_is_never_replaced_even_with_overwrite(imported, tmp_path):
-    Membership.objects.filter(alliance__slug="us-japan-alliance", country__code="JPN").update(
-        start="1952", consultation=False
-    )
+def test_a_curators_resolution_is_never_replaced_even_with_overwrite(imported, tmp_path):
+    japan = Alliance.objects.get(slug="us-japan-alliance")
+    for field, value in (("members/JPN/start", "1952"), ("members/JPN/consultation", False)):
+        resolve(record=japan, field=field, value=value, reason="A curator's choice.", user=None)
     alliances = excerpt(tmp_path, ALLIANCE_FILE, [295])
     members_file = excerpt(tmp_path, MEMBER_FILE, [997, 998])
     imported(file=[str(alliances), str(members_file)], overwrite=True)
@@ -285,7 +286,8 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     treaty._history_user = curator
     treaty.save()
     membership = Membership.objects.get(alliance=treaty, country__code="GBR")
-    Membership.objects.filter(pk=membership.pk).update(end="1815-03")
+    # A claimed field is the claims': a curator's choice of another value is a resolution.
+    resolve(record=treaty, field="members/GBR/end", value="1815-03", reason="A test.", user=curator)
 
     output = import_dataset("atop")
     treaty.refresh_from_db()
@@ -295,12 +297,9 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     assert "the dataset says name 'Defence pact of United Kingdom, France, Austria-Hungary, " in (
         output.out
     )
-    assert "skipped alliances.Membership United Kingdom (GBR) in ATOP 1005 (Member): end " in (
-        output.out
-    )
     assert summary(output, "alliances.Alliance") == "0 created, 0 updated, 744 unchanged, 1 skipped"
     assert summary(output, "alliances.Membership") == (
-        "0 created, 0 updated, 2389 unchanged, 2 skipped"
+        "0 created, 0 updated, 2390 unchanged, 1 skipped"
     )
 
     output = import_dataset("atop", overwrite=True)
@@ -309,7 +308,7 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     assert treaty.name == (
         "Defence pact of United Kingdom, France, Austria-Hungary, Bavaria and 2 others (1815)"
     )
-    assert membership.end == "1815-02-08"
+    assert membership.end == "1815-03", "--overwrite is not a claim: the resolution stands"
     entry = treaty.history.first()
     assert (entry.history_user, entry.history_change_reason) == (None, REASON)
     assert "overwrote alliances.Alliance ATOP 1005: name 'Secret treaty of Vienna' -> " in (
