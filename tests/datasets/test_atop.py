@@ -355,11 +355,16 @@ def test_an_atop_alliance_links_to_the_cow_alliance_it_names(import_dataset):
             if row["cow4id"].strip()
         }
     assert len(cow4ids) == WITH_COW4ID
+    # One record per alliance: an ATOP alliance naming a COW alliance is that record, unless
+    # another ATOP alliance is (then it is linked to it).
+    merged = Alliance.objects.filter(atop_id__in=cow4ids, cow_id__isnull=False)
     linked = Alliance.objects.filter(atop_id__isnull=False, cow_alliance__isnull=False)
-    assert {
+    assert {alliance.atop_id: alliance.cow_id for alliance in merged} | {
         alliance.atop_id: alliance.cow_alliance.cow_id
         for alliance in linked.select_related("cow_alliance")
-    } == {atop_id: cow_id for atop_id, cow_id in cow4ids.items() if atop_id not in (3240, 3180)}
+    } == cow4ids
+    assert merged.count() == WITH_COW4ID - 2
+    assert sorted(linked.values_list("atop_id", flat=True)) == [3220, 3810]
     # The curated records are the COW alliance and the ATOP alliance at once.
     for atop_id, slug, cow_id in ((3240, "rok-us-alliance", 236), (3180, "nato", 227)):
         alliance = Alliance.objects.get(atop_id=atop_id)
@@ -369,9 +374,14 @@ def test_an_atop_alliance_links_to_the_cow_alliance_it_names(import_dataset):
     first = Alliance.objects.get(atop_id=3220)
     assert (first.slug, first.cow_alliance.slug) == ("atop-3220", "us-japan-alliance")
     assert Alliance.objects.get(slug="us-japan-alliance").atop_id == 3375
-    twins = Alliance.objects.filter(cow_alliance__cow_id=300).order_by("atop_id")
-    assert [alliance.atop_id for alliance in twins] == [3785, 3810]
-    assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
+    # Two ATOP alliances name COW 300: the first by start (3785, 1977) is its record.
+    assert Alliance.objects.get(cow_id=300).atop_id == 3785
+    assert Alliance.objects.get(atop_id=3810).cow_alliance.cow_id == 300
+    assert summary(output, "alliances.Alliance") == (
+        f"{CREATED - (WITH_COW4ID - 4)} created, {4 + WITH_COW4ID - 4} updated, 0 unchanged, "
+        "0 skipped"
+    )
+    assert "atop: 390 alliances are codings of the COW alliance they name (cow4id)" in output.out
 
 
 def test_the_link_to_cow_is_made_by_a_later_run_when_cow_alliances_came_after(
@@ -387,6 +397,7 @@ def test_the_link_to_cow_is_made_by_a_later_run_when_cow_alliances_came_after(
     output = import_dataset("atop", file=files)
     assert "not stored" not in output.out
     assert summary(output, "alliances.Alliance") == "0 created, 3 updated, 0 unchanged, 0 skipped"
+    # Made before cow-alliances came, they stay records of their own, linked.
     assert sorted(
         Alliance.objects.filter(atop_id__isnull=False).values_list(
             "atop_id", "cow_alliance__cow_id"

@@ -118,3 +118,22 @@ def test_a_curators_resolution_wins_and_survives_a_reimport(import_dataset):
     start = claims("us-japan-alliance")["claims"]["start"]
     assert (start["shown"], start["rule"]) == ("1960-01-19", "curator")
     assert len(start["claims"]) == 2
+
+
+def test_cow_and_atop_codings_of_one_alliance_are_one_record_with_both_ids():
+    # 16 curated, 411 from COW alone, and of ATOP's 745 only the 351 that are no COW record.
+    assert Alliance.objects.count() == 778
+    assert not Alliance.objects.filter(slug__startswith="atop-", atop_id=3785).exists()
+    pact = Alliance.objects.get(cow_id=300)
+    assert (pact.slug, pact.atop_id) == ("cow-300", 3785)
+    assert (
+        APIClient().get("/api/v1/alliances/", {"atop_id": 3785}).json()["results"][0]["slug"]
+        == "cow-300"
+    )
+    # Each member once per spell, each source's dates its own claim.
+    spells = [(m.country.code, m.start) for m in pact.memberships.select_related("country")]
+    assert len(spells) == len(set(spells))
+    body = claims("cow-300")
+    member = next(key for key in body["claims"] if key.startswith("members/") and "start" in key)
+    assert {claim["collection"] for claim in body["claims"][member]["claims"]} == {"cow", "atop"}
+    assert {claim["collection"] for claim in body["claims"]["start"]["claims"]} == {"cow", "atop"}

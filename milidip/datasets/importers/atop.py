@@ -25,6 +25,13 @@ links to.
   organ1 > 0 (each code above 0 is one kind of aid, basing or organisation in ATOP's codebook;
   the model holds whether there is any), 0 is False, blank and -1 are None. ATOP does not
   code COW's entente: it stays None.
+- One record per alliance: an ATOP alliance whose cow4id names a stored COW alliance that no
+  other ATOP alliance is already is that record (`merge_into_cow`): its atop_id is set, its
+  rows are cited on it and its values are claims beside COW's (the name, short name and kind
+  stay COW's); its members are matched to COW's memberships by country as below, so each
+  membership is there once with each source's dates as claims. Where several ATOP alliances
+  name one COW alliance, the first by start is merged and the others stay `atop-<id>`, linked
+  by cow_alliance. A database that imported an ATOP alliance as `atop-<id>` before keeps it.
 - cow_alliance: the Alliance whose cow_id is ATOP's cow4id (COW Formal Alliances v4 id; the
   older `cowid` numbers a previous COW version and is not used). Several ATOP alliances may
   name the same COW alliance (two have cow4id 300). When the COW alliance is not stored
@@ -473,6 +480,12 @@ class Atop(Dataset):
             if instance is None and curated is not None and curated.atop_id in (None, atop_id):
                 instance = curated
             matches[atop_id] = instance
+        merged = self.merge_into_cow(treaties, matches, by_cow)
+        if merged and run.verbosity >= 1:
+            run.out.write(
+                f"atop: {merged} alliances are codings of the COW alliance they name (cow4id): "
+                "their rows are cited on it and their values are its claims"
+            )
         created = created_by(run, Alliance, [a.pk for a in matches.values() if a is not None])
         sync = run.records(
             Alliance,
@@ -507,6 +520,25 @@ class Atop(Dataset):
                 alliances[atop_id] = alliance
         sync.flush()
         return alliances, unlinked
+
+    @staticmethod
+    def merge_into_cow(treaties, matches, by_cow):
+        """Match each unmatched ATOP alliance whose cow4id names a stored COW alliance to that
+        record, which no other ATOP alliance is (the first by start takes it: of two naming
+        COW 300, the earlier); returns how many. The others stay apart, linked by
+        cow_alliance."""
+        taken = {alliance.pk for alliance in matches.values() if alliance is not None}
+        merged = 0
+        for atop_id in sorted(matches, key=lambda atop_id: (treaties[atop_id].start, atop_id)):
+            cow_alliance = by_cow.get(treaties[atop_id].cow4id)
+            if matches[atop_id] is not None or cow_alliance is None:
+                continue
+            if cow_alliance.pk in taken or cow_alliance.atop_id not in (None, atop_id):
+                continue
+            matches[atop_id] = cow_alliance
+            taken.add(cow_alliance.pk)
+            merged += 1
+        return merged
 
     def sync_memberships(self, run, members, alliances, countries):
         """Create or update a Membership for each Member; returns them by id(member)."""
