@@ -134,6 +134,9 @@ def test_cow_and_atop_codings_of_one_alliance_are_one_record_with_both_ids():
     spells = [(m.country.code, m.start) for m in pact.memberships.select_related("country")]
     assert len(spells) == len(set(spells))
     body = claims("cow-300")
-    member = next(key for key in body["claims"] if key.startswith("members/") and "start" in key)
-    assert {claim["collection"] for claim in body["claims"][member]["claims"]} == {"cow", "atop"}
+    starts = [key for key in body["claims"] if key.startswith("members/") and "start" in key]
+    assert any(
+        {claim["collection"] for claim in body["claims"][key]["claims"]} == {"cow", "atop"}
+        for key in starts
+    )
     assert {claim["collection"] for claim in body["claims"]["start"]["claims"]} == {"cow", "atop"}
