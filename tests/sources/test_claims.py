@@ -10,6 +10,7 @@ from alliances.models import Alliance, AllianceCitation
 from milidip.records import Status
 from milidip.sources.claims import derive, resolve
 from milidip.sources.models import Conflict, Resolution, Source
+from milidip.sources.provenance import provenance_problems
 from milidip.tokens.models import ApiToken
 from milidip.tokens.services import token_issue
 from tests.factories import QUOTE_004, AllianceFactory, CountryFactory, MembershipFactory
@@ -235,3 +236,13 @@ def test_admin_lists_open_conflicts_and_resolves_one_with_a_reason(pact, admin_c
     pact.refresh_from_db()
     assert pact.non_aggression is False
     assert not Conflict.objects.filter(object_id=pact.pk, field="non_aggression").exists()
+
+
+def test_check_provenance_reports_a_stated_field_that_does_not_exist():
+    cited = Alliance.objects.get(slug="rok-us-alliance").citations.all()
+    citation = next(citation for citation in cited if citation.states)
+    AllianceCitation.objects.filter(pk=citation.pk).update(states={"members/KOR/colour": True})
+    problems = list(provenance_problems())
+    assert len(problems) == 1
+    assert problems[0].startswith("alliances.alliance rok-us-alliance: citation of ")
+    assert "'members/KOR/colour' is not a field a source can state" in problems[0]
