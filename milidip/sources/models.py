@@ -467,6 +467,7 @@ class Conflict(models.Model):
     )
 
     class Meta:
+        verbose_name = "open conflict"
         ordering = ["content_type", "record_label", "field"]
         indexes = [
             models.Index(fields=["content_type", "field", "object_id"]),
