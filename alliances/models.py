@@ -329,7 +329,8 @@ class Alliance(SlugRecord, Obligations):
         null=True,
         blank=True,
         db_index=True,
-        help_text="Parties promise military aid (grants, training, arms) to one another.",
+        help_text="Parties promise military aid (grants, training, arms) to one another in the "
+        "treaty's text (ATOP codes the text, not practice: aid given without a promise is false).",
     )
     bases = models.BooleanField(
         null=True,
@@ -365,6 +366,19 @@ class Alliance(SlugRecord, Obligations):
         related_name="atop_alliances",
         help_text="For an ATOP alliance: the COW alliance ATOP says it is (its cow4id).",
     )
+    disputed = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The fields whose sources disagree and no curator has resolved "
+        "(set by milidip.sources.claims.derive).",
+    )
+
+    # Rows claimed through the alliance: "members/KOR/defence" is South Korea's membership's
+    # defence (see milidip.sources.claims).
+    claim_rows = {
+        "members": ("memberships", "country__code", {"role__in": ["member", "founding-member"]})
+    }
 
     history = HistoricalRecords()
 

@@ -33,6 +33,7 @@ from milidip.records import field_list
 from milidip.sources.serializers import (
     RECORD_INPUT_FIELDS,
     RECORD_OUTPUT_FIELDS,
+    ClaimsField,
     RecordInputSerializer,
     RecordSerializer,
 )
@@ -97,7 +98,8 @@ class MemberObligationsSerializer(serializers.ModelSerializer):
 
 
 class ProvisionsSerializer(serializers.ModelSerializer):
-    """Provisions beyond the obligations, as ATOP codes them: true, false or null."""
+    """Provisions beyond the obligations, as ATOP codes them from the treaty's text (not the
+    parties' practice): true, false or null."""
 
     class Meta:
         model = Alliance
@@ -139,15 +141,30 @@ class AllianceSerializer(RecordSerializer):
         read_only=True,
         help_text="For a COW alliance: the ATOP alliances that link to it.",
     )
+    disputed = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The fields whose sources disagree and no curator has resolved (each "
+        "field's claims are in the alliance's detail, `claims`); filter with `?disputed=`.",
+    )
 
     class Meta:
         model = Alliance
         fields = field_list(
             ALLIANCE_FIELDS,
             shown_as={"obligations": OBLIGATIONS, "provisions": PROVISIONS},
-            add=RECORD_OUTPUT_FIELDS,
+            add=["disputed", *RECORD_OUTPUT_FIELDS],
         )
         read_only_fields = ["cow_id", "atop_id"]
+
+
+class AllianceDetailSerializer(AllianceSerializer):
+    """An alliance as its own page gives it: with each claimed field's claims."""
+
+    claims = ClaimsField(help_text="Each source's value for each claimed field.")
+
+    class Meta(AllianceSerializer.Meta):
+        fields = [*AllianceSerializer.Meta.fields, "claims"]
 
 
 class TreatySerializer(RecordSerializer):

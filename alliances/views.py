@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Membership, Treaty
 from alliances.serializers import (
+    AllianceDetailSerializer,
     AllianceInputSerializer,
     AllianceSerializer,
     CountryInputSerializer,
@@ -41,6 +42,12 @@ class AllianceViewSet(RecordViewSet):
     input_serializer_class = AllianceInputSerializer
     filterset_class = AllianceFilter
     row_fields = {"memberships": "memberships"}
+
+    def get_serializer_class(self):
+        # One alliance (read or written) shows its claims; a list shows `disputed` only.
+        if self.action == "list":
+            return AllianceSerializer
+        return AllianceDetailSerializer
 
 
 class TreatyViewSet(RecordViewSet):

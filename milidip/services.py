@@ -93,7 +93,26 @@ def record_save(*, record, fields, links=None, rows=None, citations=None, user=N
         _replace_rows(record, related_name, items, user)
     if citations is not None:
         _replace_rows(record, "citations", citations, user)
+    _after_save(record, fields, user)
     return record
+
+
+# Functions run at the end of every record_save, inside its transaction: (record, fields, user).
+# milidip.sources registers the derivation of claimed fields (milidip.sources.claims) here, so
+# every door that saves through this service derives them without this layer knowing claims.
+AFTER_SAVE = []
+
+
+def run_after_save(function):
+    """Register `function(record, fields, user)` to run at the end of every record_save."""
+    if function not in AFTER_SAVE:
+        AFTER_SAVE.append(function)
+    return function
+
+
+def _after_save(record, fields, user):
+    for function in AFTER_SAVE:
+        function(record, fields, user)
 
 
 @transaction.atomic

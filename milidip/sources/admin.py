@@ -41,7 +41,8 @@ from milidip.services import (
     record_rows_revert,
     version_token,
 )
-from milidip.sources.models import SOURCE_FIELDS, Revision, Source
+from milidip.sources.claims import derive, fields_of, resolve
+from milidip.sources.models import SOURCE_FIELDS, Conflict, Resolution, Revision, Source
 from milidip.sources.resources import FORMATS, record_resource
 from milidip.sources.review import (
     ReviewGate,
@@ -137,7 +138,7 @@ def citation_inline(citation_model):
             "extra": 0,
             "min_num": 1,
             "autocomplete_fields": ["source"],
-            "fields": ["source", "quote", "locator", "note"],
+            "fields": ["source", "quote", "locator", "note", "states"],
             "verbose_name": "citation",
             "verbose_name_plural": "citations (where this record comes from)",
         },
@@ -324,7 +325,35 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
         revision = self.proposed_revision(request)
         if revision is not None:
             message = f"Proposed revision {revision.pk} for review: {', '.join(revision.changed)}."
+        else:
+            self.derive_claims(request, obj)
         return super().log_change(request, obj, message)
+
+    def log_addition(self, request, obj, message):
+        self.derive_claims(request, obj)
+        return super().log_addition(request, obj, message)
+
+    def derive_claims(self, request, obj):
+        """The form's door to the one rule (milidip.sources.claims): once the record, its rows
+        and its citations are saved, its claimed fields are derived; a value the form set that
+        the claims decide otherwise is said, with where to resolve it."""
+        if not derive(type(obj), [obj.pk], user=request.user):
+            return
+        fresh = type(obj).objects.get(pk=obj.pk)
+        overruled = [
+            f"{name} (shown: {getattr(fresh, name)!r})"
+            for name in (field.name for field in obj._meta.concrete_fields)
+            if getattr(fresh, name) != getattr(obj, name) and name not in ("updated", "disputed")
+        ]
+        if overruled:
+            self.message_user(
+                request,
+                "Its sources' claims decide "
+                + ", ".join(overruled)
+                + ": cite a source that states your value, or resolve the field under "
+                "“Open conflicts” with a reason.",
+                messages.WARNING,
+            )
 
     def response_change(self, request, obj):
         revision = self.proposed_revision(request)
@@ -598,3 +627,157 @@ class SourceAdmin(RecordAdmin):
         ("Citing and licence", {"fields": ["citation_text", "licence"]}),
         ("Article text", {"fields": ["file", "checksum", "description"]}),
     )
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    """Open conflicts: a record's field whose sources disagree, with each value and its source,
+    for curators to resolve (milidip.sources.claims). Written by derive only."""
+
+    list_display = ["record_label", "content_type", "field", "shown_value", "values", "resolve"]
+    list_filter = ["content_type", "field"]
+    search_fields = ["record_label", "field"]
+    list_select_related = ["content_type"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="shown")
+    def shown_value(self, conflict):
+        return repr(conflict.shown)
+
+    @admin.display(description="each source's value")
+    def values(self, conflict):
+        return format_html_join(
+            "",
+            "<div><strong>{}</strong> ({}): {}</div>",
+            (
+                (
+                    repr(claim["value"]),
+                    claim["source"],
+                    claim.get("locator") or (claim.get("quote", "")[:80] + "…"),
+                )
+                for claim in conflict.claims
+            ),
+        )
+
+    @admin.display(description="")
+    def resolve(self, conflict):
+        url = reverse("admin:sources_resolution_add") + f"?conflict={conflict.pk}"
+        return format_html('<a href="{}">Resolve…</a>', url)
+
+
+class ResolutionForm(forms.ModelForm):
+    """Resolve one field: choose one of its claims or type a value, and say why."""
+
+    claim = forms.ChoiceField(
+        required=False, help_text="The claim whose value the record shows from now on."
+    )
+    typed_value = forms.JSONField(
+        required=False,
+        label="or a value",
+        help_text='A value no claim states, in JSON: true, false, null, "1953-10-01".',
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["content_type", "object_id", "field", "reason"]
+        widgets = {
+            "content_type": forms.HiddenInput,
+            "object_id": forms.HiddenInput,
+            "field": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claims = []
+        record = self.record()
+        if record is not None:
+            field = fields_of(record).get(self.field_key())
+            self.claims = field.claims if field else []
+        self.fields["claim"].choices = [("", "(type a value below)")] + [
+            (str(index), f"{claim.value!r}: {claim.source} ({claim.locator or 'quote'})")
+            for index, claim in enumerate(self.claims)
+        ]
+        self.fields["reason"].required = True
+
+    def _value(self, name):
+        if self.is_bound:
+            return self.data.get(name)
+        return (
+            self.initial.get(name)
+            or getattr(self.instance, f"{name}_id", None)
+            or getattr(self.instance, name, None)
+        )
+
+    def field_key(self):
+        return self._value("field")
+
+    def record(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type, object_id = self._value("content_type"), self._value("object_id")
+        if not content_type or not object_id:
+            return None
+        content_type = ContentType.objects.filter(pk=getattr(content_type, "pk", content_type))
+        model = content_type.first().model_class() if content_type.exists() else None
+        return model and model.objects.filter(pk=object_id).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("claim")
+        if choice:
+            claim = self.claims[int(choice)]
+            cleaned["value"], cleaned["source"] = claim.value, claim.source
+        elif "typed_value" in self.data and self.data.get("typed_value", "").strip():
+            cleaned["value"], cleaned["source"] = cleaned.get("typed_value"), None
+        else:
+            raise ValidationError("Choose a claim or type a value.")
+        return cleaned
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(SimpleHistoryAdmin):
+    """Curators' resolutions of conflicting claims, with their history. Added from “Open
+    conflicts”; saved through milidip.sources.claims.resolve, which re-derives the record."""
+
+    form = ResolutionForm
+    list_display = ["record_label", "field", "value", "source", "decided_by", "decided_at"]
+    list_filter = ["content_type", "field"]
+    search_fields = ["record_label", "field", "reason"]
+    list_select_related = ["source", "decided_by", "content_type"]
+    readonly_fields = ["record_label", "value", "source", "decided_by", "decided_at"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        conflict = Conflict.objects.filter(pk=request.GET.get("conflict") or 0).first()
+        if conflict is not None:
+            initial.update(
+                content_type=conflict.content_type_id,
+                object_id=conflict.object_id,
+                field=conflict.field,
+            )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        record = form.record()
+        if record is None:
+            raise PermissionDenied("The record resolved no longer exists.")
+        resolved = resolve(
+            record=record,
+            field=obj.field,
+            value=form.cleaned_data["value"],
+            source=form.cleaned_data["source"],
+            reason=obj.reason,
+            user=request.user,
+        )
+        obj.pk = resolved.pk
+        obj.refresh_from_db()

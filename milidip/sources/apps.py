@@ -10,3 +10,9 @@ class SourcesConfig(AppConfig):
         from milidip.versions import connect_signals
 
         connect_signals()
+
+        from milidip.services import run_after_save
+        from milidip.sources.claims import derive_saved
+
+        # Every write through the one service derives the record's claimed fields.
+        run_after_save(derive_saved)

@@ -244,6 +244,14 @@ class Citation(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="What the passage supports, if not obvious."
     )
+    states = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What this row or quote states, field by field, in the API's encoding: "
+        '{"defence": true, "start": "1953-10-01", "members/KOR/defence": true}. Each value is '
+        "this source's claim; the record shows the one its field's rule picks "
+        "(milidip.sources.claims). State only what the quote supports.",
+    )
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = UpdatedAtField(default=timezone.now, editable=False)
 
@@ -273,6 +281,16 @@ class Citation(models.Model):
             raise ValidationError(
                 {"locator": f"A citation of the dataset “{source}” needs the row it came from."}
             )
+        self._clean_states()
+
+    def _clean_states(self):
+        # Imported here: claims reads this module's models.
+        from milidip.sources.claims import states_problems
+
+        record_model = type(self)._meta.get_field("record").related_model
+        problems = states_problems(record_model, self.states)
+        if problems:
+            raise ValidationError({"states": problems})
 
     def _clean_article_quote(self, source):
         quote = normalise_whitespace(self.quote)
@@ -397,3 +415,87 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class Resolution(models.Model):
+    """A curator's choice of the value a record shows for one field whose sources disagree.
+
+    It comes first in the field's rule (milidip.sources.claims.derive): imports re-derive the
+    record but never override it. Kept with its history, like every record.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, help_text="The kind of record."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="The record's database id.")
+    record_label = models.CharField("record", max_length=300, editable=False)
+    field = models.CharField(
+        max_length=200,
+        help_text="The field resolved, as claims name it: defence, start, members/KOR/defence.",
+    )
+    value = models.JSONField(
+        null=True, blank=True, help_text="The value shown, in the API's encoding (null: unknown)."
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The source whose claim was chosen; blank for a value no source states.",
+    )
+    reason = models.TextField(help_text="Why this value: required, and kept in the history.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="resolution_unique"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="resolution_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_label}: {self.field}"
+
+
+class Conflict(models.Model):
+    """An open conflict: a record's field whose sources' claims disagree and that no curator
+    has resolved. Written only by milidip.sources.claims.derive, the curators' work list."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, help_text="The kind of record."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="The record's database id.")
+    record_label = models.CharField("record", max_length=300)
+    field = models.CharField(max_length=200, help_text="The claim key: defence, members/KOR/end.")
+    rule = models.CharField(
+        max_length=100,
+        help_text="The field's name in the precedence table: defence, members.end (any member).",
+    )
+    shown = models.JSONField(null=True, blank=True, help_text="The value shown (by precedence).")
+    claims = models.JSONField(
+        default=list, help_text="Each claim: its source's collection and slug, row or quote, value."
+    )
+
+    class Meta:
+        verbose_name = "open conflict"
+        ordering = ["content_type", "record_label", "field"]
+        indexes = [
+            models.Index(fields=["content_type", "field", "object_id"]),
+            models.Index(fields=["content_type", "rule", "object_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="conflict_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.record_label}: {self.field}"

@@ -1,6 +1,8 @@
 """Serializers for sources and citations, and the bases of every cited record's serializers
 (`RecordSerializer` for reading, `RecordInputSerializer` for writing)."""
 
+from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from milidip.api.fields import (
@@ -11,9 +13,10 @@ from milidip.api.fields import (
     VisibleListSerializer,
     VisibleRefMixin,
 )
-from milidip.records import field_list
+from milidip.records import Status, can_see_drafts, field_list
 from milidip.services import uncited
-from milidip.sources.models import SOURCE_FIELDS, Source
+from milidip.sources.claims import fields_of
+from milidip.sources.models import SOURCE_FIELDS, Resolution, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
 RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "html_url", "citations"]
@@ -38,9 +41,83 @@ class CitationSerializer(VisibleRefMixin, serializers.Serializer):
     quote = serializers.CharField(read_only=True, allow_blank=True)
     locator = serializers.CharField(read_only=True, allow_blank=True)
     note = serializers.CharField(read_only=True, allow_blank=True)
+    states = serializers.DictField(
+        read_only=True,
+        child=serializers.JSONField(),
+        help_text="What this quote or row states, field by field: its claims (see `claims`).",
+    )
 
     class Meta:
         list_serializer_class = VisibleListSerializer
+
+
+CLAIM_VALUE = {
+    "type": ["string", "boolean", "integer", "null"],
+    "description": "A value in the API's encoding: a partial date as a string, a boolean, a "
+    "code; null for not known.",
+}
+CLAIMS_SCHEMA = {
+    "type": "object",
+    "description": "Each claimed field's claims, by field (a member's as "
+    "`members/<country code>/<field>`, a country's later spell `members/KOR~2/<field>`): "
+    "the value shown, the rule that chose it (`curator`: a curator's resolution; `agreed`: "
+    "the claims agree, at most differing in precision; `precedence`: they disagree and the "
+    "field's precedence chose, so the field is in `disputed`), and every source's claim with "
+    "its quote or row, in precedence order.",
+    "additionalProperties": {
+        "type": "object",
+        "required": ["shown", "rule", "claims"],
+        "additionalProperties": False,
+        "properties": {
+            "shown": CLAIM_VALUE,
+            "rule": {"type": "string", "enum": ["curator", "agreed", "precedence"]},
+            "claims": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "collection", "value"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "source": {"type": "string", "description": "The source's slug."},
+                        "collection": {"type": "string"},
+                        "quote": {"type": "string"},
+                        "locator": {"type": "string"},
+                        "value": CLAIM_VALUE,
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+@extend_schema_field(CLAIMS_SCHEMA)
+class ClaimsField(serializers.Field):
+    """A record's claims (milidip.sources.claims), from its prefetched citations and one query
+    for its resolutions. Claims of sources the reader may not see (drafts) are left out."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        request = self.context.get("request")
+        drafts = can_see_drafts(getattr(request, "user", None), Source)
+        content_type = ContentType.objects.get_for_model(type(record))
+        resolutions = {
+            resolution.field: resolution
+            for resolution in Resolution.objects.filter(
+                content_type=content_type, object_id=record.pk
+            )
+        }
+        shown = {}
+        for key, field in sorted(fields_of(record, resolutions).items()):
+            field.claims = [
+                claim for claim in field.claims if drafts or claim.source.status == Status.PUBLISHED
+            ]
+            if field.claims or field.rule == "curator":
+                shown[key] = field.as_json()
+        return shown
 
 
 class CitationInputSerializer(serializers.Serializer):
@@ -54,6 +131,14 @@ class CitationInputSerializer(serializers.Serializer):
     quote = serializers.CharField(required=False, allow_blank=True, default="", max_length=600)
     locator = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    states = serializers.DictField(
+        required=False,
+        default=dict,
+        child=serializers.JSONField(allow_null=True),
+        help_text='What the quote or row states, field by field, e.g. {"defence": true, '
+        '"members/KOR/defence": true}: state only what it supports. Checked against the '
+        "fields a source can state.",
+    )
 
     class Meta:
         list_serializer_class = BoundedListSerializer

@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from alliances.models import Alliance, AllianceCitation, Membership
 from milidip.datasets.importers import atop
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from tests.datasets.conftest import DATASETS_DIR, summary
@@ -90,7 +91,7 @@ def test_the_real_files_import_every_alliance_and_member_row_and_a_second_run_is
     )
     assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
     assert summary(output, "alliances.Membership") == (
-        "2384 created, 6 updated, 0 unchanged, 1 skipped"
+        "2384 created, 0 updated, 6 unchanged, 1 skipped"
     )
     assert summary(output, "alliances.AllianceCitation") == (
         "3142 created, 0 updated, 0 unchanged, 0 skipped"
@@ -189,15 +190,15 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
     korea = Alliance.objects.get(atop_id=3240)
     before, _ = curated["rok-us-alliance"]
     assert korea.slug == "rok-us-alliance"
-    for name in ("name", "short_name", "kind", "description", "start", "end", "status"):
+    for name in ("name", "short_name", "kind", "description", "end", "status"):
         assert getattr(korea, name) == getattr(before, name), name
-    assert korea.start == "1953", "the curated year is kept; ATOP says 1953-10-01"
+    assert korea.start == "1953-10-01", "ATOP's day refines the article's year"
     assert obligations(korea) == (True, False, False, True, True)
     assert provisions(korea) == (False, True, False)
     assert korea.cow_alliance is None
     assert members(korea) == [
-        (2, "founding-member", "1953", "", None, True, False, False, True, True),
-        (732, "founding-member", "1953", "", None, True, False, False, True, True),
+        (2, "founding-member", "1953-10-01", "", None, True, False, False, True, True),
+        (732, "founding-member", "1953-10-01", "", None, True, False, False, True, True),
     ]
     assert set(korea.memberships.values_list("note", flat=True)) == {
         "Signed the Mutual Defense Treaty in 1953."
@@ -263,10 +264,10 @@ def test_the_curated_alliances_are_enriched_not_duplicated(imported):
     assert russia.citations.filter(source__kind=Source.Kind.ARTICLE).count() == 5
 
 
-def test_a_curated_value_is_never_replaced_even_with_overwrite(imported, tmp_path):
-    Membership.objects.filter(alliance__slug="us-japan-alliance", country__code="JPN").update(
-        start="1952", consultation=False
-    )
+def test_a_curators_resolution_is_never_replaced_even_with_overwrite(imported, tmp_path):
+    japan = Alliance.objects.get(slug="us-japan-alliance")
+    for field, value in (("members/JPN/start", "1952"), ("members/JPN/consultation", False)):
+        resolve(record=japan, field=field, value=value, reason="A curator's choice.", user=None)
     alliances = excerpt(tmp_path, ALLIANCE_FILE, [295])
     members_file = excerpt(tmp_path, MEMBER_FILE, [997, 998])
     imported(file=[str(alliances), str(members_file)], overwrite=True)
@@ -285,7 +286,8 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     treaty._history_user = curator
     treaty.save()
     membership = Membership.objects.get(alliance=treaty, country__code="GBR")
-    Membership.objects.filter(pk=membership.pk).update(end="1815-03")
+    # A claimed field is the claims': a curator's choice of another value is a resolution.
+    resolve(record=treaty, field="members/GBR/end", value="1815-03", reason="A test.", user=curator)
 
     output = import_dataset("atop")
     treaty.refresh_from_db()
@@ -295,12 +297,9 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     assert "the dataset says name 'Defence pact of United Kingdom, France, Austria-Hungary, " in (
         output.out
     )
-    assert "skipped alliances.Membership United Kingdom (GBR) in ATOP 1005 (Member): end " in (
-        output.out
-    )
     assert summary(output, "alliances.Alliance") == "0 created, 0 updated, 744 unchanged, 1 skipped"
     assert summary(output, "alliances.Membership") == (
-        "0 created, 0 updated, 2389 unchanged, 2 skipped"
+        "0 created, 0 updated, 2390 unchanged, 1 skipped"
     )
 
     output = import_dataset("atop", overwrite=True)
@@ -309,7 +308,7 @@ def test_a_curators_edit_is_kept_unless_overwrite(imported, import_dataset):
     assert treaty.name == (
         "Defence pact of United Kingdom, France, Austria-Hungary, Bavaria and 2 others (1815)"
     )
-    assert membership.end == "1815-02-08"
+    assert membership.end == "1815-03", "--overwrite is not a claim: the resolution stands"
     entry = treaty.history.first()
     assert (entry.history_user, entry.history_change_reason) == (None, REASON)
     assert "overwrote alliances.Alliance ATOP 1005: name 'Secret treaty of Vienna' -> " in (
@@ -325,10 +324,14 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(imported, stored, im
     assert stored() == before
     assert "atop: done in" in output.out and "(dry run: nothing was written)" in output.out
     assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
+    assert "would update alliances.Alliance US-South Korea alliance: atop_id None -> 3240" in (
+        output.out
+    )
     assert (
-        "would update alliances.Alliance US-South Korea alliance: offence None -> False, "
-        "neutrality None -> False, non_aggression None -> True, military_aid None -> False, "
-        "bases None -> True, organisation None -> False, atop_id None -> 3240" in output.out
+        "would update alliances.Alliance US-South Korea alliance: bases None -> True, "
+        "military_aid None -> False, neutrality None -> False, non_aggression None -> True, "
+        "offence None -> False, organisation None -> False, start '1953' -> '1953-10-01'"
+        in output.out
     )
     assert not Alliance.objects.filter(atop_id__isnull=False).exists()
 
@@ -352,11 +355,16 @@ def test_an_atop_alliance_links_to_the_cow_alliance_it_names(import_dataset):
             if row["cow4id"].strip()
         }
     assert len(cow4ids) == WITH_COW4ID
+    # One record per alliance: an ATOP alliance naming a COW alliance is that record, unless
+    # another ATOP alliance is (then it is linked to it).
+    merged = Alliance.objects.filter(atop_id__in=cow4ids, cow_id__isnull=False)
     linked = Alliance.objects.filter(atop_id__isnull=False, cow_alliance__isnull=False)
-    assert {
+    assert {alliance.atop_id: alliance.cow_id for alliance in merged} | {
         alliance.atop_id: alliance.cow_alliance.cow_id
         for alliance in linked.select_related("cow_alliance")
-    } == {atop_id: cow_id for atop_id, cow_id in cow4ids.items() if atop_id not in (3240, 3180)}
+    } == cow4ids
+    assert merged.count() == WITH_COW4ID - 2
+    assert sorted(linked.values_list("atop_id", flat=True)) == [3220, 3810]
     # The curated records are the COW alliance and the ATOP alliance at once.
     for atop_id, slug, cow_id in ((3240, "rok-us-alliance", 236), (3180, "nato", 227)):
         alliance = Alliance.objects.get(atop_id=atop_id)
@@ -366,9 +374,14 @@ def test_an_atop_alliance_links_to_the_cow_alliance_it_names(import_dataset):
     first = Alliance.objects.get(atop_id=3220)
     assert (first.slug, first.cow_alliance.slug) == ("atop-3220", "us-japan-alliance")
     assert Alliance.objects.get(slug="us-japan-alliance").atop_id == 3375
-    twins = Alliance.objects.filter(cow_alliance__cow_id=300).order_by("atop_id")
-    assert [alliance.atop_id for alliance in twins] == [3785, 3810]
-    assert summary(output, "alliances.Alliance") == "741 created, 4 updated, 0 unchanged, 0 skipped"
+    # Two ATOP alliances name COW 300: the first by start (3785, 1977) is its record.
+    assert Alliance.objects.get(cow_id=300).atop_id == 3785
+    assert Alliance.objects.get(atop_id=3810).cow_alliance.cow_id == 300
+    assert summary(output, "alliances.Alliance") == (
+        f"{CREATED - (WITH_COW4ID - 4)} created, {4 + WITH_COW4ID - 4} updated, 0 unchanged, "
+        "0 skipped"
+    )
+    assert "atop: 390 alliances are codings of the COW alliance they name (cow4id)" in output.out
 
 
 def test_the_link_to_cow_is_made_by_a_later_run_when_cow_alliances_came_after(
@@ -384,6 +397,7 @@ def test_the_link_to_cow_is_made_by_a_later_run_when_cow_alliances_came_after(
     output = import_dataset("atop", file=files)
     assert "not stored" not in output.out
     assert summary(output, "alliances.Alliance") == "0 created, 3 updated, 0 unchanged, 0 skipped"
+    # Made before cow-alliances came, they stay records of their own, linked.
     assert sorted(
         Alliance.objects.filter(atop_id__isnull=False).values_list(
             "atop_id", "cow_alliance__cow_id"
@@ -481,7 +495,7 @@ def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(imported, tmp
     ]
     assert summary(output, "alliances.Alliance") == "3 created, 1 updated, 0 unchanged, 7 skipped"
     assert summary(output, "alliances.Membership") == (
-        "9 created, 2 updated, 0 unchanged, 7 skipped"
+        "9 created, 0 updated, 2 unchanged, 7 skipped"
     )
     assert not AllianceCitation.objects.filter(
         locator__in=[f"{ALLIANCE_FILE}:{row}" for row in range(5, 12)]

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 
 from alliances.models import Alliance, AllianceCitation, Membership
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from tests.datasets.conftest import DATASETS_DIR
@@ -122,15 +123,18 @@ def test_the_real_file_imports_every_alliance_membership_and_row(import_dataset,
         "United States–South Korea alliance",
         "US-South Korea alliance",
     ), "the curated names are kept"
-    assert (alliance.kind, alliance.start, alliance.end) == ("defence-pact", "1953", ""), (
-        "COW says entente from 1953-10-01: the curated kind and start are kept"
+    assert (alliance.kind, alliance.start, alliance.end) == ("defence-pact", "1953-10-01", ""), (
+        "COW says entente from 1953-10-01: the curated kind is kept, COW's day refines the "
+        "article's year (claims agreeing at a finer precision)"
     )
-    assert obligations(alliance) == (True, False, False, True), "blank ones are filled"
+    assert obligations(alliance) == (True, False, False, True), "COW's claims, where known"
     assert alliance.consultation is True
     assert members("rok-us-alliance") == [
-        ("KOR", "founding-member", "1953", "", False, False, False, True, False, True),
-        ("USA", "founding-member", "1953", "", True, False, False, True, False, True),
+        # The article's "committed both nations to mutual defense" comes before COW's 0.
+        ("KOR", "founding-member", "1953-10-01", "", True, False, False, True, False, True),
+        ("USA", "founding-member", "1953-10-01", "", True, False, False, True, False, True),
     ]
+    assert alliance.disputed == ["members/KOR/defence"]
     assert locators("rok-us-alliance") == [f"{FILE}:715", f"{FILE}:716"]
     note = dataset_citations().get(locator=f"{FILE}:715").note
     assert note == "COW 236: United States of America (COW 2)"
@@ -237,9 +241,14 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(import_dataset, cow_
     assert stored() == before
     assert "dry run: nothing was written" in output.out
     assert "alliances.Alliance          411 created, 3 updated" in output.out
-    assert "would update alliances.Alliance NATO: cow_id None -> 227, start '' -> '1949-04-04'" in (
-        output.out
-    )
+    assert "would update alliances.Alliance NATO: cow_id None -> 227" in output.out
+    derived = [
+        line
+        for line in output.out.splitlines()
+        if line.startswith("would update alliances.Alliance NATO: ") and "cow_id" not in line
+    ]
+    assert len(derived) == 1 and "start '' -> '1949-04-04'" in derived[0], derived
+    assert "shown values would be derived anew from the claims of: " in output.out
     assert Alliance.objects.get(slug="nato").cow_id is None
 
 
@@ -253,7 +262,14 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, cow_states, tm
     alliance._history_user = curator
     alliance.save()
     membership = Membership.objects.get(alliance=alliance, country__code="PRT")
-    Membership.objects.filter(pk=membership.pk).update(defence=False)
+    # A claimed field is the claims': a curator's choice of another value is a resolution.
+    resolve(
+        record=alliance,
+        field="members/PRT/defence",
+        value=False,
+        reason="A test of a curator's choice.",
+        user=curator,
+    )
 
     output = import_dataset("cow-alliances", file=[str(path)])
     alliance.refresh_from_db()
@@ -263,16 +279,13 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, cow_states, tm
     assert "the dataset says name 'United Kingdom–Portugal' (--overwrite replaces it)" in (
         output.out
     )
-    assert "skipped alliances.Membership Portugal (PRT) in COW 1 (Member): defence changed" in (
-        output.out
-    )
     assert "alliances.Alliance          0 created, 0 updated, 3 unchanged, 1 skipped" in output.out
 
     output = import_dataset("cow-alliances", file=[str(path)], overwrite=True)
     alliance.refresh_from_db()
     assert alliance.name == "United Kingdom–Portugal"
     assert alliance.slug == "anglo-portuguese-alliance", "the slug is never the importer's"
-    assert Membership.objects.get(pk=membership.pk).defence is True
+    assert Membership.objects.get(pk=membership.pk).defence is False, "--overwrite is not a claim"
     entry = alliance.history.first()
     assert (entry.history_user, entry.history_change_reason) == (None, REASON)
     assert "overwrote alliances.Alliance COW 1: name 'Anglo-Portuguese Alliance' -> " in (
@@ -284,7 +297,13 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, cow_states, tm
 def test_curated_values_stay_even_with_overwrite(import_dataset, cow_states, tmp_path):
     path = small_copy(tmp_path)
     import_dataset("cow-alliances", file=[str(path)])
-    Alliance.objects.filter(slug="us-japan-alliance").update(start="1960-01-19")
+    resolve(
+        record=Alliance.objects.get(slug="us-japan-alliance"),
+        field="start",
+        value="1960-01-19",
+        reason="The alliance as it stands rests on the 1960 treaty.",
+        user=None,
+    )
     Alliance.objects.filter(slug="rok-us-alliance").update(status=Status.DRAFT)
     output = import_dataset("cow-alliances", file=[str(path)], overwrite=True)
     assert output.err == ""
@@ -293,10 +312,10 @@ def test_curated_values_stay_even_with_overwrite(import_dataset, cow_states, tmp
     japan = Alliance.objects.get(slug="us-japan-alliance")
     assert (japan.start, japan.cow_id) == ("1960-01-19", 233)
     korea = Alliance.objects.get(slug="rok-us-alliance")
-    assert (korea.kind, korea.start, korea.status) == ("defence-pact", "1953", Status.DRAFT)
+    assert (korea.kind, korea.start, korea.status) == ("defence-pact", "1953-10-01", Status.DRAFT)
     assert [m[:3] for m in members("rok-us-alliance")] == [
-        ("KOR", "founding-member", "1953"),
-        ("USA", "founding-member", "1953"),
+        ("KOR", "founding-member", "1953-10-01"),
+        ("USA", "founding-member", "1953-10-01"),
     ]
 
 
@@ -389,8 +408,8 @@ def test_broken_rows_are_reported_and_skipped_and_the_rest_imports(
     assert dataset_citations().count() == len(SAMPLE)
     assert locators("rok-us-alliance") == [f"{FILE}:8", f"{FILE}:9"]
     assert [m[:4] for m in members("rok-us-alliance")] == [
-        ("KOR", "founding-member", "1953", ""),
-        ("USA", "founding-member", "1953", ""),
+        ("KOR", "founding-member", "1953-10-01", ""),
+        ("USA", "founding-member", "1953-10-01", ""),
     ]
     assert list(provenance_problems()) == []
 
@@ -425,9 +444,12 @@ def test_an_alliance_whose_slug_is_taken_is_reported(import_dataset, cow_states,
     assert Alliance.objects.filter(cow_id__isnull=False).count() == 3
 
 
-def test_a_curated_alliance_in_force_is_not_given_an_end(import_dataset, cow_states, tmp_path):
-    """The articles' alliance has a start and no end: in force. A COW end does not replace
-    that (here a copy whose rows for COW 236 end in 2000)."""
+def test_a_cow_end_is_a_claim_a_curator_resolves_and_a_reimport_keeps_resolved(
+    import_dataset, cow_states, tmp_path
+):
+    """The articles' alliance has a start and no end (its quotes state none). A COW end (here
+    a copy whose rows for COW 236 end in 2000) is COW's claim, shown as the only one; the
+    curator who knows better resolves the field, and the next import keeps the resolution."""
     lines = real_lines()
     ended = [
         lines[number - 1]
@@ -436,8 +458,11 @@ def test_a_curated_alliance_in_force_is_not_given_an_end(import_dataset, cow_sta
         for number in (715, 716)
     ]
     assert all(",2000," in line for line in ended)
-    import_dataset("cow-alliances", file=[str(small_copy(tmp_path, extra=ended, rows=()))])
+    path = small_copy(tmp_path, extra=ended, rows=())
+    import_dataset("cow-alliances", file=[str(path)])
     korea = Alliance.objects.get(slug="rok-us-alliance")
-    assert (korea.cow_id, korea.start, korea.end) == (236, "1953", "")
-    ends = set(korea.memberships.values_list("end", flat=True))
-    assert ends == {""}
+    assert (korea.cow_id, korea.start, korea.end) == (236, "1953-10-01", "2000-01-01")
+    resolve(record=korea, field="end", value="", reason="In force today.", user=None)
+    import_dataset("cow-alliances", file=[str(path)])
+    korea.refresh_from_db()
+    assert korea.end == ""

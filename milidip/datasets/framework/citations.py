@@ -1,33 +1,49 @@
-"""Citing records to the rows they come from (`CitationSync`)."""
+"""Citing records to the rows they come from (`CitationSync`), with what each row states."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from milidip.datasets.framework.history import create_with_history
+from milidip.datasets.framework.history import BATCH_SIZE, chunks, create_with_history
 from milidip.datasets.framework.reporting import reasons
 
 
 class CitationSync:
     """Cite records to the rows they come from: one citation per (record, source, row).
 
-    Citations are only ever added: one that is already there is unchanged.
+    Citations are only ever added. `states` is the row's claims (milidip.sources.claims): what
+    it says of the record's fields, in the API's encoding; a citation already there takes the
+    row's states when they changed, and is otherwise unchanged. A run writes only its own
+    source's citations, so it never overwrites another source's claim.
     """
 
     def __init__(self, run, model, sources):
         self.run, self.model = run, model
-        self._seen = set(
-            model.objects.filter(source__in=sources, quote="").values_list(
-                "record_id", "source_id", "locator"
-            )
-        )
-        self._new = []
+        self._seen = {
+            (record_id, source_id, locator): (pk, states)
+            for record_id, source_id, locator, pk, states in model.objects.filter(
+                source__in=sources, quote=""
+            ).values_list("record_id", "source_id", "locator", "pk", "states")
+        }
+        self._new, self._restated = [], []
+        self.records = set()
 
-    def cite(self, record, source, row, *, note=""):
+    def cite(self, record, source, row, *, note="", states=None):
         key = (record.pk, source.pk, row.locator)
+        states = states or {}
+        self.records.add(record.pk)
         if key in self._seen:
-            self.run.report.count(self.model, "unchanged")
+            pk, stored = self._seen[key]
+            if pk is not None and stored != states:
+                self._restated.append(self.model(pk=pk, states=states))
+                self._seen[key] = (pk, states)
+            else:
+                self.run.report.count(self.model, "unchanged")
             return
-        self._seen.add(key)
-        citation = self.model(record=record, source=source, locator=row.locator, note=note)
+        self._seen[key] = (None, states)
+        citation = self.model(
+            record=record, source=source, locator=row.locator, note=note, states=states
+        )
         try:
             citation.full_clean(
                 exclude=["record", "source"], validate_unique=False, validate_constraints=False
@@ -40,3 +56,24 @@ class CitationSync:
     def flush(self):
         create_with_history(self.run, self.model, self._new)
         self._new = []
+        if not self._restated:
+            return
+        pks = [citation.pk for citation in self._restated]
+        stored = self.model.objects.in_bulk(pks)
+        now = timezone.now()
+        changed = []
+        for citation in self._restated:
+            instance = stored[citation.pk]
+            instance.states, instance.updated = citation.states, now
+            instance._history_user = None
+            changed.append(instance)
+        for batch in chunks(changed):
+            bulk_update_with_history(
+                batch,
+                self.model,
+                ["states", "updated"],
+                batch_size=BATCH_SIZE,
+                default_change_reason=self.run.change_reason,
+            )
+        self.run.report.count(self.model, "updated", len(changed))
+        self._restated = []

@@ -54,6 +54,7 @@ class Report:
     bad_rows: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
+    derived: Counter = field(default_factory=Counter)
 
     def count(self, model, outcome, number=1):
         self.counts.setdefault(model._meta.label, Counter())[outcome] += number
@@ -72,6 +73,9 @@ class Report:
         for label, counter in self.counts.items():
             counts = ", ".join(f"{counter[outcome]} {outcome}" for outcome in OUTCOMES)
             lines.append(f"  {label:<{width}}  {counts}")
+        if self.derived:
+            derived = ", ".join(f"{number} {label}" for label, number in self.derived.items())
+            lines.append(f"  shown values {verb} derived anew from the claims of: {derived}")
         if self.bad_rows:
             lines.append(f"  {len(self.bad_rows)} bad rows {verb} skipped (listed above)")
         if self.skipped:

@@ -27,6 +27,7 @@ from milidip.datasets.framework.reading import ImportFailure, read_csv
 from milidip.datasets.framework.records import RecordSync
 from milidip.datasets.framework.reporting import Progress, Report, label
 from milidip.records import Status
+from milidip.sources.claims import derive
 from milidip.sources.models import Source
 from milidip.versions import data_changed
 
@@ -154,6 +155,13 @@ class ImportRun:
 
     def citations(self, model, sources):
         return CitationSync(self, model, sources)
+
+    def derive(self, model, pks):
+        """Re-derive the shown values of the records `pks` from their claims (after the run's
+        citations are written): the one rule every door applies (milidip.sources.claims)."""
+        for instance, before, after in derive(model, pks, change_reason=self.change_reason):
+            self.change(instance, before, after)
+            self.report.derived[instance._meta.label] += 1
 
     def sync_sources(self):
         """Create or update the dataset's Source records; returns them by slug."""

@@ -25,6 +25,13 @@ links to.
   organ1 > 0 (each code above 0 is one kind of aid, basing or organisation in ATOP's codebook;
   the model holds whether there is any), 0 is False, blank and -1 are None. ATOP does not
   code COW's entente: it stays None.
+- One record per alliance: an ATOP alliance whose cow4id names a stored COW alliance that no
+  other ATOP alliance is already is that record (`merge_into_cow`): its atop_id is set, its
+  rows are cited on it and its values are claims beside COW's (the name, short name and kind
+  stay COW's); its members are matched to COW's memberships by country as below, so each
+  membership is there once with each source's dates as claims. Where several ATOP alliances
+  name one COW alliance, the first by start is merged and the others stay `atop-<id>`, linked
+  by cow_alliance. A database that imported an ATOP alliance as `atop-<id>` before keeps it.
 - cow_alliance: the Alliance whose cow_id is ATOP's cow4id (COW Formal Alliances v4 id; the
   older `cowid` numbers a previous COW version and is not used). Several ATOP alliances may
   name the same COW alliance (two have cow4id 300). When the COW alliance is not stored
@@ -43,10 +50,14 @@ links to.
   obligation True when either row has it, and a note naming the rows. All the rows are cited.
 - Curated alliances (fixtures/20_alliances.json) that are ATOP alliances are listed in `CURATED`
   with the reason for each pairing. They are reconciled, not duplicated: the importer fills only
-  their blank fields (atop_id, dates, obligations, provisions, cow_alliance; never their name,
-  short name, kind or description, and never a value they hold, even with --overwrite) and
-  cites the rows on them. A blank end next to a known start means "still in force", so an end
-  is filled only together with a blank start.
+  their blank atop_id and cow_alliance (never their name, short name, kind or description, even
+  with --overwrite) and cites the rows on them.
+- Dates, obligations and provisions are claims (milidip.sources.claims), not written by the
+  import: the alliance-level row's citation states the alliance's, each member's first
+  member-level row's citation the membership's (`members/<country code>/<field>`, later spells
+  of a country `members/USA~2/`). The shown values are derived from every source's claims by
+  the precedence table, so COW's and an article's claims are never overwritten and ATOP's
+  stands beside them. ATOP codes what the treaty's text promises, not what the parties did.
 - Memberships of a stored alliance that this import did not create (a curator's, or one the
   cow-alliances import made on a curated alliance) are matched by country: first a membership
   with the row's start, then, for the rows left, the country's other memberships in order of
@@ -75,6 +86,7 @@ from milidip.datasets.framework.reading import (
 from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
+from milidip.sources.claims import spell_key
 
 # A date part of 0 is not known (a 0 end year: still in force); -1 or blank: not known.
 DATE_MISSING = MISSING_VALUES | {"0"}
@@ -120,20 +132,13 @@ CURATED = {
     4365: "rok-russia-strategic-partnership",
 }
 
-ALLIANCE_FIELDS = (
-    "name",
-    "short_name",
-    "kind",
-    "start",
-    "end",
-    *OBLIGATIONS,
-    *PROVISIONS,
-    "atop_id",
-    "cow_alliance",
-)
-ALLIANCE_ENRICH = ("start", "end", *OBLIGATIONS, *PROVISIONS, "atop_id", "cow_alliance")
-MEMBERSHIP_FIELDS = ("start", "end", "phase", *OBLIGATIONS, "note")
-MEMBERSHIP_ENRICH = ("start", "end", "phase", *OBLIGATIONS)
+# What the import writes; dates, obligations and provisions are claims (ALLIANCE_CLAIMS), derived.
+ALLIANCE_FIELDS = ("name", "short_name", "kind", "atop_id", "cow_alliance")
+ALLIANCE_ENRICH = ("atop_id", "cow_alliance")
+ALLIANCE_CLAIMS = ("start", "end", *OBLIGATIONS, *PROVISIONS)
+MEMBERSHIP_FIELDS = ("phase", "note")
+MEMBERSHIP_ENRICH = ("phase",)
+MEMBERSHIP_CLAIMS = ("start", "end", *OBLIGATIONS)
 MATCHED_ROLES = (Membership.Role.MEMBER, Membership.Role.FOUNDING_MEMBER)
 
 
@@ -181,6 +186,10 @@ class Treaty:
     provisions: dict
     row: object
     members: list = field(default_factory=list)  # ATOP member codes, in order of first row
+
+    @property
+    def dates(self):
+        return {"start": self.start, "end": self.end}
 
     @property
     def kind(self):
@@ -250,6 +259,12 @@ class Member:
             **obligations,
             "note": note,
         }
+
+
+def known(values):
+    """The claims among `values`: a blank (not coded, or a blank end: still in force) states
+    nothing."""
+    return {name: value for name, value in values.items() if value not in (None, "")}
 
 
 def _blank(value):
@@ -331,19 +346,37 @@ class Atop(Dataset):
             alliance = alliances.get(treaty.atop_id)
             if alliance is not None:
                 citations.cite(
-                    alliance, alliance_source, treaty.row, note="Dates, obligations, provisions"
+                    alliance,
+                    alliance_source,
+                    treaty.row,
+                    note="Dates, obligations, provisions",
+                    states=known({**treaty.dates, **treaty.obligations, **treaty.provisions}),
                 )
-        for member in members:
+        spells = defaultdict(int)
+        for member in sorted(
+            members, key=lambda member: (member.start, member.phases[0].row.number)
+        ):
             alliance = alliances.get(member.atop_id)
             if alliance is None or memberships.get(id(member)) is None:
                 continue
             country = index.by_cow[member.cow_code]
+            spells[member.atop_id, country.code] += 1
+            values = member.values()
+            claims = {
+                spell_key("members", country.code, spells[member.atop_id, country.code], name): (
+                    values[name]
+                )
+                for name in MEMBERSHIP_CLAIMS
+                if values[name] not in (None, "")
+            }
             for phase in member.phases:
                 note = f"Membership of {country.name}"
                 if phase.phase is not None:
                     note += f" (phase {phase.phase})"
-                citations.cite(alliance, member_source, phase.row, note=note)
+                states = claims if phase is member.phases[0] else {}
+                citations.cite(alliance, member_source, phase.row, note=note, states=states)
         citations.flush()
+        run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
         if unlinked and run.verbosity >= 1:
             run.out.write(
                 f"atop: {unlinked} alliances name a COW alliance (cow4id) that is not stored: "
@@ -447,6 +480,12 @@ class Atop(Dataset):
             if instance is None and curated is not None and curated.atop_id in (None, atop_id):
                 instance = curated
             matches[atop_id] = instance
+        merged = self.merge_into_cow(treaties, matches, by_cow)
+        if merged and run.verbosity >= 1:
+            run.out.write(
+                f"atop: {merged} alliances are codings of the COW alliance they name (cow4id): "
+                "their rows are cited on it and their values are its claims"
+            )
         created = created_by(run, Alliance, [a.pk for a in matches.values() if a is not None])
         sync = run.records(
             Alliance,
@@ -481,6 +520,25 @@ class Atop(Dataset):
                 alliances[atop_id] = alliance
         sync.flush()
         return alliances, unlinked
+
+    @staticmethod
+    def merge_into_cow(treaties, matches, by_cow):
+        """Match each unmatched ATOP alliance whose cow4id names a stored COW alliance to that
+        record, which no other ATOP alliance is (the first by start takes it: of two naming
+        COW 300, the earlier); returns how many. The others stay apart, linked by
+        cow_alliance."""
+        taken = {alliance.pk for alliance in matches.values() if alliance is not None}
+        merged = 0
+        for atop_id in sorted(matches, key=lambda atop_id: (treaties[atop_id].start, atop_id)):
+            cow_alliance = by_cow.get(treaties[atop_id].cow4id)
+            if matches[atop_id] is not None or cow_alliance is None:
+                continue
+            if cow_alliance.pk in taken or cow_alliance.atop_id not in (None, atop_id):
+                continue
+            matches[atop_id] = cow_alliance
+            taken.add(cow_alliance.pk)
+            merged += 1
+        return merged
 
     def sync_memberships(self, run, members, alliances, countries):
         """Create or update a Membership for each Member; returns them by id(member)."""

@@ -23,9 +23,14 @@ country has is reported. The mapping:
   alliance is the same membership: it is filled where blank, never duplicated. It is matched to
   the country's row with the same start if there is one, else its earliest row.
 - The curated alliances of fixtures/ that COW codes (`CURATED`) are found by slug and given
-  their COW id; their other fields, and those of their curated memberships, are filled only
-  where blank, so the articles' values (name, kind, start) stay, even with --overwrite.
+  their COW id; their name, kind and description stay the articles', even with --overwrite.
 - Each alliance cites the file at each of its rows (its memberships are cited through it).
+  Each citation states the row's claims (milidip.sources.claims): the first row of an
+  alliance its start, end and obligations as above, every row its member's start, end and
+  obligations (`members/<country code>/<field>`, a country's later spells `members/KOR~2/`).
+  Those fields are not written by the import itself but derived from all sources' claims by
+  the precedence table, so a later ATOP import or an article never has its claim overwritten
+  and COW's stays visible beside theirs.
 """
 
 from dataclasses import dataclass, field
@@ -43,6 +48,7 @@ from milidip.datasets.framework.reading import (
 from milidip.datasets.framework.records import CountryIndex
 from milidip.dates import is_not_before
 from milidip.records import Status
+from milidip.sources.claims import spell_key
 
 FILE = "alliance_v4.1_by_member.csv"
 SOURCE = "cow-formal-alliances-v4-1"
@@ -86,8 +92,10 @@ MEMBER_ROLES = (Membership.Role.MEMBER, Membership.Role.FOUNDING_MEMBER)
 NAMED_MEMBERS = 4
 NAME_LENGTH = 200
 
-ALLIANCE_FIELDS = ("start", "end", "defence", "neutrality", "non_aggression", "entente")
-MEMBERSHIP_FIELDS = ("end", *OBLIGATIONS, *CENSORING)
+# What COW claims (derived from every source's claims, not written directly on an update).
+ALLIANCE_CLAIMS = ("start", "end", "defence", "neutrality", "non_aggression", "entente")
+MEMBERSHIP_CLAIMS = ("start", "end", *OBLIGATIONS)
+MEMBERSHIP_FIELDS = tuple(CENSORING)
 
 
 def flag(value, *, what):
@@ -156,16 +164,37 @@ class CowAlliance:
 
 
 def fill_blanks(instance, values, names):
-    """`values` less the `names` that `instance` already has a value for. A blank end next to
-    a known start says "still in force" rather than "not known": it is kept blank."""
-    filled = {
+    """`values` less the `names` that `instance` already has a value for."""
+    return {
         name: value
         for name, value in values.items()
         if name not in names or getattr(instance, name) in (None, "")
     }
-    if "end" in names and instance.start and not instance.end:
-        filled.pop("end", None)
-    return filled
+
+
+def known(value):
+    """Whether a value is a claim: a blank cell (None) or a blank end (in force when the data
+    ends, not a date) states nothing."""
+    return value not in (None, "")
+
+
+def alliance_claims(values):
+    """An alliance's claims as its rows give it."""
+    return {name: values[name] for name in ALLIANCE_CLAIMS if known(values[name])}
+
+
+def member_claims(cow_alliance):
+    """{row number: the member's claims} for an alliance's rows, spells numbered by start."""
+    spells, claims = {}, {}
+    for member in sorted(cow_alliance.members, key=lambda m: (m.values["start"], m.row.number)):
+        code = member.values["country"].code
+        spells[code] = spells.get(code, 0) + 1
+        claims[member.row.number] = {
+            spell_key("members", code, spells[code], name): member.values[name]
+            for name in MEMBERSHIP_CLAIMS
+            if known(member.values[name])
+        }
+    return claims
 
 
 class CowAlliances(Dataset):
@@ -208,10 +237,17 @@ class CowAlliances(Dataset):
         citations = run.citations(AllianceCitation, [source])
         for cow_alliance in cow_alliances.values():
             alliance = alliances.get(cow_alliance.cow_id)
-            for member in cow_alliance.members if alliance else ():
+            if alliance is None:
+                continue
+            claims = member_claims(cow_alliance)
+            for member in cow_alliance.members:
                 note = f"COW {cow_alliance.cow_id}: {member.name} (COW {member.cow_code})"
-                citations.cite(alliance, source, member.row, note=note)
+                states = claims[member.row.number]
+                if member.row is cow_alliance.row:
+                    states = {**alliance_claims(cow_alliance.values()), **states}
+                citations.cite(alliance, source, member.row, note=note, states=states)
         citations.flush()
+        run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
 
     def read(self, run):
         """The alliances of the file, by COW id, with their members; bad rows are reported."""
@@ -299,11 +335,10 @@ class CowAlliances(Dataset):
         curated = Alliance.objects.in_bulk(list(CURATED.values()), field_name="slug")
         taken = Alliance.objects.filter(slug__startswith="cow-")
         slugs = set(taken.values_list("slug", flat=True))
-        imported = created_by(run, Alliance)
         sync = run.records(
             Alliance,
-            fields=("name", "short_name", "kind", "cow_id", *ALLIANCE_FIELDS),
-            enrich_fields=("cow_id", *ALLIANCE_FIELDS),
+            fields=("name", "short_name", "kind", "cow_id"),
+            enrich_fields=("cow_id",),
             create_defaults={"status": Status.PUBLISHED},
         )
         alliances = {}
@@ -324,8 +359,6 @@ class CowAlliances(Dataset):
                     )
                     continue
                 values["slug"] = slug
-            elif instance.pk not in imported:
-                values = fill_blanks(instance, values, ALLIANCE_FIELDS)
             alliance = sync.put(values, instance=instance, row=cow_alliance.row)
             if alliance is not None:
                 alliances[cow_id] = alliance
@@ -344,11 +377,7 @@ class CowAlliances(Dataset):
             if membership.pk not in imported and membership.role in MEMBER_ROLES:
                 key = (membership.alliance_id, membership.country_id)
                 curated.setdefault(key, []).append(membership)
-        sync = run.records(
-            Membership,
-            fields=MEMBERSHIP_FIELDS,
-            enrich_fields=("start", *MEMBERSHIP_FIELDS),
-        )
+        sync = run.records(Membership, fields=MEMBERSHIP_FIELDS, enrich_fields=MEMBERSHIP_FIELDS)
         for cow_alliance in cow_alliances.values():
             alliance = alliances.get(cow_alliance.cow_id)
             if alliance is None:
@@ -362,11 +391,7 @@ class CowAlliances(Dataset):
             for member, instance in self.match(alliance, cow_alliance, by_key, curated):
                 values = {"alliance": alliance, **member.values}
                 if instance is not None and instance.pk not in imported:
-                    values = fill_blanks(instance, values, ("start", *MEMBERSHIP_FIELDS))
-                    start = values.get("start", instance.start)
-                    taken = by_key.get((alliance.pk, instance.country_id, instance.role, start))
-                    if taken is not None and taken is not instance:
-                        values.pop("start")
+                    values = fill_blanks(instance, values, MEMBERSHIP_FIELDS)
                 sync.put(values, instance=instance, row=member.row)
         sync.flush()
 
