@@ -354,6 +354,10 @@ class Alliance(SlugRecord, Obligations):
         related_name="atop_alliances",
         help_text="For an ATOP alliance: the COW alliance ATOP says it is (its cow4id).",
     )
+    # A slug `atop-<n>` or `cow-<n>` that names no record leads (301) to the alliance whose
+    # atop_id or cow_id is n (milidip.sources.merges.redirect_slug): a dataset's coding of an
+    # alliance stored under another slug.
+    slug_aliases = {"atop": "atop_id", "cow": "cow_id"}
 
     history = HistoricalRecords()
 
@@ -393,6 +397,10 @@ class Membership(Obligations):
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    # When two alliances merge (milidip.sources.merges), a moved membership that repeats one
+    # of the kept alliance's (the same country from the same day, whatever the role) is one
+    # membership, not two.
+    merge_identity = ("alliance", "country", "start")
     role = models.CharField(
         max_length=20,
         choices=Role.choices,
