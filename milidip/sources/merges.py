@@ -108,9 +108,7 @@ def _duplicate(row):
     day, whatever its role), else by its unique constraints."""
     identity = getattr(type(row), "merge_identity", None)
     if identity:
-        values = {
-            name: getattr(row, type(row)._meta.get_field(name).attname) for name in identity
-        }
+        values = {name: getattr(row, type(row)._meta.get_field(name).attname) for name in identity}
         return type(row)._default_manager.filter(**values).exclude(pk=row.pk).exists()
     try:
         row.validate_unique()
@@ -155,7 +153,9 @@ def _move_links(record, into):
     for relation in model._meta.related_objects:
         if not relation.many_to_many or not relation.through._meta.auto_created:
             continue
-        for other in relation.related_model._default_manager.filter(**{relation.field.name: record}):
+        for other in relation.related_model._default_manager.filter(
+            **{relation.field.name: record}
+        ):
             links = getattr(other, relation.field.name)
             links.add(into)
             links.remove(record)
@@ -211,8 +211,7 @@ def record_split(*, record, slug, name, reason, citations=(), rows=None, user=No
         if field.unique and not field.primary_key and field.name != "slug":
             setattr(new, field.attname, field.get_default())
         if any(
-            isinstance(constraint, models.UniqueConstraint)
-            and constraint.fields == (field.name,)
+            isinstance(constraint, models.UniqueConstraint) and constraint.fields == (field.name,)
             for constraint in model._meta.constraints
         ):
             setattr(new, field.attname, field.get_default())

@@ -1,6 +1,7 @@
 """Serializers for sources and citations, and the bases of every cited record's serializers
 (`RecordSerializer` for reading, `RecordInputSerializer` for writing)."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from milidip.api.fields import (
@@ -12,7 +13,7 @@ from milidip.api.fields import (
 )
 from milidip.records import field_list
 from milidip.services import uncited
-from milidip.sources.models import SOURCE_FIELDS, Source
+from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
 RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "citations"]
@@ -64,9 +65,69 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only=True, allow_blank=True, help_text="Where the original can be found, if online."
     )
 
+    runs = serializers.SerializerMethodField(
+        help_text="For a dataset: the URL of its import runs (newest first); null for an article."
+    )
+
     class Meta:
         model = Source
-        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated"])
+        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated", "runs"])
+        read_only_fields = fields
+
+    def get_runs(self, source) -> str | None:
+        if source.kind != Source.Kind.DATASET:
+            return None
+        request = self.context.get("request")
+        path = reverse("source-runs", kwargs={"slug": source.slug})
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ImportRunRowSerializer(serializers.ModelSerializer):
+    """A row the run did not import as the file gives it, and why."""
+
+    class Meta:
+        model = ImportRunRow
+        fields = ["model", "locator", "outcome", "reason"]
+        read_only_fields = fields
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    """One run of a dataset import: the files it read with their SHA-256 checksums, when it
+    ran, how many records of each model came out created, updated, unchanged or skipped, and
+    every row it skipped, merged or corrected with the reason."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The run's number.")
+    files = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Each input it read: `input`, `file` and `sha256`.",
+    )
+    counts = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        read_only=True,
+        help_text='Records per model and outcome: {"missions.Mission": {"created": 81}}.',
+    )
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who ran it; null for a command run from a shell.",
+    )
+    rows = ImportRunRowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "dataset",
+            "files",
+            "started",
+            "finished",
+            "user",
+            "overwrite",
+            "counts",
+            "rows",
+        ]
         read_only_fields = fields
 
 
