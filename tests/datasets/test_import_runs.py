@@ -44,7 +44,7 @@ def test_the_atop_run_keeps_the_row_it_skipped_and_the_phases_it_merged():
         )
     ]
     assert list(
-        Alliance.objects.get(slug="atop-1320").memberships.values_list("country", flat=True)
+        Alliance.objects.get(slug="atop-1320").memberships.values_list("country__code", flat=True)
     ) == ["FRA"]
     merged = rows("atop", "merged")
     assert len(merged) == 7
@@ -118,7 +118,7 @@ def test_the_eu_partnership_is_one_record_and_the_old_slug_leads_to_it():
     assert response.status_code == 301
     assert response["Location"].endswith("/api/v1/alliances/rok-eu-strategic-partnership/")
     partnership = Alliance.objects.get(slug="rok-eu-strategic-partnership")
-    assert list(partnership.memberships.values_list("country", "role")) == [("KOR", "member")]
+    assert list(partnership.memberships.values_list("country__code", "role")) == [("KOR", "member")]
 
 
 def test_south_koreas_dossier_shows_the_1991_inter_korean_pact_once():
