@@ -301,7 +301,10 @@ class MergeActions:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not any(field.name == "slug" for field in self.model._meta.fields):
+        # Cited records with a slug and a name (alliances, treaties, exercises, missions,
+        # challenges): not countries (a code is no slug) nor sources (cited, not citing).
+        names = {field.name for field in self.model._meta.fields}
+        if not {"slug", "name"} <= names or not hasattr(self.model, "citations"):
             actions.pop("merge_into", None)
             actions.pop("split_off", None)
         return actions
