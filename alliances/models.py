@@ -373,6 +373,10 @@ class Alliance(SlugRecord, Obligations):
         help_text="The fields whose sources disagree and no curator has resolved "
         "(set by milidip.sources.claims.derive).",
     )
+    # A slug `atop-<n>` or `cow-<n>` that names no record leads (301) to the alliance whose
+    # atop_id or cow_id is n (milidip.sources.merges.redirect_slug): a dataset's coding of an
+    # alliance stored under another slug.
+    slug_aliases = {"atop": "atop_id", "cow": "cow_id"}
 
     # Rows claimed through the alliance: "members/KOR/defence" is South Korea's membership's
     # defence (see milidip.sources.claims).
@@ -422,6 +426,10 @@ class Membership(Obligations):
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    # When two alliances merge (milidip.sources.merges), a moved membership that repeats one
+    # of the kept alliance's (the same country from the same day, whatever the role) is one
+    # membership, not two.
+    merge_identity = ("alliance", "country", "start")
     role = models.CharField(
         max_length=20,
         choices=Role.choices,

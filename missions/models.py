@@ -365,8 +365,9 @@ class Mission(SlugRecord):
         null=True,
         blank=True,
         related_name="deployments",
-        help_text="For a national deployment: the mission it serves in (South Korea's "
-        "Dongmyeong Unit serves in UNIFIL).",
+        help_text="The mission it is part of: for a national deployment, the mission it "
+        "serves in (South Korea's Dongmyeong Unit serves in UNIFIL); for a UN mission, the "
+        "aggregate that the UN lists it under (UNOSOM I and II are parts of UNOSOM).",
     )
 
     history = HistoricalRecords(m2m_fields=[hosts])

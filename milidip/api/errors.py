@@ -65,6 +65,9 @@ def api_exception_handler(exc, context):
         detail = str(exc.detail)
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
     response.data = error_body(response.status_code, code, detail, errors)
+    location = getattr(exc, "location", None)
+    if location:
+        response["Location"] = location
     return response
 
 

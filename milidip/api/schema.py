@@ -128,6 +128,13 @@ class AutoSchema(openapi.AutoSchema):
                 )
             if self._is_detail() and "dossier" not in self.path:
                 errors["410"] = "The record was retracted; `detail` gives the reason."
+            if self._is_detail() and "{slug}" in self.path:
+                errors["301"] = (
+                    "The slug is of a record merged into another (or, for an alliance, "
+                    "`atop-<n>` or `cow-<n>` names the alliance with that ATOP or COW id): "
+                    "`Location` is the same route for the record it now is, with the query "
+                    "string kept."
+                )
             return errors
         errors = dict(WRITE_ERRORS)
         if self.method in ("PUT", "PATCH", "DELETE"):
@@ -180,6 +187,13 @@ class AutoSchema(openapi.AutoSchema):
                 ErrorSerializer, code, media_types=["application/json"], direction=direction
             )
             response["description"] = description
+            if code == "301":
+                response["headers"] = {
+                    "Location": {
+                        "description": "The URL of the record it was merged into.",
+                        "schema": {"type": "string", "format": "uri"},
+                    }
+                }
             responses.setdefault(code, response)
         return responses
 

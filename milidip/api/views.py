@@ -37,6 +37,18 @@ class Gone(exceptions.APIException):
     default_code = "gone"
 
 
+class MovedPermanently(exceptions.APIException):
+    """301: the record was merged into another; `location` is where it now is."""
+
+    status_code = status.HTTP_301_MOVED_PERMANENTLY
+    default_detail = "The record was merged into another."
+    default_code = "moved_permanently"
+
+    def __init__(self, detail=None, *, location):
+        super().__init__(detail)
+        self.location = location
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "If-Match: the record changed since you read it; GET it again."

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from alliances.models import Alliance, Membership, Region, Treaty
 from milidip.api.views import check_parameters
 from milidip.records import Status
-from milidip.sources.models import Source
+from milidip.sources.models import ImportRunRow, Source
 from missions.models import DOMAINS, PURPOSES, Challenge, Exercise, ExerciseParticipant, Mission
 
 # name: ((code, label) pairs, the fields and filters that use it)
@@ -42,6 +42,10 @@ VOCABULARIES = {
     "collection": (
         Source.Collection.choices,
         "Sources' `collection`, and every list's `collection` filter.",
+    ),
+    "import_outcome": (
+        ImportRunRow.Outcome.choices,
+        "The `outcome` of the rows of a dataset's import runs (`/api/v1/sources/<slug>/runs/`).",
     ),
 }
 

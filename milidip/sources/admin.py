@@ -9,6 +9,12 @@
 - `RowInline`: the base of every inline of rows (memberships, participants, citations ...): a
   page showing a record with a hundred rows costs the same few queries as one with three.
 - `citation_inline`: the citations inline on every record's page.
+- `MergeActions` (on every record with a slug): "merge into…" merges the selected records into
+  one, with a reason; "split off…" makes a new draft record from one and moves the chosen
+  citations and rows to it (milidip.sources.merges). Merging or splitting a public record is a
+  reviewer's act: a curator's attempt is refused with a message to ask one.
+- `ImportRunAdmin`, `MergedSlugAdmin`: the import runs with their rows, and the merged slugs,
+  read-only.
 - `BoundedImportForm`: a CSV import is at most ADMIN_IMPORT_MAX_BYTES and ADMIN_IMPORT_MAX_ROWS
   (settings); a larger file is refused on the form, before any row is read into a preview.
 """
@@ -42,10 +48,21 @@ from milidip.services import (
     version_token,
 )
 from milidip.sources.claims import derive, fields_of, resolve
-from milidip.sources.models import SOURCE_FIELDS, Conflict, Resolution, Revision, Source
+from milidip.sources.merges import record_merge, record_split
+from milidip.sources.models import (
+    SOURCE_FIELDS,
+    Conflict,
+    ImportRun,
+    ImportRunRow,
+    MergedSlug,
+    Resolution,
+    Revision,
+    Source,
+)
 from milidip.sources.resources import FORMATS, record_resource
 from milidip.sources.review import (
     ReviewGate,
+    owned_rows,
     pending_revisions,
     record_state,
     revision_approve,
@@ -243,7 +260,152 @@ class BoundedImportForm(ImportForm):
         return cleaned
 
 
-class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
+# The rows of one kind a split offers to move (a record's citations, its memberships ...).
+SPLIT_MAX_ROWS = 500
+
+
+class MergeForm(forms.Form):
+    into = forms.SlugField(
+        label="Merge into", help_text="The slug of the record that is kept (it keeps its slug)."
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why they are one record."
+    )
+
+
+class SplitForm(forms.Form):
+    slug = forms.SlugField(help_text="The new record's slug.")
+    name = forms.CharField(max_length=200, help_text="The new record's name.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Why they are two records."
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.relations = ["citations"] + [
+            relation.get_accessor_name()
+            for relation in owned_rows(type(record))
+            if relation.get_accessor_name() != "citations"
+        ]
+        for name in self.relations:
+            rows = getattr(record, name).all()
+            self.fields[name] = forms.MultipleChoiceField(
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(row.pk, str(row)) for row in rows[:SPLIT_MAX_ROWS]],
+                help_text="Those that move to the new record.",
+            )
+
+
+class MergeActions:
+    """The "merge into…" and "split off…" actions of a record's list (see the module)."""
+
+    merge_template = "admin/milidip/merge_form.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Cited records with a slug and a name (alliances, treaties, exercises, missions,
+        # challenges): not countries (a code is no slug) nor sources (cited, not citing).
+        names = {field.name for field in self.model._meta.fields}
+        if not {"slug", "name"} <= names or not hasattr(self.model, "citations"):
+            actions.pop("merge_into", None)
+            actions.pop("split_off", None)
+        return actions
+
+    def _form_page(self, request, queryset, form, action, title, explanation):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "records": queryset,
+            "form": form,
+            "action": action,
+            "explanation": explanation,
+        }
+        return TemplateResponse(request, self.merge_template, context)
+
+    @admin.action(description="Merge into…", permissions=["change"])
+    def merge_into(self, request, queryset):
+        form = MergeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            into = self.model.objects.filter(slug=form.cleaned_data["into"]).first()
+            if into is None:
+                form.add_error("into", f"No {self.opts.verbose_name} has this slug.")
+            else:
+                merged = []
+                try:
+                    with transaction.atomic():
+                        for record in queryset.exclude(pk=into.pk):
+                            record_merge(
+                                record=record,
+                                into=into,
+                                reason=form.cleaned_data["reason"],
+                                user=request.user,
+                            )
+                            merged.append(record.slug)
+                except (PermissionDenied, ValidationError) as error:
+                    message = error.messages if hasattr(error, "messages") else [str(error)]
+                    self.message_user(request, " ".join(message), messages.ERROR)
+                    return None
+                self.message_user(
+                    request,
+                    f"Merged {', '.join(merged) or 'nothing'} into {into.slug}; their slugs now "
+                    "lead to it.",
+                    messages.SUCCESS,
+                )
+                return None
+        return self._form_page(
+            request,
+            queryset,
+            form,
+            "merge_into",
+            "Merge into…",
+            "These records are merged into the one named below: their citations, rows and "
+            "links move to it, their slugs lead to it (301), and both histories keep the "
+            "reason. A public record is merged by a reviewer only.",
+        )
+
+    @admin.action(description="Split off…", permissions=["change"])
+    def split_off(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Split one record at a time.", messages.ERROR)
+            return None
+        record = queryset.get()
+        data = request.POST if "apply" in request.POST else None
+        form = SplitForm(data, record=record)
+        if form.is_bound and form.is_valid():
+            rows = {name: form.cleaned_data[name] for name in form.relations[1:]}
+            try:
+                new = record_split(
+                    record=record,
+                    slug=form.cleaned_data["slug"],
+                    name=form.cleaned_data["name"],
+                    reason=form.cleaned_data["reason"],
+                    citations=form.cleaned_data["citations"],
+                    rows=rows,
+                    user=request.user,
+                )
+            except (PermissionDenied, ValidationError) as error:
+                message = error.messages if hasattr(error, "messages") else [str(error)]
+                self.message_user(request, " ".join(message), messages.ERROR)
+                return None
+            self.message_user(
+                request, f"Split {new.slug} off {record.slug} (a draft).", messages.SUCCESS
+            )
+            return None
+        return self._form_page(
+            request,
+            queryset,
+            form,
+            "split_off",
+            "Split off…",
+            "A new draft record is made from this one, with the citations and rows ticked "
+            "below; both histories keep the reason. Splitting off a slug merged away before "
+            "ends its redirect. A public record is split by a reviewer only.",
+        )
+
+
+class RecordAdmin(MergeActions, ImportExportMixin, SimpleHistoryAdmin):
     """What every record's admin shares: see the module docstring."""
 
     form = RecordForm
@@ -254,7 +416,7 @@ class RecordAdmin(ImportExportMixin, SimpleHistoryAdmin):
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "updated"
-    actions = ["publish_selected"]
+    actions = ["publish_selected", "merge_into", "split_off"]
     history_list_display = ["status"]
 
     publication_fieldset = (
@@ -781,3 +943,54 @@ class ResolutionAdmin(SimpleHistoryAdmin):
         )
         obj.pk = resolved.pk
         obj.refresh_from_db()
+
+
+class ImportRunRowInline(admin.TabularInline):
+    model = ImportRunRow
+    fields = ["model", "locator", "outcome", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """The import runs, read-only: the import framework alone writes them."""
+
+    list_display = ["dataset", "started", "finished", "user", "overwrite"]
+    list_filter = ["dataset"]
+    date_hierarchy = "started"
+    fields = ["dataset", "sources", "files", "started", "finished", "user", "overwrite", "counts"]
+    readonly_fields = fields
+    inlines = [ImportRunRowInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MergedSlug)
+class MergedSlugAdmin(admin.ModelAdmin):
+    """The slugs of merged records and where they lead, read-only: the merge service writes
+    them (a split removes one)."""
+
+    list_display = ["old_slug", "into", "model", "merged_at", "run", "user"]
+    list_filter = ["model"]
+    search_fields = ["old_slug", "into"]
+    fields = ["model", "old_slug", "into", "merged_at", "run", "user", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -109,6 +109,7 @@ class Source(SlugRecord):
         MME = "mme", "Multinational Military Exercises (MME)"
         UN = "un", "United Nations Peace and Security Data Hub"
         IPI = "ipi", "International Peace Institute Peacekeeping Database"
+        CURATED = "curated", "milidip's curated tables (the merges of duplicate records)"
 
     title = models.CharField(max_length=300, help_text="The title as the source gives it.")
     kind = models.CharField(
@@ -499,3 +500,124 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"{self.record_label}: {self.field}"
+
+
+class ImportRun(models.Model):
+    """One run of a dataset import, as `manage.py import_dataset` did it: which files (with
+    their checksums) it read, when, for whom, and how many records of each model came out
+    created, updated, unchanged or skipped. Its `rows` are the rows it skipped, merged or
+    corrected, each with the reason. Written by the import framework; read-only everywhere."""
+
+    dataset = models.CharField(
+        max_length=50, db_index=True, help_text="The dataset's name (`import_dataset <name>`)."
+    )
+    sources = models.ManyToManyField(
+        Source, related_name="import_runs", help_text="The Source records the dataset cites."
+    )
+    files = models.JSONField(
+        default=list,
+        help_text='The files it read: [{"input": ..., "file": ..., "sha256": ...}].',
+    )
+    started = models.DateTimeField(db_index=True)
+    finished = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who ran it; blank for a command run from a shell.",
+    )
+    overwrite = models.BooleanField(
+        default=False, help_text="It replaced what curators changed (--overwrite)."
+    )
+    counts = models.JSONField(
+        default=dict,
+        help_text='Records per model and outcome: {"missions.Mission": {"created": 3, ...}}.',
+    )
+
+    class Meta:
+        ordering = ["-started", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished__gte=models.F("started")), name="import_run_finished_after"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dataset} at {self.started:%Y-%m-%d %H:%M:%S}"
+
+
+class ImportRunRow(models.Model):
+    """A row a run did not import as the file gives it: skipped (a bad row), merged into
+    another record, or corrected (a value the run changed or dropped), with why."""
+
+    class Outcome(models.TextChoices):
+        SKIPPED = "skipped", "Skipped"
+        MERGED = "merged", "Merged"
+        CORRECTED = "corrected", "Corrected"
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    model = models.CharField(
+        max_length=100, blank=True, help_text="The model the row feeds (missions.Exercise)."
+    )
+    locator = models.CharField(
+        max_length=300, help_text="The file and row (mme_v7.csv:198), or the record."
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["run", "pk"]
+        indexes = [models.Index(fields=["run", "outcome"], name="import_run_row_outcome_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["skipped", "merged", "corrected"]),
+                name="import_run_row_outcome_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.locator}: {self.outcome}"
+
+
+class MergedSlug(models.Model):
+    """A record merged into another: its slug now answers with a redirect (301) to the record
+    it was merged into. Made by the merge service (milidip.sources.merges), from an import run
+    (the curated merges table) or a curator."""
+
+    model = models.CharField(
+        max_length=100, help_text="The record's model, as app_label.model_name (missions.exercise)."
+    )
+    old_slug = models.SlugField(max_length=100, help_text="The slug of the merged record.")
+    into = models.SlugField(max_length=100, help_text="The slug of the record it was merged into.")
+    merged_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merges",
+        help_text="The import run that merged it, if one did.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The curator who merged it, if one did.",
+    )
+    reason = models.TextField(help_text="Why the two are one record.")
+
+    class Meta:
+        ordering = ["model", "old_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "old_slug"], name="merged_slug_unique"),
+            models.CheckConstraint(
+                condition=~Q(old_slug=models.F("into")), name="merged_slug_not_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.old_slug} -> {self.into}"

@@ -2,6 +2,7 @@
 (`RecordSerializer` for reading, `RecordInputSerializer` for writing)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +17,7 @@ from milidip.api.fields import (
 from milidip.records import Status, can_see_drafts, field_list
 from milidip.services import uncited
 from milidip.sources.claims import fields_of
-from milidip.sources.models import SOURCE_FIELDS, Resolution, Source
+from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Resolution, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
 RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "html_url", "citations"]
@@ -150,10 +151,78 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only=True, allow_blank=True, help_text="Where the original can be found, if online."
     )
     html_url = PageUrlField()
+    runs = serializers.SerializerMethodField(
+        help_text="For a dataset: the URL of its import runs (newest first); null for an article."
+    )
 
     class Meta:
         model = Source
-        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated", "html_url"])
+        fields = field_list(SOURCE_FIELDS, add=["status", "created", "updated", "html_url", "runs"])
+        read_only_fields = fields
+        # For milidip.api.reading: `runs` is a link built from the slug, for datasets only.
+        read_columns = {
+            "runs": (["kind", "slug"], lambda row, request: runs_url(row, request)),
+        }
+
+    def get_runs(self, source) -> str | None:
+        return runs_url({"kind": source.kind, "slug": source.slug}, self.context.get("request"))
+
+
+def runs_url(source, request):
+    """The URL of a dataset's import runs (absolute with a request); None for an article."""
+    if source["kind"] != Source.Kind.DATASET:
+        return None
+    path = reverse("source-runs", kwargs={"slug": source["slug"]})
+    build = getattr(request, "build_absolute_uri", None)
+    return build(path) if build else path
+
+
+class ImportRunRowSerializer(serializers.ModelSerializer):
+    """A row the run did not import as the file gives it, and why."""
+
+    class Meta:
+        model = ImportRunRow
+        fields = ["model", "locator", "outcome", "reason"]
+        read_only_fields = fields
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    """One run of a dataset import: the files it read with their SHA-256 checksums, when it
+    ran, how many records of each model came out created, updated, unchanged or skipped, and
+    every row it skipped, merged or corrected with the reason."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The run's number.")
+    files = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Each input it read: `input`, `file` and `sha256`.",
+    )
+    counts = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        read_only=True,
+        help_text='Records per model and outcome: {"missions.Mission": {"created": 81}}.',
+    )
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who ran it; null for a command run from a shell.",
+    )
+    rows = ImportRunRowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "dataset",
+            "files",
+            "started",
+            "finished",
+            "user",
+            "overwrite",
+            "counts",
+            "rows",
+        ]
         read_only_fields = fields
 
 

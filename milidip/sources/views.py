@@ -7,21 +7,31 @@ once with the same ETag one wins and the other gets 412. A change to a public re
 who may not publish it is kept as a pending revision (202) for a reviewer
 (milidip.sources.review).
 
+A GET of a detail route (the record's, or an action under it) for a slug that names no record
+answers 301 to the same route for the record it was merged into (milidip.sources.merges), the
+query string kept.
+
 `with_citations` prefetches what every record's citations need.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from milidip.api.views import BaseViewSet, Conflict, PendingRevisionSerializer
+from milidip.api.views import BaseViewSet, Conflict, MovedPermanently, PendingRevisionSerializer
+from milidip.records import visible_to
 from milidip.services import check_delete, record_save
 from milidip.sources.filters import SourceFilter
-from milidip.sources.models import Source
+from milidip.sources.merges import redirect_slug
+from milidip.sources.models import ImportRun, ImportRunRow, Source
 from milidip.sources.review import ReviewGate
-from milidip.sources.serializers import SourceSerializer
+from milidip.sources.serializers import ImportRunSerializer, SourceSerializer
 
 
 def with_citations(queryset):
@@ -38,6 +48,31 @@ class RecordViewSet(BaseViewSet):
     # Input names of many-to-many links, and of row lists: {input name: related name}.
     link_fields = ()
     row_fields = {}
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            self.redirect_merged()
+            raise
+
+    def redirect_merged(self):
+        """Raise a 301 to the record a merged slug now is (reads only)."""
+        if self.request.method not in ("GET", "HEAD") or self.lookup_field != "slug":
+            return
+        old = self.kwargs[self.lookup_field]
+        target = redirect_slug(self.queryset.model, old, queryset=self.get_queryset())
+        if target is None:
+            return
+        url_name = "detail"
+        if self.action != "retrieve":
+            url_name = getattr(getattr(self, self.action), "url_name", self.action)
+        path = reverse(f"{self.basename}-{url_name}", kwargs={self.lookup_field: target})
+        query = self.request.META.get("QUERY_STRING", "")
+        location = self.request.build_absolute_uri(f"{path}?{query}" if query else path)
+        raise MovedPermanently(
+            f"{old} was merged into {target}; it is at {location}", location=location
+        )
 
     # Writing
 
@@ -131,3 +166,35 @@ class SourceViewSet(RecordViewSet):
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
     http_method_names = ["get", "head", "options"]
+    paged_actions = ("runs",)
+
+    @extend_schema(
+        responses=ImportRunSerializer(many=True),
+        summary="A dataset's import runs, newest first",
+        description="Every run of the import that reads this dataset (`manage.py "
+        "import_dataset`): its files with their SHA-256 checksums, when it ran, the records "
+        "per model and outcome, and every row it skipped, merged or corrected with the "
+        "reason. Empty for an article. Paginated like the lists.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def runs(self, request, slug=None):
+        source = self.get_object()
+        runs = (
+            ImportRun.objects.filter(sources=source)
+            .select_related("user")
+            .prefetch_related(Prefetch("rows", queryset=ImportRunRow.objects.order_by("pk")))
+            .order_by("-started", "-pk")
+        )
+        page = self.paginate_queryset(runs)
+        self.last_modified = max((run.finished for run in page), default=source.updated)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_queryset(self):
+        if self.action == "runs":
+            return visible_to(self.request.user, Source.objects.all())
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "runs":
+            return ImportRunSerializer
+        return super().get_serializer_class()

@@ -177,6 +177,7 @@ def test_the_collection_filter_lists_records_by_where_they_come_from(api):
         "mme",
         "un",
         "ipi",
+        "curated",
     }
 
 

@@ -6,6 +6,11 @@ run writes nothing, not even history. A record a curator changed since the impor
 it is left alone unless the run overwrites (curated.py). Writes are validated first with the
 model's own `full_clean`, the rules the admin and the API apply, then written in bulk with
 history (history.py).
+
+A record merged into another (MergedSlug, milidip.sources.merges) is not created again: `put`
+for a new record whose slug was merged away returns the record it was merged into, unchanged,
+and notes the row as merged, so a re-import keeps the merge (its links and citations go to
+the record it was merged into).
 """
 
 from django.core.exceptions import ValidationError
@@ -23,6 +28,7 @@ from milidip.datasets.framework.history import (
 )
 from milidip.datasets.framework.reporting import reasons
 from milidip.records import UpdatedAtField
+from milidip.sources.merges import merged_into
 
 
 class CountryIndex:
@@ -58,11 +64,22 @@ class RecordSync:
         self._new = []
         self._existing = {}
         self._related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        self._merged = merged_into(model)
 
     def put(self, values, *, instance=None, row=None):
         """The dataset's values for one record; `instance` is the stored record they describe,
         None for a new one. Returns the instance that stands for the record (saved on `flush`),
         or None when the values are not valid (reported as a bad row)."""
+        if instance is None and values.get("slug") in self._merged:
+            into = self._merged[values["slug"]]
+            self.run.note_row(
+                row if row is not None else values["slug"],
+                "merged",
+                f"{values['slug']} was merged into {into.slug}: the row goes to that record",
+                model=self.model,
+                quiet=True,
+            )
+            return into
         if instance is None:
             instance = self.model(**{**self.create_defaults, **values})
             if not self._valid(instance, row):

@@ -1,6 +1,8 @@
 """What a run tells: a progress bar on a terminal (plain lines otherwise), the outcomes per
 model (created, updated, unchanged, skipped), the bad rows, the records left to curators and
-the changes, and the summary that ends a run's output."""
+the changes, the rows kept out or changed (`RowNote`: skipped, merged, corrected, each with
+its reason, which the run stores with its ImportRun), and the summary that ends a run's
+output."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,6 +48,16 @@ class Progress:
             self.interrupt()
 
 
+@dataclass(frozen=True)
+class RowNote:
+    """A row the run did not import as the file gives it: skipped, merged or corrected."""
+
+    model: str
+    locator: str
+    outcome: str
+    reason: str
+
+
 @dataclass
 class Report:
     """What a run did: outcomes per model, bad rows, skipped records and changes."""
@@ -55,9 +67,14 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     derived: Counter = field(default_factory=Counter)
+    rows: list[RowNote] = field(default_factory=list)
 
     def count(self, model, outcome, number=1):
         self.counts.setdefault(model._meta.label, Counter())[outcome] += number
+
+    def note(self, model, locator, outcome, reason):
+        label = model._meta.label if model is not None else ""
+        self.rows.append(RowNote(label, str(locator)[:300], outcome, str(reason)))
 
     def total(self, outcome):
         return sum(counter[outcome] for counter in self.counts.values())
@@ -78,6 +95,12 @@ class Report:
             lines.append(f"  shown values {verb} derived anew from the claims of: {derived}")
         if self.bad_rows:
             lines.append(f"  {len(self.bad_rows)} bad rows {verb} skipped (listed above)")
+        noted = Counter(note.outcome for note in self.rows)
+        if noted["merged"] or noted["corrected"]:
+            lines.append(
+                f"  {noted['merged']} rows {verb} merged and {noted['corrected']} corrected "
+                "(kept with the run's record, ImportRun)"
+            )
         if self.skipped:
             lines.append(
                 f"  {len(self.skipped)} records changed by curators {verb} left alone "

@@ -9,6 +9,9 @@ record's rows through `run.citations(model, sources)` (CitationSync).
 - Bad rows (an unknown country, an impossible date, a wrong number of fields) are reported as
   "file:row: reason" and skipped; everything else imports.
 - Dry run: the whole run happens in a transaction that is rolled back.
+- Kept: each run is stored as an ImportRun (milidip.sources.models) with its files'
+  checksums, its times, its counts, and a row (ImportRunRow) for every row it skipped, merged
+  or corrected with the reason (`bad_row`, `note_row`, and the records left to curators).
 - Visible: a progress bar on a terminal, plain lines otherwise, and a summary per model
   (created, updated, unchanged, skipped) at the end.
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from milidip.datasets.framework.citations import CitationSync
 from milidip.datasets.framework.description import DATASETS_DIR
@@ -28,7 +32,8 @@ from milidip.datasets.framework.records import RecordSync
 from milidip.datasets.framework.reporting import Progress, Report, label
 from milidip.records import Status
 from milidip.sources.claims import derive
-from milidip.sources.models import Source
+from milidip.sources.models import ImportRun as StoredRun
+from milidip.sources.models import ImportRunRow, MergedSlug, Source, file_checksum
 from milidip.versions import data_changed
 
 
@@ -36,9 +41,21 @@ class ImportRun:
     """One run of one dataset: the files it reads, its options, its report and its output."""
 
     def __init__(
-        self, dataset, *, files=None, dry_run=False, overwrite=False, out, err, verbosity=1
+        self,
+        dataset,
+        *,
+        files=None,
+        dry_run=False,
+        overwrite=False,
+        out,
+        err,
+        verbosity=1,
+        user=None,
     ):
         self.dataset = dataset
+        self.user = user
+        self.stored = None
+        self.merged_slugs = []  # MergedSlug ids the run made: they name the stored run
         self.dry_run, self.overwrite = dry_run, overwrite
         self.out, self.err, self.verbosity = out, err, verbosity
         self.change_reason = f"import {dataset.name}"
@@ -67,10 +84,12 @@ class ImportRun:
         """Read every input, then import inside one transaction, rolled back on a dry run
         (`rollback=False` leaves that to the caller's transaction: several dry runs in a row
         then see each other's records)."""
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), timezone.now()
+        files = []
         for name, spec in self.dataset.inputs.items():
             path = self.paths[name]
             self._rows[name], _ = read_csv(path, spec, shown=self.shown(path))
+            files.append({"input": name, "file": self.shown(path), "sha256": file_checksum(path)})
         for spec in self.dataset.sources:
             try:
                 self._source_values[spec.slug] = spec.values()
@@ -82,10 +101,39 @@ class ImportRun:
             self.dataset.load(self)
             # Its bulk writes send no signals: the data version moves when this commits.
             data_changed()
+            self.stored = self.keep(files, started_at)
             if rollback:
                 transaction.set_rollback(True)
         self.elapsed = time.perf_counter() - started
         return self.report
+
+    def keep(self, files, started_at):
+        """Store the run and the rows it noted (rolled back with it on a dry run)."""
+        stored = StoredRun.objects.create(
+            dataset=self.dataset.name,
+            files=files,
+            started=started_at,
+            finished=max(timezone.now(), started_at),
+            user=self.user,
+            overwrite=self.overwrite,
+            counts={label: dict(counter) for label, counter in self.report.counts.items()},
+        )
+        stored.sources.set(Source.objects.filter(slug__in=[s.slug for s in self.dataset.sources]))
+        ImportRunRow.objects.bulk_create(
+            [
+                ImportRunRow(
+                    run=stored,
+                    model=note.model,
+                    locator=note.locator,
+                    outcome=note.outcome,
+                    reason=note.reason,
+                )
+                for note in self.report.rows
+            ],
+            batch_size=1000,
+        )
+        MergedSlug.objects.filter(pk__in=self.merged_slugs).update(run=stored)
+        return stored
 
     def progress(self, label, total):
         self._progress = Progress(
@@ -116,9 +164,19 @@ class ImportRun:
         where = row.where if row is not None else label(record)
         message = f"{where}: {reason}"
         self.report.bad_rows.append(message)
+        self.report.note(model, where, "skipped", reason)
         self._write(self.err, message)
         if model is not None:
             self.report.count(model, "skipped")
+
+    def note_row(self, row, outcome, reason, *, model=None, quiet=False):
+        """Note a row that is merged with another, corrected or passed over (outcome merged,
+        corrected or skipped): kept with the run, and said on stderr unless `quiet` (a row
+        the dataset's codebook says to pass over, such as MME's -9 participants)."""
+        where = row.where if hasattr(row, "where") else str(row)
+        self.report.note(model, where, outcome, reason)
+        if not quiet:
+            self._write(self.err, f"{where}: {reason}")
 
     def skip(self, instance, reason, changes, *, count=True):
         """Report a record left as a curator made it and count it as skipped (unless `count`
@@ -129,6 +187,7 @@ class ImportRun:
             "(--overwrite replaces it)"
         )
         self.report.skipped.append(message)
+        self.report.note(type(instance), label(instance), "skipped", message)
         if count:
             self.report.count(type(instance), "skipped")
         self._write(self.out, message)

@@ -458,6 +458,17 @@ class Atop(Dataset):
             if key not in members:
                 members[key] = Member(atop_id, cow_code, start, [])
             members[key].phases.append(phase)
+        for member in members.values():
+            first = member.phases[0].row
+            for phase in member.phases[1:]:
+                run.note_row(
+                    phase.row,
+                    "merged",
+                    f"member {member.cow_code} enters two phases of ATOP {member.atop_id} the "
+                    f"same day ({member.start}): one membership with {first.where}",
+                    model=Membership,
+                    quiet=True,
+                )
         return list(members.values())
 
     def sync_alliances(self, run, treaties, countries):

@@ -319,7 +319,7 @@ class Mme(Dataset):
 
     def read_exercises(self, run):
         """The exercises of the wide file by mme_id."""
-        exercises, notes = {}, []
+        exercises = {}
         for row in run.rows("exercises", model=Exercise):
             try:
                 exercise = self.exercise(row)
@@ -335,14 +335,15 @@ class Mme(Dataset):
                 continue
             start, end = exercise.values["start"], exercise.values["end"]
             if not is_not_before(end, start):
-                notes.append(
-                    f"{row.where}: the exercise ends ({end}) before it starts ({start}): "
-                    "imported without its end"
+                run.note_row(
+                    row,
+                    "corrected",
+                    f"the exercise ends ({end}) before it starts ({start}): imported without "
+                    "its end",
+                    model=Exercise,
                 )
                 exercise.values["end"] = ""
             exercises[exercise.mme_id] = exercise
-        for note in notes:
-            run.err.write(note)
         return exercises
 
     @staticmethod
@@ -404,6 +405,13 @@ class Mme(Dataset):
                 run.bad_row(row, error, model=ExerciseParticipant)
                 continue
             if country is None:
+                run.note_row(
+                    row,
+                    "skipped",
+                    "the participant is coded -9: MME names no one",
+                    model=ExerciseParticipant,
+                    quiet=True,
+                )
                 continue
             names.setdefault(row["country"], country)
             participations.append(Participation(mme_id, country, row, row["country"], True))
