@@ -475,6 +475,13 @@ class MissionStrength(models.Model):
     locator = models.CharField(
         max_length=200, help_text="The row they come from (file and row number)."
     )
+    outside_mission_dates = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The month falls before the mission's start or after its end (compared at "
+        "the coarser of the two precisions), as the import found them: the figure is kept "
+        "but flagged, not shown as the mission's.",
+    )
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = UpdatedAtField(default=timezone.now, editable=False)
 
@@ -498,6 +505,83 @@ class MissionStrength(models.Model):
         return (self.mission.slug, self.month)
 
     natural_key.dependencies = ["missions.mission"]
+
+
+def outside_dates(month, start, end):
+    """Whether `month` (YYYY-MM) falls before the partial date `start` or after `end`, each
+    compared at the coarser of the two precisions (1995-03 is not after an end of 1995)."""
+
+    def cut(a, b):
+        size = min(len(a), len(b))
+        return a[:size], b[:size]
+
+    if start:
+        month_cut, start_cut = cut(month, start)
+        if month_cut < start_cut:
+            return True
+    if end:
+        month_cut, end_cut = cut(month, end)
+        if month_cut > end_cut:
+            return True
+    return False
+
+
+class ContributorMonthManager(models.Manager):
+    def get_by_natural_key(self, country_code, month):
+        return self.get(country__code=country_code, month=month)
+
+
+class ContributorMonth(models.Model):
+    """One contributing country's uniformed personnel in all UN missions together at the end
+    of one month (the IPI Peacekeeping Database's country series; IPI's files give no
+    breakdown by mission). Each month cites its own dataset row."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="contributor_months"
+    )
+    month = PartialDateField(help_text="The month the figures are for (YYYY-MM).")
+    troops = models.PositiveIntegerField(null=True, blank=True)
+    police = models.PositiveIntegerField(null=True, blank=True)
+    experts = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Experts on mission (military observers among them)."
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The dataset the figures come from.",
+    )
+    locator = models.CharField(
+        max_length=200, help_text="The row they come from (file and row number)."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = ContributorMonthManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contributor month"
+        ordering = ["country", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "month"], name="contributormonth_unique"),
+            models.CheckConstraint(
+                condition=Q(month__regex=r"^[0-9]{4}-[0-9]{2}$"), name="contributormonth_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="contributormonth_month_idx")]
+
+    def __str__(self):
+        return f"{self.country_id and self.country.code}, {self.month}"
+
+    @property
+    def total(self):
+        return sum(figure or 0 for figure in (self.troops, self.police, self.experts))
+
+    def natural_key(self):
+        return (self.country.code, self.month)
+
+    natural_key.dependencies = ["alliances.country"]
 
 
 class LocationManager(models.Manager):

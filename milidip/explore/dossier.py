@@ -1,15 +1,25 @@
 """A country's dossier: everything involving one country, grouped by resource, in one request.
 
-Eight queries whatever the country: the country, its citations, and one per group.
+Nine queries whatever the country: the country, its citations, one per group, and one for the
+summary of its monthly contributions to UN missions (the months themselves are a paged list).
 """
 
+from django.db.models import Count, Max, Min, Sum
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from alliances.models import Alliance, Membership, Treaty
 from alliances.serializers import AllianceRefSerializer, CountryRefSerializer, TreatyRefSerializer
 from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
 from milidip.records import visible_to
-from missions.models import Challenge, Exercise, ExerciseParticipant, Mission, MissionContribution
+from missions.models import (
+    Challenge,
+    ContributorMonth,
+    Exercise,
+    ExerciseParticipant,
+    Mission,
+    MissionContribution,
+)
 from missions.serializers import ExerciseRefSerializer, MissionRefSerializer
 
 
@@ -37,7 +47,45 @@ def country_dossier(country, user):
             country=country, mission__in=visible(Mission.objects.all())
         ).select_related("mission"),
         "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
+        "un_personnel": {
+            "country": country,
+            **ContributorMonth.objects.filter(country=country).aggregate(
+                months=Count("pk"),
+                first_month=Min("month"),
+                last_month=Max("month"),
+                troop_months=Sum("troops"),
+                police_months=Sum("police"),
+                expert_months=Sum("experts"),
+            ),
+        },
     }
+
+
+class DossierPersonnelSerializer(serializers.Serializer):
+    """The summary of the country's monthly series of personnel in UN missions."""
+
+    months = serializers.IntegerField(min_value=0, help_text="Months with figures.")
+    first_month = PartialDateField(allow_null=True, help_text="Its first month (YYYY-MM).")
+    last_month = PartialDateField(allow_null=True, help_text="Its last month (YYYY-MM).")
+    troop_months = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text="Troops summed over the months (person-months)."
+    )
+    police_months = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text="Police summed over the months (person-months)."
+    )
+    expert_months = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        help_text="Experts on mission summed over the months (person-months).",
+    )
+    url = serializers.SerializerMethodField(help_text="The months themselves, a paged list.")
+
+    def get_url(self, summary) -> str:
+        return reverse(
+            "country-contributions",
+            kwargs={"code": summary["country"].code},
+            request=self.context.get("request"),
+        )
 
 
 class DossierMembershipSerializer(serializers.ModelSerializer):
@@ -85,3 +133,7 @@ class DossierSerializer(serializers.Serializer):
         many=True, help_text="Its contributions to missions."
     )
     challenges = ChallengeRefSerializer(many=True, help_text="Challenges that concern it.")
+    un_personnel = DossierPersonnelSerializer(
+        help_text="Its uniformed personnel in UN missions month by month (IPI), summed up, "
+        "with the link to the months."
+    )

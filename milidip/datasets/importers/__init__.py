@@ -11,6 +11,7 @@ from milidip.datasets.importers.atop import Atop
 from milidip.datasets.importers.cow_alliances import CowAlliances
 from milidip.datasets.importers.cow_states import CowStates
 from milidip.datasets.importers.ipi import Ipi
+from milidip.datasets.importers.ipi_contributors import IpiContributors
 from milidip.datasets.importers.mme import Mme
 from milidip.datasets.importers.un_pko import UnPko
 
@@ -23,5 +24,6 @@ DATASETS = {
         Mme,
         UnPko,
         Ipi,
+        IpiContributors,
     )
 }

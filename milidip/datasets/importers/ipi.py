@@ -34,7 +34,9 @@ Monthly strengths: each mission-month row is a MissionStrength of its mission fo
 `Date` (IPI's last day of the month, sometimes a day or two before it: 2000-02-28), with
 Troops, Police, Observers and Total. Total must be the sum of the other three (an NA counting
 as none) and a mission has one row a month, or the row is bad. A strength carries its own
-source and locator (ipi_pko_data_mission.csv:<row>): missions do not cite their 5,330 rows.
+source and locator (ipi_pko_data_mission.csv:<row>): missions do not cite their 5,330 rows. A
+month before its mission's start or after its end (at the coarser precision) is kept, flagged
+`outside_mission_dates`: the API shows it and filters on it (17 UN missions have such months).
 
 Contributions: each contributions row is a MissionContribution of its country
 (Contributor_ISO-3; unknown is a bad row) to its mission as of the month of its Date
@@ -66,6 +68,7 @@ from missions.models import (
     MissionCitation,
     MissionContribution,
     MissionStrength,
+    outside_dates,
 )
 
 NOT_GIVEN = frozenset({"", "NA"})
@@ -369,7 +372,9 @@ class Ipi(Dataset):
         }
         figures = ("troops", "police", "observers", "total")
         sync = run.records(
-            MissionStrength, fields=(*figures, "source", "locator"), enrich_fields=figures
+            MissionStrength,
+            fields=(*figures, "source", "locator", "outside_mission_dates"),
+            enrich_fields=figures,
         )
         for month in months:
             mission = missions[month.acronym]
@@ -383,6 +388,7 @@ class Ipi(Dataset):
                     "total": month.total,
                     "source": source,
                     "locator": month.row.locator,
+                    "outside_mission_dates": outside_dates(month.month, mission.start, mission.end),
                 },
                 instance=stored.get((mission.pk, month.month)),
                 row=month.row,

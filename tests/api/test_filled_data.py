@@ -1,0 +1,97 @@
+"""What issue 11 fills from the files, through the API, with every dataset imported from the
+real files: each contributing country's personnel month by month (IPI's country series), the
+monthly strengths flagged outside their missions' dates, mission hosts from IPI, readable
+generated alliance names, regions and Gleditsch-Ward codes from country-converter, and end
+dates that say what they mean.
+
+The datasets are imported once for this module (inside a transaction rolled back at its end);
+each test runs in its own savepoint on top, as everywhere else.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from missions.models import ContributorMonth, MissionStrength
+from tests.api.helpers import API
+from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module
+
+pytestmark = pytest.mark.django_db
+
+KOR_MONTHS = 245  # rows of "Republic of Korea" in ipi_contributor_months.csv
+
+
+@pytest.fixture(scope="module", autouse=True)
+def datasets(django_db_setup, django_db_blocker):
+    yield from imported_for_the_module(django_db_blocker, "all")
+
+
+def get(api, path, status=200):
+    response = api.get(API + path)
+    assert response.status_code == status, response.content[:500]
+    return response.json()
+
+
+def test_kor_country_month_series_is_served_with_its_row(api):
+    line = next(
+        number
+        for number, text in enumerate(
+            (DATASETS_DIR / "ipi_contributor_months.csv").read_text().splitlines(), start=1
+        )
+        if text.startswith("Republic of Korea,2010-01-31,")
+    )
+    page = get(api, "countries/KOR/contributions/?year_from=2010&year_to=2010")
+    assert page["count"] == 12
+    january = page["results"][0]
+    assert january == {
+        "month": "2010-01",
+        "troops": 480,
+        "police": 4,
+        "experts": 25,
+        "total": 509,
+        "source": "ipi-peacekeeping-contributor-months",
+        "locator": f"ipi_contributor_months.csv:{line}",
+    }
+    assert [point["month"] for point in page["results"]] == [
+        f"2010-{month:02d}" for month in range(1, 13)
+    ]
+    assert get(api, "countries/KOR/contributions/")["count"] == KOR_MONTHS
+    first = get(api, "countries/KOR/contributions/?page_size=1")["results"][0]
+    assert (first["month"], first["troops"], first["police"]) == ("1993-06", 61, None)
+
+
+def test_the_dossier_sums_up_the_series_and_links_it(api):
+    summary = get(api, "countries/KOR/dossier/")["un_personnel"]
+    months = ContributorMonth.objects.filter(country__code="KOR")
+    assert summary["months"] == KOR_MONTHS
+    assert (summary["first_month"], summary["last_month"]) == ("1993-06", "2014-03")
+    assert summary["troop_months"] == sum(point.troops or 0 for point in months)
+    assert summary["url"].endswith(f"{API}countries/KOR/contributions/")
+
+
+def test_bad_year_range_and_unknown_parameters_are_4xx(api):
+    assert get(api, "countries/KOR/contributions/?year_from=abc", status=400)
+    assert get(api, "countries/KOR/contributions/?mission=unifil", status=400)
+    assert get(api, "countries/XXZ/contributions/", status=404)
+
+
+def test_reimporting_the_country_series_changes_nothing():
+    before = ContributorMonth.objects.count()
+    out = StringIO()
+    call_command("import_dataset", "ipi-contributors", stdout=out, stderr=StringIO())
+    assert "0 created, 0 updated, 25657 unchanged" in out.getvalue().replace(",", "")
+    assert ContributorMonth.objects.count() == before == 25657
+
+
+def test_strengths_outside_their_missions_dates_are_flagged_and_filterable(api):
+    flagged = MissionStrength.objects.filter(outside_mission_dates=True)
+    missions = set(flagged.values_list("mission__slug", flat=True))
+    assert len(missions) == 17
+    slug = sorted(missions)[0]
+    page = get(api, f"missions/{slug}/strengths/?outside_mission_dates=true&page_size=100")
+    assert page["count"] == flagged.filter(mission__slug=slug).count() > 0
+    assert all(point["outside_mission_dates"] for point in page["results"])
+    inside = get(api, f"missions/{slug}/strengths/?outside_mission_dates=false")
+    assert not any(point["outside_mission_dates"] for point in inside["results"])
+    get(api, f"missions/{slug}/strengths/?outside_mission_dates=maybe", status=400)
