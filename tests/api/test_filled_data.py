@@ -95,3 +95,35 @@ def test_strengths_outside_their_missions_dates_are_flagged_and_filterable(api):
     inside = get(api, f"missions/{slug}/strengths/?outside_mission_dates=false")
     assert not any(point["outside_mission_dates"] for point in inside["results"])
     get(api, f"missions/{slug}/strengths/?outside_mission_dates=maybe", status=400)
+
+
+def test_unifil_is_hosted_by_lebanon_from_ipi_and_found_by_host(api):
+    unifil = get(api, "missions/unifil/")
+    assert [host["code"] for host in unifil["hosts"]] == ["LBN"]
+    notes = {citation["note"] for citation in unifil["citations"]}
+    assert "Country of mission LBN" in notes
+    found = get(api, "missions/?host=LBN&page_size=100")
+    assert "unifil" in {mission["slug"] for mission in found["results"]}
+
+
+def test_an_ipi_only_mission_starts_at_its_first_ipi_month_marked_as_such(api):
+    unmin = get(api, "missions/un-unmin/")
+    assert unmin["start"] == "2007-02"
+    assert any(
+        "start: its first month in IPI" in citation["note"] for citation in unmin["citations"]
+    )
+
+
+def test_south_sudan_has_its_gleditsch_ward_code_and_a_cited_region(api):
+    south_sudan = get(api, "countries/SSD/")
+    assert (south_sudan["gw_code"], south_sudan["region"]) == (626, "africa")
+    cited = [
+        citation
+        for citation in south_sudan["citations"]
+        if citation["source"]["slug"] == "country-converter-v1-3-2"
+    ]
+    assert [citation["note"] for citation in cited] == [
+        "UN M49 sub-region Eastern Africa; Gleditsch-Ward code 626"
+    ]
+    korea = get(api, "countries/KOR/")
+    assert korea["region"] == "east-asia"

@@ -34,13 +34,14 @@ class Input:
 
     Column names are matched case-insensitively (the COW files disagree on case). Lines that
     are not valid in `encoding` are read in `fallback_encoding` when one is given, otherwise
-    their row is reported as bad.
+    their row is reported as bad. `delimiter` is the field separator (a tab for TSV files).
     """
 
     file: str
     columns: tuple[str, ...]
     encoding: str = "utf-8"
     fallback_encoding: str | None = None
+    delimiter: str = ","
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def read_csv(path, spec, *, shown):
             undecodable.add(number)
     if lines:
         lines[0] = lines[0].removeprefix("\ufeff")
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=spec.delimiter)
     header = next(reader, None)
     if not header or 1 in undecodable:
         raise ImportFailure(f"{shown}: no readable header row")

@@ -8,6 +8,7 @@ seeds/datasets/sources.toml the Source records each dataset cites.
 """
 
 from milidip.datasets.importers.atop import Atop
+from milidip.datasets.importers.country_converter import CountryConverter
 from milidip.datasets.importers.cow_alliances import CowAlliances
 from milidip.datasets.importers.cow_states import CowStates
 from milidip.datasets.importers.ipi import Ipi
@@ -19,6 +20,7 @@ DATASETS = {
     dataset.name: dataset
     for dataset in (
         CowStates,
+        CountryConverter,
         CowAlliances,
         Atop,
         Mme,

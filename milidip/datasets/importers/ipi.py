@@ -11,16 +11,18 @@ Missions:
 - A row's `Mission` is a mission's UN acronym (`un_acronym`). `ALIASES` maps IPI's other
   spellings to the UN list's: from May 2005 to June 2006 IPI writes UNOCI by its French
   acronym, ONUCI, in the middle of UNOCI's months.
-- A stored mission (one of the UN list) is only read, never changed: IPI's "Country of
-  Mission" is where the headquarters is, not every host (UNMOGIP's is Pakistan alone,
-  MINURSO's Western Sahara, which is no state in COW), so the UN missions' hosts are left to
-  curators.
+- A stored mission (one of the UN list) is only read, except its hosts: where it has none,
+  they are the stored countries IPI names as its "Country of Mission" (UNIFIL: LBN), each cited
+  at the first row naming it. IPI's country is where the headquarters is, not every host
+  (UNMOGIP's is Pakistan alone; MINURSO's Western Sahara is no state in COW and is left out):
+  hosts a curator set are never replaced.
 - A mission not stored is created (16 missions IPI covers that the UN list does not, mostly
   political missions such as UNAMA): slug "un-" and its acronym in lower case, organisation
   the United Nations, short name the acronym. The data gives no name and no kind: the name is
   the acronym and the kind "political", except for the missions in `PEACEKEEPING`; the import
-  sets both once and never changes them, so a curator can correct them. Its start is blank:
-  IPI counts personnel from some month, not from the mission's start. Its end is the last
+  sets both once and never changes them, so a curator can correct them. Its start is its
+  first month in IPI, so marked in the citation of that row ("start: its first month in IPI");
+  blank when that is the data's first month (November 1990: it may have begun before). Its end is the last
   month IPI reports (it has ended), blank when that is the data's last month (still deployed
   then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
   coordinates. IPI labels the two coordinate columns the wrong way round in every row (Juba's
@@ -195,8 +197,13 @@ class Ipi(Dataset):
         months = self.read_months(run)
         hosts = run.links(Mission, {"hosts": "code"})
         missions, ours = self.sync_missions(run, months, organisation, index)
+        countries = self.countries_of_mission(months, index)
         for acronym, rows in ours.items():
             hosts.put(missions[acronym], {"hosts": {month.country for month in rows}})
+        for acronym, named in countries.items():
+            if acronym not in ours:
+                # A UN list mission: its hosts filled where blank (a curator's stay).
+                hosts.put(missions[acronym], {"hosts": set(named)})
         hosts.flush()
         self.sync_locations(run, ours, missions)
         self.sync_strengths(run, months, missions, months_source)
@@ -204,9 +211,23 @@ class Ipi(Dataset):
         self.sync_contributions(run, contributions, missions)
 
         citations = run.citations(MissionCitation, [months_source, contributions_source])
+        for acronym, named in countries.items():
+            if acronym not in ours:
+                for code, month in named.items():
+                    citations.cite(
+                        missions[acronym],
+                        months_source,
+                        month.row,
+                        note=f"Country of mission {code}",
+                    )
+        first_month = min((month.month for month in months), default="")
         for acronym, rows in ours.items():
             first, last = rows[0], rows[-1]
             cited = {first.row.number: "Acronym, headquarters, country of mission"}
+            if first.month != first_month:
+                cited[first.row.number] += (
+                    "; start: its first month in IPI, not a start date the source gives"
+                )
             countries = {first.country}
             for month in rows:
                 if month.country not in countries:
@@ -291,6 +312,7 @@ class Ipi(Dataset):
         }
         owned = created_by(run, Mission, [mission.pk for mission in missions.values()])
         last_month = max((month.month for month in months), default="")
+        first_month = min((month.month for month in months), default="")
         ours, kept = defaultdict(list), []
         for month in months:
             mission = missions.get(month.acronym)
@@ -310,7 +332,7 @@ class Ipi(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("short_name", "organisation", "end", "ended"),
+            fields=("short_name", "organisation", "start", "end", "ended"),
             create_defaults={"status": Status.PUBLISHED},
         )
         for acronym, rows in list(ours.items()):
@@ -318,6 +340,7 @@ class Ipi(Dataset):
             values = {
                 "short_name": acronym,
                 "organisation": organisation,
+                "start": "" if rows[0].month == first_month else rows[0].month,
                 "end": "" if last == last_month else last,
                 "ended": last != last_month,
             }
@@ -347,6 +370,16 @@ class Ipi(Dataset):
             missions[acronym] = instance
         sync.flush()
         return missions, dict(ours)
+
+    @staticmethod
+    def countries_of_mission(months, index):
+        """{acronym: {country code: its first row}}: the stored countries IPI names as each
+        mission's country of mission, in the order of their first month."""
+        named = defaultdict(dict)
+        for month in months:
+            if month.country in index.by_code:
+                named[month.acronym].setdefault(month.country, month)
+        return named
 
     def sync_locations(self, run, ours, missions):
         """The headquarters of the missions this import owns, from their first row."""
