@@ -300,6 +300,13 @@ class Alliance(SlugRecord, Obligations):
     short_name = models.CharField(
         max_length=50, blank=True, help_text="Acronym or short name, e.g. “NATO”."
     )
+    short_name_generated = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The short name was generated from the kind, members and year (an imported "
+        "alliance the source names by a code only); a curator's edit of the short name clears "
+        "it, and generated names never replace a curator's.",
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     description = models.TextField(blank=True, help_text="What the arrangement is and does.")
     start = PartialDateField(
@@ -357,6 +364,10 @@ class Alliance(SlugRecord, Obligations):
 
     history = HistoricalRecords()
 
+    # Fields a later step generates, by the flag that marks them (milidip.datasets.alliance_names):
+    # an import does not put its code back over them.
+    GENERATED_FIELDS = {"short_name": "short_name_generated"}
+
     class Meta:
         ordering = ["name", "slug"]
         permissions = [("publish_alliance", "Can publish and retract alliances")]
@@ -372,6 +383,14 @@ class Alliance(SlugRecord, Obligations):
 
     def __str__(self):
         return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        # A curator who changes a generated short name makes it theirs.
+        if self.pk and self.short_name_generated:
+            stored = Alliance.objects.filter(pk=self.pk).values_list("short_name", flat=True)
+            if stored and stored[0] != self.short_name:
+                self.short_name_generated = False
+        super().save(*args, **kwargs)
 
 
 class MembershipManager(models.Manager):

@@ -13,6 +13,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from alliances.models import Alliance
+from milidip.datasets.alliance_names import name_coded_alliances
 from missions.models import ContributorMonth, MissionStrength
 from tests.api.helpers import API
 from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module
@@ -127,3 +129,19 @@ def test_south_sudan_has_its_gleditsch_ward_code_and_a_cited_region(api):
     ]
     korea = get(api, "countries/KOR/")
     assert korea["region"] == "east-asia"
+
+
+def test_coded_alliances_get_readable_generated_names_and_a_curators_name_wins(api):
+    pact = get(api, "alliances/?atop_id=4125")["results"][0]
+    assert pact["short_name"] == "Non-aggression pact: PRK, KOR (1991)"
+    assert Alliance.objects.get(atop_id=4125).short_name_generated
+    assert not Alliance.objects.filter(short_name__regex=r"^(ATOP|COW) [0-9]+$").exists()
+    named = Alliance.objects.get(atop_id=4125)
+    named.short_name = "Inter-Korean Basic Agreement"
+    named.save()
+    assert not named.short_name_generated
+    assert name_coded_alliances() == 0
+    named.refresh_from_db()
+    assert named.short_name == "Inter-Korean Basic Agreement"
+    # The curated alliances keep their own names.
+    assert get(api, "alliances/rok-us-alliance/")["short_name"] == "US-South Korea alliance"

@@ -18,12 +18,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
+from milidip.datasets.alliance_names import name_coded_alliances
 from milidip.datasets.framework.reading import ImportFailure
 from milidip.datasets.framework.run import ImportRun, refresh_planner_statistics
 from milidip.datasets.importers import DATASETS
 from milidip.sources.models import Source
 
 ALL = "all"
+
+
+# After these, the coded alliance short names are made readable (milidip.datasets.alliance_names).
+ALLIANCE_DATASETS = {"cow-alliances", "atop"}
 
 
 class Command(BaseCommand):
@@ -98,6 +103,9 @@ class Command(BaseCommand):
                     run.execute(rollback=False)
                     for line in run.summary():
                         self.stdout.write(line)
+                if ALLIANCE_DATASETS & set(names):
+                    renamed = name_coded_alliances()
+                    self.stdout.write(f"alliance names: {renamed} coded short names made readable")
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
