@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from alliances.models import Alliance
-from milidip.datasets.alliance_names import name_coded_alliances
+from milidip.datasets.importers.alliance_names import name_coded_alliances
 from missions.models import ContributorMonth, MissionStrength
 from tests.api.helpers import API
 from tests.datasets.conftest import DATASETS_DIR, imported_for_the_module

@@ -23,8 +23,8 @@ Missions:
   sets both once and never changes them, so a curator can correct them. Its start is its
   first month in IPI, so marked in the citation of that row ("start: its first month in IPI");
   blank when that is the data's first month (November 1990: it may have begun before). Its end
-  is the last month IPI reports (it has ended), blank when that is the data's last month (still deployed
-  then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
+  is the last month IPI reports (it has ended), blank when that is the data's last month
+  (still deployed then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
   coordinates. IPI labels the two coordinate columns the wrong way round in every row (Juba's
   4.85 is under "Mission HQ Longitude"): the latitude is read from "Mission HQ Longitude" and
   the longitude from "Mission HQ Latitude". Its hosts are the countries of its rows' "Country

@@ -18,16 +18,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
-from milidip.datasets.alliance_names import name_coded_alliances
 from milidip.datasets.framework.reading import ImportFailure
 from milidip.datasets.framework.run import ImportRun, refresh_planner_statistics
 from milidip.datasets.importers import DATASETS
+from milidip.datasets.importers.alliance_names import name_coded_alliances
 from milidip.sources.models import Source
 
 ALL = "all"
 
 
-# After these, the coded alliance short names are made readable (milidip.datasets.alliance_names).
+# After these, the coded alliance short names are made readable (milidip.datasets.importers.alliance_names).
 ALLIANCE_DATASETS = {"cow-alliances", "atop"}
 
 
