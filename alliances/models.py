@@ -364,8 +364,8 @@ class Alliance(SlugRecord, Obligations):
 
     history = HistoricalRecords()
 
-    # Fields a later step generates, by the flag that marks them (milidip.datasets.importers.alliance_names):
-    # an import does not put its code back over them.
+    # Fields a later step generates, by the flag that marks them
+    # (milidip.datasets.importers.alliance_names): an import does not put its code back.
     GENERATED_FIELDS = {"short_name": "short_name_generated"}
 
     class Meta:

@@ -27,7 +27,8 @@ from milidip.sources.models import Source
 ALL = "all"
 
 
-# After these, the coded alliance short names are made readable (milidip.datasets.importers.alliance_names).
+# After these, the coded alliance short names are made readable
+# (milidip.datasets.importers.alliance_names).
 ALLIANCE_DATASETS = {"cow-alliances", "atop"}
 
 
