@@ -15,7 +15,7 @@ from milidip.api.filters import (
     ordering_filter,
 )
 from milidip.dates import year_range_q
-from milidip.sources.filters import DatedFilterSet, RecordFilterSet
+from milidip.sources.filters import DatedFilterSet, EndedFilterSet, RecordFilterSet
 
 COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
 
@@ -65,7 +65,7 @@ class CountryFilter(RecordFilterSet):
         return queryset.filter(pk__in=alliance.memberships.values("country"))
 
 
-class AllianceFilter(DatedFilterSet):
+class AllianceFilter(EndedFilterSet):
     search_fields = ("name", "short_name", "description")
 
     country = CountriesFilter(
@@ -92,7 +92,7 @@ class AllianceFilter(DatedFilterSet):
     atop_id = IdFilter(help_text="ATOP alliance id (atopid), e.g. 3240.")
     ordering = ordering_filter(("name", "start", "updated"), "Default: name, then slug.")
 
-    class Meta(DatedFilterSet.Meta):
+    class Meta(EndedFilterSet.Meta):
         model = Alliance
 
     def filter_role(self, queryset, name, roles):

@@ -9,10 +9,19 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from milidip.dates import PartialDateField, check_date_order, not_before_q
+from milidip.dates import (
+    PartialDateField,
+    check_date_order,
+    coverage_end_field,
+    derive_end_kind,
+    end_kind_field,
+    not_before_q,
+)
 from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
@@ -243,6 +252,8 @@ ALLIANCE_FIELDS = [
     "description",
     "start",
     "end",
+    "end_kind",
+    "coverage_end",
     *OBLIGATIONS,
     *PROVISIONS,
     "memberships",
@@ -256,6 +267,8 @@ MEMBERSHIP_FIELDS = [
     "role",
     "start",
     "end",
+    "end_kind",
+    "coverage_end",
     "phase",
     *OBLIGATIONS,
     "left_censored",
@@ -315,8 +328,12 @@ class Alliance(SlugRecord, Obligations):
         help_text="When it was established (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     end = PartialDateField(
-        "ended", help_text="When it ended; blank if it still stands or is not known."
+        "ended",
+        db_index=True,
+        help_text="When it ended; blank if it still stands or is not known (end_kind says which).",
     )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     members = models.ManyToManyField(
         Country, through="Membership", related_name="alliances", blank=True
     )
@@ -392,6 +409,10 @@ class Alliance(SlugRecord, Obligations):
                 self.short_name_generated = False
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        derive_end_kind(self)
+
 
 class MembershipManager(models.Manager):
     def get_by_natural_key(self, alliance_slug, country_code, role, start):
@@ -421,7 +442,13 @@ class Membership(Obligations):
         "(South Korea is a NATO partner).",
     )
     start = PartialDateField("joined", help_text="When the country took up this role.")
-    end = PartialDateField("left", help_text="When it left the role; blank if it still holds it.")
+    end = PartialDateField(
+        "left",
+        help_text="When it left the role; blank if it still holds it or it is not known "
+        "(end_kind says which).",
+    )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     phase = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -462,6 +489,7 @@ class Membership(Obligations):
     def clean(self):
         super().clean()
         check_date_order(self, [("end", "start")])
+        derive_end_kind(self)
 
     def natural_key(self):
         return (self.alliance.slug, self.country.code, self.role, self.start)
@@ -550,3 +578,10 @@ class TreatyCitation(Citation):
 
     class Meta(Citation.Meta):
         constraints = Citation.constraints_for("treatycitation")
+
+
+@receiver(pre_save, sender=Alliance)
+@receiver(pre_save, sender=Membership)
+def agree_end_kind(sender, instance, **kwargs):
+    """Every save (the admin, the API, a fixture) keeps end_kind in line with end."""
+    derive_end_kind(instance)

@@ -14,7 +14,7 @@ from milidip.api.filters import (
     ordering_filter,
 )
 from milidip.dates import year_range_q
-from milidip.sources.filters import DatedFilterSet
+from milidip.sources.filters import DatedFilterSet, EndedFilterSet
 from missions.models import (
     DOMAINS,
     PURPOSES,
@@ -94,9 +94,9 @@ class ExerciseFilter(DatedFilterSet):
         return queryset.filter(pk__in=participations.values("exercise"))
 
 
-class MissionFilter(DatedFilterSet):
+class MissionFilter(EndedFilterSet):
     search_fields = ("name", "short_name", "description")
-    ranges = {**DatedFilterSet.ranges, ("personnel_min", "personnel_max"): "filter_personnel"}
+    ranges = {**EndedFilterSet.ranges, ("personnel_min", "personnel_max"): "filter_personnel"}
 
     country = CountriesFilter(
         method="filter_country",
@@ -130,7 +130,7 @@ class MissionFilter(DatedFilterSet):
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 
-    class Meta(DatedFilterSet.Meta):
+    class Meta(EndedFilterSet.Meta):
         model = Mission
 
     def filter_country(self, queryset, name, countries):

@@ -8,11 +8,19 @@ indexed join on either database.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance, Country, Treaty
-from milidip.dates import PartialDateField, not_before_q
+from milidip.dates import (
+    PartialDateField,
+    coverage_end_field,
+    derive_end_kind,
+    end_kind_field,
+    not_before_q,
+)
 from milidip.records import SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
@@ -76,6 +84,8 @@ MISSION_FIELDS = [
     "start",
     "end",
     "ended",
+    "end_kind",
+    "coverage_end",
     "active",
     "description",
 ]
@@ -341,6 +351,8 @@ class Mission(SlugRecord):
         "says the mission ended but not when. Clearing the end date leaves it set: untick it "
         "if the mission is active again.",
     )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     description = models.TextField(blank=True)
     un_acronym = models.CharField(
         "UN acronym",
@@ -389,6 +401,7 @@ class Mission(SlugRecord):
         # A date says more than the flag: a mission with an end is over.
         if self.end:
             self.ended = True
+        derive_end_kind(self, ended=self.ended)
 
     @property
     def active(self):
@@ -680,3 +693,9 @@ class ChallengeCitation(Citation):
 
     class Meta(Citation.Meta):
         constraints = Citation.constraints_for("challengecitation")
+
+
+@receiver(pre_save, sender=Mission)
+def agree_end_kind(sender, instance, **kwargs):
+    """Every save (the admin, the API, a fixture) keeps end_kind in line with end and ended."""
+    derive_end_kind(instance, ended=instance.ended)

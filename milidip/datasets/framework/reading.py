@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from milidip.dates import parse_partial_date
+from milidip.dates import EndKind, parse_partial_date
 
 MISSING_VALUES = frozenset({"", "-9", "-99", "NA", "."})
 
@@ -154,3 +154,11 @@ def _decode(raw, spec):
         except UnicodeDecodeError:
             continue
     return raw.decode(spec.encoding, errors="replace"), False
+
+
+def end_values(end, coverage_end):
+    """A dataset's end with what it means, for a codebook where a blank end is "still in force
+    when the data ends": ended on the date, else censored at the data's `coverage_end`."""
+    if end:
+        return {"end": end, "end_kind": EndKind.ENDED, "coverage_end": ""}
+    return {"end": "", "end_kind": EndKind.CENSORED, "coverage_end": coverage_end}

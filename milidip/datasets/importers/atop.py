@@ -69,6 +69,7 @@ from milidip.datasets.framework.reading import (
     ImportFailure,
     Input,
     RowError,
+    end_values,
     parse_int,
     partial_date,
 )
@@ -130,9 +131,13 @@ ALLIANCE_FIELDS = (
     *PROVISIONS,
     "atop_id",
     "cow_alliance",
+    "end_kind",
+    "coverage_end",
 )
 ALLIANCE_ENRICH = ("start", "end", *OBLIGATIONS, *PROVISIONS, "atop_id", "cow_alliance")
-MEMBERSHIP_FIELDS = ("start", "end", "phase", *OBLIGATIONS, "note")
+MEMBERSHIP_FIELDS = ("start", "end", "phase", *OBLIGATIONS, "note", "end_kind", "coverage_end")
+# ATOP v4.01 codes alliances to 2016: a blank end (end year 0) is in force then (censored).
+COVERAGE_END = "2016"
 MEMBERSHIP_ENRICH = ("start", "end", "phase", *OBLIGATIONS)
 MATCHED_ROLES = (Membership.Role.MEMBER, Membership.Role.FOUNDING_MEMBER)
 
@@ -245,7 +250,7 @@ class Member:
                 note = f"ATOP codes phases {listed} from this day (member-level rows {rows})."
         return {
             "start": self.start,
-            "end": "" if "" in ends else max(ends),
+            **end_values("" if "" in ends else max(ends), COVERAGE_END),
             "phase": min(numbers) if numbers else None,
             **obligations,
             "note": note,
@@ -468,7 +473,7 @@ class Atop(Dataset):
                 "short_name": f"ATOP {atop_id}",
                 "kind": treaty.kind,
                 "start": treaty.start,
-                "end": treaty.end,
+                **end_values(treaty.end, COVERAGE_END),
                 **treaty.obligations,
                 **treaty.provisions,
                 "atop_id": atop_id,

@@ -37,6 +37,7 @@ from milidip.datasets.framework.reading import (
     MISSING_VALUES,
     Input,
     RowError,
+    end_values,
     parse_int,
     partial_date,
 )
@@ -88,6 +89,9 @@ NAME_LENGTH = 200
 
 ALLIANCE_FIELDS = ("start", "end", "defence", "neutrality", "non_aggression", "entente")
 MEMBERSHIP_FIELDS = ("end", *OBLIGATIONS, *CENSORING)
+# COW Formal Alliances v4.1 ends in 2012: a blank end is in force then (censored).
+COVERAGE_END = "2012"
+END_FIELDS = ("end_kind", "coverage_end")
 
 
 def flag(value, *, what):
@@ -148,7 +152,7 @@ class CowAlliance:
             "short_name": f"COW {self.cow_id}",
             "kind": self.kind,
             "start": self.start,
-            "end": self.end,
+            **end_values(self.end, COVERAGE_END),
         }
         for name in OBLIGATIONS:
             values[name] = any_of(member.values[name] for member in self.members)
@@ -285,7 +289,7 @@ class CowAlliances(Dataset):
             raise RowError("no membership start year")
         if not is_not_before(end, start):
             raise RowError(f"the membership ends ({end}) before it starts ({start})")
-        values = {"role": Membership.Role.MEMBER, "start": start, "end": end}
+        values = {"role": Membership.Role.MEMBER, "start": start, **end_values(end, COVERAGE_END)}
         for name, column in {**OBLIGATIONS, **CENSORING}.items():
             values[name] = flag(row[column], what=column)
         return values
@@ -302,7 +306,7 @@ class CowAlliances(Dataset):
         imported = created_by(run, Alliance)
         sync = run.records(
             Alliance,
-            fields=("name", "short_name", "kind", "cow_id", *ALLIANCE_FIELDS),
+            fields=("name", "short_name", "kind", "cow_id", *ALLIANCE_FIELDS, *END_FIELDS),
             enrich_fields=("cow_id", *ALLIANCE_FIELDS),
             create_defaults={"status": Status.PUBLISHED},
         )
@@ -346,7 +350,7 @@ class CowAlliances(Dataset):
                 curated.setdefault(key, []).append(membership)
         sync = run.records(
             Membership,
-            fields=MEMBERSHIP_FIELDS,
+            fields=(*MEMBERSHIP_FIELDS, *END_FIELDS),
             enrich_fields=("start", *MEMBERSHIP_FIELDS),
         )
         for cow_alliance in cow_alliances.values():

@@ -24,9 +24,10 @@ Missions:
   first month in IPI, so marked in the citation of that row ("start: its first month in IPI");
   blank when that is the data's first month (November 1990: it may have begun before). Its end
   is the last month IPI reports (it has ended), blank when that is the data's last month
-  (still deployed then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
-  coordinates. IPI labels the two coordinate columns the wrong way round in every row (Juba's
-  4.85 is under "Mission HQ Longitude"): the latitude is read from "Mission HQ Longitude" and
+  (still deployed then: end_kind censored, coverage_end that month). Its headquarters are
+  its first row's "Mission HQ", a MissionLocation with coordinates. IPI labels the two
+  coordinate columns the wrong way round in every row (Juba's 4.85 is under "Mission HQ
+  Longitude"): the latitude is read from "Mission HQ Longitude" and
   the longitude from "Mission HQ Latitude". Its hosts are the countries of its rows' "Country
   of Mission ISO-3" (an unknown code makes a bad row), written with history like its other
   fields: a curator's change of them is kept unless --overwrite. It cites its first row, its
@@ -55,7 +56,7 @@ from dataclasses import dataclass
 
 from milidip.datasets.framework.description import Dataset
 from milidip.datasets.framework.history import created_by
-from milidip.datasets.framework.reading import Input, RowError, parse_int
+from milidip.datasets.framework.reading import Input, RowError, end_values, parse_int
 from milidip.datasets.framework.records import CountryIndex
 from milidip.datasets.importers.un_pko import (
     coordinate,
@@ -332,7 +333,15 @@ class Ipi(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("short_name", "organisation", "start", "end", "ended"),
+            fields=(
+                "short_name",
+                "organisation",
+                "start",
+                "end",
+                "ended",
+                "end_kind",
+                "coverage_end",
+            ),
             create_defaults={"status": Status.PUBLISHED},
         )
         for acronym, rows in list(ours.items()):
@@ -341,7 +350,7 @@ class Ipi(Dataset):
                 "short_name": acronym,
                 "organisation": organisation,
                 "start": "" if rows[0].month == first_month else rows[0].month,
-                "end": "" if last == last_month else last,
+                **end_values("" if last == last_month else last, last_month),
                 "ended": last != last_month,
             }
             instance = missions.get(acronym)
