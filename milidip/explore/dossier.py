@@ -92,10 +92,12 @@ class DossierMembershipSerializer(serializers.ModelSerializer):
     alliance = AllianceRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    coverage_end = PartialDateField(read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["alliance", "role", "start", "end"]
+        fields = ["alliance", "role", "start", "end", "end_kind", "coverage_end"]
+        read_only_fields = fields
 
 
 class DossierParticipationSerializer(serializers.ModelSerializer):

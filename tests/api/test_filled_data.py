@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 
 from alliances.models import Alliance
 from milidip.datasets.importers.alliance_names import name_coded_alliances
@@ -145,3 +146,55 @@ def test_coded_alliances_get_readable_generated_names_and_a_curators_name_wins(a
     assert named.short_name == "Inter-Korean Basic Agreement"
     # The curated alliances keep their own names.
     assert get(api, "alliances/rok-us-alliance/")["short_name"] == "US-South Korea alliance"
+
+
+def slugs(api, path):
+    page = get(api, path + "&page_size=100")
+    assert page["count"] <= 100
+    return {record["slug"] for record in page["results"]}
+
+
+def test_censored_and_unknown_ends_are_told_apart_by_the_filters(api):
+    # ATOP 4930 (1999) has no end: in force when ATOP's coverage ends (2016), censored.
+    pact = get(api, "alliances/?atop_id=4930")["results"][0]
+    assert (pact["end"], pact["end_kind"], pact["coverage_end"]) == ("", "censored", "2016")
+    assert slugs(api, "alliances/?atop_id=4930&end_kind=censored") == {pact["slug"]}
+    assert slugs(api, "alliances/?atop_id=4930&active_in=2010") == {pact["slug"]}
+    assert slugs(api, "alliances/?atop_id=4930&active_in=2017") == set()
+    assert slugs(api, "alliances/?atop_id=4930&ended_by=2020") == set()
+    # The European Union's end is blank and no source says why: unknown, never counted as
+    # in force or as ended.
+    union = get(api, "alliances/european-union/")
+    assert (union["end"], union["end_kind"], union["coverage_end"]) == ("", "unknown", "")
+    assert "european-union" in slugs(api, "alliances/?end_kind=unknown&search=European")
+    assert "european-union" not in slugs(api, "alliances/?active_in=2010&search=European")
+    assert "european-union" not in slugs(api, "alliances/?ended_by=2020&search=European")
+    # A COW alliance without an end is censored at COW's 2012.
+    cow = Alliance.objects.filter(cow_id__isnull=False, atop_id__isnull=True, end="").first()
+    assert (cow.end_kind, cow.coverage_end) == ("censored", "2012")
+
+
+def test_an_ended_alliance_counts_by_its_end_year(api):
+    ended = Alliance.objects.filter(end_kind="ended", atop_id__isnull=False).exclude(
+        end__startswith=models.F("start")
+    )[0]
+    year = int(ended.end[:4])
+    path = f"alliances/?atop_id={ended.atop_id}"
+    assert slugs(api, f"{path}&ended_by={year}") == {ended.slug}
+    assert slugs(api, f"{path}&ended_by={year - 1}") == set()
+    assert slugs(api, f"{path}&active_in={year}") == {ended.slug}
+    assert slugs(api, f"{path}&active_in={year + 1}") == set()
+
+
+def test_a_mission_ipi_still_reports_is_censored_at_its_last_month(api):
+    unama = get(api, "missions/un-unama/")
+    assert (unama["end"], unama["end_kind"], unama["coverage_end"]) == ("", "censored", "2017-03")
+    assert "un-unama" in slugs(api, "missions/?end_kind=censored&un_acronym=UNAMA")
+    assert "un-unama" in slugs(api, "missions/?active_in=2017&un_acronym=UNAMA")
+    assert "un-unama" not in slugs(api, "missions/?active_in=2018&un_acronym=UNAMA")
+
+
+def test_bad_end_filters_are_400(api):
+    get(api, "alliances/?end_kind=forever", status=400)
+    get(api, "alliances/?active_in=abc", status=400)
+    get(api, "missions/?ended_by=0", status=400)

@@ -163,7 +163,9 @@ class RecordSync:
             edited = [
                 name
                 for name in owned
-                if name in values and self._value(instance, name) != self._value(snapshot, name)
+                if name in values
+                and self._value(instance, name) != self._value(snapshot, name)
+                and not self._generated(instance, name)
             ]
         return curated_reason(
             snapshot, history.last_user.get(instance.pk), edited=edited, already_set=already_set
