@@ -198,3 +198,12 @@ def test_bad_end_filters_are_400(api):
     get(api, "alliances/?end_kind=forever", status=400)
     get(api, "alliances/?active_in=abc", status=400)
     get(api, "missions/?ended_by=0", status=400)
+
+
+def test_the_dossier_says_what_each_membership_end_means(api):
+    memberships = get(api, "countries/KOR/dossier/")["alliances"]
+    kinds = {
+        m["alliance"]["slug"]: (m["end"], m["end_kind"], m["coverage_end"]) for m in memberships
+    }
+    assert kinds["atop-4125"] == ("", "censored", "2016")
+    assert all(kind != "ended" or end for end, kind, _ in kinds.values())
