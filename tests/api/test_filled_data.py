@@ -83,7 +83,7 @@ def test_reimporting_the_country_series_changes_nothing():
     before = ContributorMonth.objects.count()
     out = StringIO()
     call_command("import_dataset", "ipi-contributors", stdout=out, stderr=StringIO())
-    assert "0 created, 0 updated, 25657 unchanged" in out.getvalue().replace(",", "")
+    assert "0 created, 0 updated, 25657 unchanged" in out.getvalue()
     assert ContributorMonth.objects.count() == before == 25657
 
 
@@ -101,12 +101,12 @@ def test_strengths_outside_their_missions_dates_are_flagged_and_filterable(api):
 
 
 def test_unifil_is_hosted_by_lebanon_from_ipi_and_found_by_host(api):
-    unifil = get(api, "missions/unifil/")
+    unifil = get(api, "missions/?un_acronym=UNIFIL")["results"][0]
     assert [host["code"] for host in unifil["hosts"]] == ["LBN"]
     notes = {citation["note"] for citation in unifil["citations"]}
     assert "Country of mission LBN" in notes
     found = get(api, "missions/?host=LBN&page_size=100")
-    assert "unifil" in {mission["slug"] for mission in found["results"]}
+    assert unifil["slug"] in {mission["slug"] for mission in found["results"]}
 
 
 def test_an_ipi_only_mission_starts_at_its_first_ipi_month_marked_as_such(api):
@@ -157,7 +157,7 @@ def slugs(api, path):
 def test_censored_and_unknown_ends_are_told_apart_by_the_filters(api):
     # ATOP 4930 (1999) has no end: in force when ATOP's coverage ends (2016), censored.
     pact = get(api, "alliances/?atop_id=4930")["results"][0]
-    assert (pact["end"], pact["end_kind"], pact["coverage_end"]) == ("", "censored", "2016")
+    assert (pact["end"], pact["end_kind"], pact["coverage_end"]) == (None, "censored", "2016")
     assert slugs(api, "alliances/?atop_id=4930&end_kind=censored") == {pact["slug"]}
     assert slugs(api, "alliances/?atop_id=4930&active_in=2010") == {pact["slug"]}
     assert slugs(api, "alliances/?atop_id=4930&active_in=2017") == set()
@@ -165,7 +165,7 @@ def test_censored_and_unknown_ends_are_told_apart_by_the_filters(api):
     # The European Union's end is blank and no source says why: unknown, never counted as
     # in force or as ended.
     union = get(api, "alliances/european-union/")
-    assert (union["end"], union["end_kind"], union["coverage_end"]) == ("", "unknown", "")
+    assert (union["end"], union["end_kind"], union["coverage_end"]) == (None, "unknown", None)
     assert "european-union" in slugs(api, "alliances/?end_kind=unknown&search=European")
     assert "european-union" not in slugs(api, "alliances/?active_in=2010&search=European")
     assert "european-union" not in slugs(api, "alliances/?ended_by=2020&search=European")
@@ -188,7 +188,7 @@ def test_an_ended_alliance_counts_by_its_end_year(api):
 
 def test_a_mission_ipi_still_reports_is_censored_at_its_last_month(api):
     unama = get(api, "missions/un-unama/")
-    assert (unama["end"], unama["end_kind"], unama["coverage_end"]) == ("", "censored", "2017-03")
+    assert (unama["end"], unama["end_kind"], unama["coverage_end"]) == (None, "censored", "2017-03")
     assert "un-unama" in slugs(api, "missions/?end_kind=censored&un_acronym=UNAMA")
     assert "un-unama" in slugs(api, "missions/?active_in=2017&un_acronym=UNAMA")
     assert "un-unama" not in slugs(api, "missions/?active_in=2018&un_acronym=UNAMA")
@@ -205,5 +205,5 @@ def test_the_dossier_says_what_each_membership_end_means(api):
     kinds = {
         m["alliance"]["slug"]: (m["end"], m["end_kind"], m["coverage_end"]) for m in memberships
     }
-    assert kinds["atop-4125"] == ("", "censored", "2016")
+    assert kinds["atop-4125"] == (None, "censored", "2016")
     assert all(kind != "ended" or end for end, kind, _ in kinds.values())
