@@ -10,6 +10,7 @@ March 2017. Each cites its first and last row (32 citations) and each contributi
 cited on its mission (573).
 """
 
+import csv
 from decimal import Decimal
 
 import pytest
@@ -52,6 +53,19 @@ CREATED = {
     "UNSOS": ("political", "", "SOM", ("Mogadishu", "2.0333", "45.35")),
 }
 REASON = "import ipi"
+
+
+def first_months():
+    """Each acronym's first month in the mission-month file; blank for those IPI reports from
+    its first month (November 1990), which may have begun before."""
+    with open(DATASETS_DIR / MONTHS, newline="") as data:
+        months = {}
+        for row in csv.DictReader(data):
+            months.setdefault(row["Mission"], row["Date"][:7])
+    return {acronym: "" if month == "1990-11" else month for acronym, month in months.items()}
+
+
+FIRST = first_months()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -165,9 +179,14 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert korea.source.slug == "ipi-peacekeeping-contributions-2014-03"
     unmiss = Mission.objects.get(un_acronym="UNMISS")
     assert unmiss.citations.filter(locator=f"{CONTRIBUTIONS}:415").exists()
-    # The UN missions themselves are not changed: no host, no history entry of this import.
-    assert hosts(unifil) == []
-    assert [entry.history_change_reason for entry in unifil.history.all()] == ["import un-pko"]
+    # The UN missions themselves are only given hosts where they have none: IPI's country of
+    # mission, cited at the first row naming it.
+    assert hosts(unifil) == ["LBN"]
+    assert unifil.citations.filter(note="Country of mission LBN", locator=f"{MONTHS}:9").exists()
+    assert [entry.history_change_reason for entry in unifil.history.all()] == [
+        "import ipi",
+        "import un-pko",
+    ]
     assert list(unifil.locations.values_list("name", flat=True)) == ["Naqoura"]
     assert Mission.objects.get(slug="rok-peacekeeping-lebanon").part_of == unifil
 
@@ -178,7 +197,8 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
             acronym,
             acronym,
         )
-        assert (mission.kind, mission.start, mission.end) == (kind, "", end), acronym
+        assert (mission.kind, mission.start, mission.end) == (kind, FIRST[acronym], end), acronym
+        assert mission.end_kind == ("ended" if end else "censored"), acronym
         assert (mission.organisation.slug, mission.status) == ("united-nations", "published")
         assert hosts(mission) == [host]
         places = list(mission.locations.values_list("name", "latitude", "longitude"))

@@ -27,9 +27,8 @@ from milidip.sources.models import Source
 ALL = "all"
 
 
-# After these, the coded alliance short names are made readable
-# (milidip.datasets.importers.alliance_names).
-ALLIANCE_DATASETS = {"cow-alliances", "atop"}
+# After `all`, the coded alliance short names are made readable
+# (milidip.datasets.importers.alliance_names; after a single dataset: `name_alliances`).
 
 
 class Command(BaseCommand):
@@ -104,7 +103,7 @@ class Command(BaseCommand):
                     run.execute(rollback=False)
                     for line in run.summary():
                         self.stdout.write(line)
-                if ALLIANCE_DATASETS & set(names):
+                if dataset == ALL:
                     renamed = name_coded_alliances()
                     self.stdout.write(f"alliance names: {renamed} coded short names made readable")
                 if dry_run:
