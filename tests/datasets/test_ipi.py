@@ -108,8 +108,9 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     output = import_dataset("ipi")
     assert output.err == ""
     assert summary(output, "missions.Mission") == "16 created, 0 updated, 0 unchanged, 0 skipped"
+    # The 16 created missions' hosts, and 60 hosts of UN list missions that had none.
     assert summary(output, "missions.Mission_hosts") == (
-        "16 created, 0 updated, 0 unchanged, 0 skipped"
+        "76 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionLocation") == (
         "15 created, 0 updated, 0 unchanged, 0 skipped"
@@ -121,7 +122,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "573 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "605 created, 0 updated, 0 unchanged, 0 skipped"
+        "665 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert Mission.objects.exclude(un_acronym="").count() == un_missions + len(CREATED)
     assert MissionStrength.objects.count() == STRENGTHS
@@ -129,7 +130,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert set(MissionStrength.objects.values_list("source__slug", flat=True)) == {
         "ipi-peacekeeping-mission-months"
     }
-    assert MissionCitation.objects.filter(source__collection="ipi").count() == 605
+    assert MissionCitation.objects.filter(source__collection="ipi").count() == 665
     assert list(provenance_problems()) == []
     for slug, name in (
         ("ipi-peacekeeping-mission-months", MONTHS),
@@ -150,7 +151,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert stored() == before, "no record and no history entry is written"
     assert summary(output, "missions.Mission") == "0 created, 0 updated, 16 unchanged, 0 skipped"
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 16 unchanged, 0 skipped"
+        "0 created, 0 updated, 76 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionStrength") == (
         "0 created, 0 updated, 5330 unchanged, 0 skipped"
@@ -159,7 +160,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "0 created, 0 updated, 573 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "0 created, 0 updated, 605 unchanged, 0 skipped"
+        "0 created, 0 updated, 665 unchanged, 0 skipped"
     )
 
     # Known rows, field by field.
@@ -216,7 +217,9 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert unama.contributions.count() == 12
     # UNFOR is in the UN list (ended, dates unknown): IPI only adds its months.
     unfor = Mission.objects.get(un_acronym="UNFOR")
-    assert (unfor.end, unfor.ended, month_locators(unfor)) == ("", True, [])
+    assert (unfor.end, unfor.ended, unfor.end_kind) == ("", True, "ended-unknown-date")
+    assert hosts(unfor) == ["HRV"]
+    assert month_locators(unfor) == [f"{MONTHS}:827"]
     assert list(unfor.strengths.values_list("month", "total", "locator")) == [
         ("1996-01", 1999, f"{MONTHS}:827"),
         ("1996-02", 240, f"{MONTHS}:844"),
@@ -234,11 +237,11 @@ def test_a_dry_run_writes_nothing(import_dataset, stored, tmp_path):
     assert "dry run: nothing was written" in output.out
     for model, created in (
         ("missions.Mission", 1),
-        ("missions.Mission_hosts", 1),
+        ("missions.Mission_hosts", 2),
         ("missions.MissionLocation", 1),
         ("missions.MissionStrength", 3),
         ("missions.MissionContribution", 2),
-        ("missions.MissionCitation", 4),
+        ("missions.MissionCitation", 5),
     ):
         assert summary(output, model) == f"{created} created, 0 updated, 0 unchanged, 0 skipped"
     assert not Mission.objects.filter(un_acronym="UNAMA").exists()
@@ -367,7 +370,7 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
         "0 created, 0 updated, 3 unchanged, 1 skipped"
     )
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 0 unchanged, 1 skipped"
+        "0 created, 0 updated, 1 unchanged, 1 skipped"
     )
     assert summary(output, "missions.Mission") == "0 created, 0 updated, 1 unchanged, 0 skipped"
 
@@ -438,7 +441,8 @@ def test_a_mission_a_curator_edited_keeps_its_hosts_by_the_rule_its_fields_follo
     assert hosts(unama) == ["AFG"]
     assert "skipped missions.Mission UNAMA: changed by curator on " in output.out
     assert "the dataset says hosts ['AFG', 'PAK'] (--overwrite replaces it)" in output.out
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 1 unchanged, 0 skipped"
+    # The data's last month moved, so UNAMA's coverage_end would too: skipped like its hosts.
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 0 unchanged, 1 skipped"
     assert summary(output, "missions.Mission_hosts") == (
         "0 created, 0 updated, 0 unchanged, 2 skipped"
     )
