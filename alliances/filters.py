@@ -20,7 +20,7 @@ from milidip.api.filters import (
 from milidip.dates import year_range_q
 from milidip.search import search_queryset
 from milidip.sources.claims import disputed_name_problems, disputed_q
-from milidip.sources.filters import DatedFilterSet, RecordFilterSet
+from milidip.sources.filters import DatedFilterSet, EndedFilterSet, RecordFilterSet
 
 
 def check_disputed_name(value):
@@ -106,7 +106,7 @@ class CountryFilter(RecordFilterSet):
         return search_countries(queryset, value)
 
 
-class AllianceFilter(DatedFilterSet):
+class AllianceFilter(EndedFilterSet):
     search_fields = ("name", "short_name", "description")
 
     country = CountriesFilter(
@@ -141,7 +141,7 @@ class AllianceFilter(DatedFilterSet):
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: name, then slug.")
 
-    class Meta(DatedFilterSet.Meta):
+    class Meta(EndedFilterSet.Meta):
         model = Alliance
 
     def filter_disputed(self, queryset, name, value):

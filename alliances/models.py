@@ -9,12 +9,21 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alliances.names import country_names
-from milidip.dates import PartialDateField, check_date_order, not_before_q
+from milidip.dates import (
+    PartialDateField,
+    check_date_order,
+    coverage_end_field,
+    derive_end_kind,
+    end_kind_field,
+    not_before_q,
+)
 from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
@@ -254,6 +263,8 @@ ALLIANCE_FIELDS = [
     "description",
     "start",
     "end",
+    "end_kind",
+    "coverage_end",
     *OBLIGATIONS,
     *PROVISIONS,
     "memberships",
@@ -267,6 +278,8 @@ MEMBERSHIP_FIELDS = [
     "role",
     "start",
     "end",
+    "end_kind",
+    "coverage_end",
     "phase",
     *OBLIGATIONS,
     "left_censored",
@@ -311,6 +324,13 @@ class Alliance(SlugRecord, Obligations):
     short_name = models.CharField(
         max_length=50, blank=True, help_text="Acronym or short name, e.g. “NATO”."
     )
+    short_name_generated = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The short name was generated from the kind, members and year (an imported "
+        "alliance the source names by a code only); a curator's edit of the short name clears "
+        "it, and generated names never replace a curator's.",
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     description = models.TextField(blank=True, help_text="What the arrangement is and does.")
     start = PartialDateField(
@@ -319,8 +339,12 @@ class Alliance(SlugRecord, Obligations):
         help_text="When it was established (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     end = PartialDateField(
-        "ended", help_text="When it ended; blank if it still stands or is not known."
+        "ended",
+        db_index=True,
+        help_text="When it ended; blank if it still stands or is not known (end_kind says which).",
     )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     members = models.ManyToManyField(
         Country, through="Membership", related_name="alliances", blank=True
     )
@@ -386,6 +410,10 @@ class Alliance(SlugRecord, Obligations):
 
     history = HistoricalRecords()
 
+    # Fields a later step generates, by the flag that marks them
+    # (milidip.datasets.importers.alliance_names): an import does not put its code back.
+    GENERATED_FIELDS = {"short_name": "short_name_generated"}
+
     class Meta:
         ordering = ["name", "slug"]
         permissions = [("publish_alliance", "Can publish and retract alliances")]
@@ -402,9 +430,21 @@ class Alliance(SlugRecord, Obligations):
     def __str__(self):
         return self.short_name or self.name
 
+    def save(self, *args, **kwargs):
+        # A curator who changes a generated short name makes it theirs.
+        if self.pk and self.short_name_generated:
+            stored = Alliance.objects.filter(pk=self.pk).values_list("short_name", flat=True)
+            if stored and stored[0] != self.short_name:
+                self.short_name_generated = False
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
         return reverse("pages:alliance", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        derive_end_kind(self)
 
 
 class MembershipManager(models.Manager):
@@ -439,7 +479,13 @@ class Membership(Obligations):
         "(South Korea is a NATO partner).",
     )
     start = PartialDateField("joined", help_text="When the country took up this role.")
-    end = PartialDateField("left", help_text="When it left the role; blank if it still holds it.")
+    end = PartialDateField(
+        "left",
+        help_text="When it left the role; blank if it still holds it or it is not known "
+        "(end_kind says which).",
+    )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     phase = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -480,6 +526,7 @@ class Membership(Obligations):
     def clean(self):
         super().clean()
         check_date_order(self, [("end", "start")])
+        derive_end_kind(self)
 
     def natural_key(self):
         return (self.alliance.slug, self.country.code, self.role, self.start)
@@ -572,3 +619,10 @@ class TreatyCitation(Citation):
 
     class Meta(Citation.Meta):
         constraints = Citation.constraints_for("treatycitation")
+
+
+@receiver(pre_save, sender=Alliance)
+@receiver(pre_save, sender=Membership)
+def agree_end_kind(sender, instance, **kwargs):
+    """Every save (the admin, the API, a fixture) keeps end_kind in line with end."""
+    derive_end_kind(instance)

@@ -139,3 +139,48 @@ def year_range_q(field, year_from=None, year_to=None):
             # "199" sorts before "1990" but the 1990s begin after year_to = 1989.
             q &= ~models.Q(**{field: following[:3]})
     return q
+
+
+class EndKind(models.TextChoices):
+    """What a blank or given end means (`end_kind` beside `end`)."""
+
+    ENDED = "ended", "Ended on the date given"
+    ENDED_UNKNOWN_DATE = "ended-unknown-date", "Ended, at a date not known"
+    CENSORED = "censored", "In force when the source's coverage ends (see coverage_end)"
+    UNKNOWN = "unknown", "Not known whether or when it ended"
+
+
+def end_kind_field():
+    return models.CharField(
+        "end kind",
+        max_length=20,
+        choices=EndKind.choices,
+        default=EndKind.UNKNOWN,
+        db_index=True,
+        help_text="What the end means: ended (on the date in the end field), ended-unknown-date, "
+        "censored (still in force when the source's coverage ends: coverage_end) or unknown. "
+        "An end date makes it ended.",
+    )
+
+
+def coverage_end_field():
+    return PartialDateField(
+        "coverage end",
+        db_index=True,
+        help_text="For a censored end: when the coverage of the source that says it was still "
+        "in force ends (COW alliances 2012, ATOP 2016).",
+    )
+
+
+def derive_end_kind(instance, *, ended=False):
+    """Make `end_kind` agree with `end` (and a mission's `ended` flag): a date is `ended`; an
+    ended record without one is `ended-unknown-date` unless the kind says more; a kind of
+    `ended` without a date falls back to unknown. Called by clean() and before every save."""
+    if instance.end:
+        instance.end_kind = EndKind.ENDED
+    elif ended and instance.end_kind in (EndKind.UNKNOWN, EndKind.ENDED, ""):
+        instance.end_kind = EndKind.ENDED_UNKNOWN_DATE
+    elif instance.end_kind in (EndKind.ENDED, ""):
+        instance.end_kind = EndKind.UNKNOWN
+    if instance.end_kind != EndKind.CENSORED:
+        instance.coverage_end = ""

@@ -10,17 +10,21 @@ from milidip.api.filters import (
     ChoiceInFilter,
     CountFilter,
     SlugFilter,
+    YearFilter,
     ordering_filter,
 )
-from milidip.sources.filters import DatedFilterSet
+from milidip.dates import year_range_q
+from milidip.sources.filters import DatedFilterSet, EndedFilterSet
 from missions.models import (
     DOMAINS,
     PURPOSES,
     Challenge,
+    ContributorMonth,
     Exercise,
     ExerciseParticipant,
     Mission,
     MissionContribution,
+    MissionStrength,
 )
 
 
@@ -90,9 +94,9 @@ class ExerciseFilter(DatedFilterSet):
         return queryset.filter(pk__in=participations.values("exercise"))
 
 
-class MissionFilter(DatedFilterSet):
+class MissionFilter(EndedFilterSet):
     search_fields = ("name", "short_name", "description")
-    ranges = {**DatedFilterSet.ranges, ("personnel_min", "personnel_max"): "filter_personnel"}
+    ranges = {**EndedFilterSet.ranges, ("personnel_min", "personnel_max"): "filter_personnel"}
 
     country = CountriesFilter(
         method="filter_country",
@@ -126,7 +130,7 @@ class MissionFilter(DatedFilterSet):
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 
-    class Meta(DatedFilterSet.Meta):
+    class Meta(EndedFilterSet.Meta):
         model = Mission
 
     def filter_country(self, queryset, name, countries):
@@ -187,3 +191,34 @@ class ChallengeFilter(DatedFilterSet):
 
     class Meta(DatedFilterSet.Meta):
         model = Challenge
+
+
+class StrengthFilter(django_filters.FilterSet):
+    """Filters of a mission's monthly strengths (/missions/<slug>/strengths/)."""
+
+    outside_mission_dates = BooleanFilter(
+        help_text="true: only the months IPI reports outside the mission's own dates (before "
+        "its start or after its end); false: only those within them."
+    )
+
+    class Meta:
+        model = MissionStrength
+        fields = []
+
+
+class ContributorMonthFilter(django_filters.FilterSet):
+    """Filters of a country's monthly contributions (/countries/<code>/contributions/)."""
+
+    year_from = YearFilter(help_text="Only months in or after this year.")
+    year_to = YearFilter(help_text="Only months in or before this year.")
+
+    class Meta:
+        model = ContributorMonth
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        low, high = self.form.cleaned_data.get("year_from"), self.form.cleaned_data.get("year_to")
+        if low is not None or high is not None:
+            queryset = queryset.filter(year_range_q("month", low, high))
+        return queryset

@@ -8,12 +8,20 @@ indexed join on either database.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alliances.models import Alliance, Country, Treaty
-from milidip.dates import PartialDateField, not_before_q
+from milidip.dates import (
+    PartialDateField,
+    coverage_end_field,
+    derive_end_kind,
+    end_kind_field,
+    not_before_q,
+)
 from milidip.records import SlugRecord, UpdatedAtField
 from milidip.sources.models import Citation
 
@@ -77,6 +85,8 @@ MISSION_FIELDS = [
     "start",
     "end",
     "ended",
+    "end_kind",
+    "coverage_end",
     "active",
     "description",
 ]
@@ -350,6 +360,8 @@ class Mission(SlugRecord):
         "says the mission ended but not when. Clearing the end date leaves it set: untick it "
         "if the mission is active again.",
     )
+    end_kind = end_kind_field()
+    coverage_end = coverage_end_field()
     description = models.TextField(blank=True)
     un_acronym = models.CharField(
         "UN acronym",
@@ -403,6 +415,7 @@ class Mission(SlugRecord):
         # A date says more than the flag: a mission with an end is over.
         if self.end:
             self.ended = True
+        derive_end_kind(self, ended=self.ended)
 
     @property
     def active(self):
@@ -489,6 +502,13 @@ class MissionStrength(models.Model):
     locator = models.CharField(
         max_length=200, help_text="The row they come from (file and row number)."
     )
+    outside_mission_dates = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="The month falls before the mission's start or after its end (compared at "
+        "the coarser of the two precisions), as the import found them: the figure is kept "
+        "but flagged, not shown as the mission's.",
+    )
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = UpdatedAtField(default=timezone.now, editable=False)
 
@@ -512,6 +532,83 @@ class MissionStrength(models.Model):
         return (self.mission.slug, self.month)
 
     natural_key.dependencies = ["missions.mission"]
+
+
+def outside_dates(month, start, end):
+    """Whether `month` (YYYY-MM) falls before the partial date `start` or after `end`, each
+    compared at the coarser of the two precisions (1995-03 is not after an end of 1995)."""
+
+    def cut(a, b):
+        size = min(len(a), len(b))
+        return a[:size], b[:size]
+
+    if start:
+        month_cut, start_cut = cut(month, start)
+        if month_cut < start_cut:
+            return True
+    if end:
+        month_cut, end_cut = cut(month, end)
+        if month_cut > end_cut:
+            return True
+    return False
+
+
+class ContributorMonthManager(models.Manager):
+    def get_by_natural_key(self, country_code, month):
+        return self.get(country__code=country_code, month=month)
+
+
+class ContributorMonth(models.Model):
+    """One contributing country's uniformed personnel in all UN missions together at the end
+    of one month (the IPI Peacekeeping Database's country series; IPI's files give no
+    breakdown by mission). Each month cites its own dataset row."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="contributor_months"
+    )
+    month = PartialDateField(help_text="The month the figures are for (YYYY-MM).")
+    troops = models.PositiveIntegerField(null=True, blank=True)
+    police = models.PositiveIntegerField(null=True, blank=True)
+    experts = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Experts on mission (military observers among them)."
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The dataset the figures come from.",
+    )
+    locator = models.CharField(
+        max_length=200, help_text="The row they come from (file and row number)."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = ContributorMonthManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contributor month"
+        ordering = ["country", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "month"], name="contributormonth_unique"),
+            models.CheckConstraint(
+                condition=Q(month__regex=r"^[0-9]{4}-[0-9]{2}$"), name="contributormonth_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="contributormonth_month_idx")]
+
+    def __str__(self):
+        return f"{self.country_id and self.country.code}, {self.month}"
+
+    @property
+    def total(self):
+        return sum(figure or 0 for figure in (self.troops, self.police, self.experts))
+
+    def natural_key(self):
+        return (self.country.code, self.month)
+
+    natural_key.dependencies = ["alliances.country"]
 
 
 class LocationManager(models.Manager):
@@ -614,3 +711,9 @@ class ChallengeCitation(Citation):
 
     class Meta(Citation.Meta):
         constraints = Citation.constraints_for("challengecitation")
+
+
+@receiver(pre_save, sender=Mission)
+def agree_end_kind(sender, instance, **kwargs):
+    """Every save (the admin, the API, a fixture) keeps end_kind in line with end and ended."""
+    derive_end_kind(instance, ended=instance.ended)

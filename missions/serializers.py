@@ -31,6 +31,7 @@ from missions.models import (
     MISSION_FIELDS,
     PURPOSES,
     Challenge,
+    ContributorMonth,
     Domain,
     Exercise,
     ExerciseParticipant,
@@ -128,7 +129,32 @@ class StrengthSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MissionStrength
-        fields = ["month", "troops", "police", "observers", "total", "source", "locator"]
+        fields = [
+            "month",
+            "troops",
+            "police",
+            "observers",
+            "total",
+            "outside_mission_dates",
+            "source",
+            "locator",
+        ]
+        read_only_fields = fields
+
+
+class ContributorMonthSerializer(serializers.ModelSerializer):
+    """One month of a country's uniformed personnel in all UN missions together, with the
+    dataset row it comes from."""
+
+    month = PartialDateField(read_only=True)
+    total = serializers.IntegerField(
+        read_only=True, min_value=0, help_text="Troops, police and experts together."
+    )
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = ContributorMonth
+        fields = ["month", "troops", "police", "experts", "total", "source", "locator"]
         read_only_fields = fields
 
 

@@ -4,9 +4,10 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from milidip.api.filters import FilterBackend
 from milidip.records import visible_to
 from milidip.sources.views import RecordViewSet, with_citations
-from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
+from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter, StrengthFilter
 from missions.models import (
     Challenge,
     Exercise,
@@ -75,12 +76,19 @@ class MissionViewSet(RecordViewSet):
         summary="A mission's uniformed personnel, month by month",
         description="The mission's strength at the end of each month (troops, police, "
         "observers, total), oldest first, from the IPI Peacekeeping Database; each month "
-        "names the dataset row it comes from. Paginated like the lists.",
+        "names the dataset row it comes from, and `outside_mission_dates` flags the months "
+        "IPI reports before the mission's start or after its end. Paginated like the lists.",
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[FilterBackend],
+        filterset_class=StrengthFilter,
+    )
     def strengths(self, request, slug=None):
         mission = self.get_object()
-        page = self.paginate_queryset(mission.strengths.select_related("source").order_by("month"))
+        points = mission.strengths.select_related("source").order_by("month")
+        page = self.paginate_queryset(self.filter_queryset(points))
         self.last_modified = max((point.updated for point in page), default=mission.updated)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

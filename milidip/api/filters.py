@@ -56,6 +56,18 @@ def list_parameters(filters):
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, reading a repeated comma-list parameter as one list."""
 
+    def get_filterset_class(self, view, queryset=None):
+        # A paged detail action (a mission's strengths) filters rows of another model than
+        # the view's records; the schema generator asks with the records' queryset.
+        filterset_class = getattr(view, "filterset_class", None)
+        if (
+            filterset_class is not None
+            and queryset is not None
+            and getattr(view, "action", None) in getattr(view, "paged_actions", ())
+        ):
+            return filterset_class
+        return super().get_filterset_class(view, queryset)
+
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         filterset_class = self.get_filterset_class(view, queryset)

@@ -139,7 +139,9 @@ class BaseViewSet(viewsets.ModelViewSet):
             filters = self.filterset_class.base_filters
             allowed = LIST_PARAMETERS | set(filters)
         elif self.action in self.paged_actions:
-            filters, allowed = {}, LIST_PARAMETERS
+            # A paged action that filters names its own filterset_class in its @action.
+            filters = self.filterset_class.base_filters if self.filter_backends else {}
+            allowed = LIST_PARAMETERS | set(filters)
         else:
             filters, allowed = {}, DETAIL_PARAMETERS
         lists, repeatable = list_parameters(filters)
@@ -170,6 +172,16 @@ class BaseViewSet(viewsets.ModelViewSet):
         plan = self.read_plan()
         rows = list(plan.values(type(record)._base_manager.filter(pk=record.pk)))
         return plan.read(rows, self.request.user, self.request)[0]
+
+    def filter_queryset(self, queryset):
+        # A paged action's filters are for its rows (a mission's months), not for the record
+        # it is looked up on.
+        if (
+            self.action in self.paged_actions
+            and queryset.model is not self.filterset_class._meta.model
+        ):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         try:

@@ -4,11 +4,13 @@ Each group shows at most SECTION_LIMIT records, in the order of the filtered lis
 with its total (`totals`) and the link to that list (`lists`), where every record is: the
 United States take part in about 1,900 exercises, and one document holding them all took
 seconds. A fixed number of queries whatever the country: the country, then per group its
-total and its rows (read as values, milidip.api.reading).
+total and its rows (read as values, milidip.api.reading), and one for the summary of its
+monthly personnel in UN missions (the months themselves are a paged list).
 """
 
 from urllib.parse import urlencode
 
+from django.db.models import Count, Max, Min, Sum
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -17,7 +19,14 @@ from alliances.serializers import AllianceRefSerializer, CountryRefSerializer, T
 from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
 from milidip.api.reading import plan_for
 from milidip.records import visible_to
-from missions.models import Challenge, Exercise, ExerciseParticipant, Mission, MissionContribution
+from missions.models import (
+    Challenge,
+    ContributorMonth,
+    Exercise,
+    ExerciseParticipant,
+    Mission,
+    MissionContribution,
+)
 from missions.serializers import ExerciseRefSerializer, MissionRefSerializer
 
 
@@ -45,17 +54,57 @@ def country_dossier(country, user):
             country=country, mission__in=visible(Mission.objects.all())
         ).select_related("mission"),
         "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
+        "un_personnel": {
+            "country": country,
+            **ContributorMonth.objects.filter(country=country).aggregate(
+                months=Count("pk"),
+                first_month=Min("month"),
+                last_month=Max("month"),
+                troop_months=Sum("troops"),
+                police_months=Sum("police"),
+                expert_months=Sum("experts"),
+            ),
+        },
     }
+
+
+class DossierPersonnelSerializer(serializers.Serializer):
+    """The summary of the country's monthly series of personnel in UN missions."""
+
+    months = serializers.IntegerField(min_value=0, help_text="Months with figures.")
+    first_month = PartialDateField(allow_null=True, help_text="Its first month (YYYY-MM).")
+    last_month = PartialDateField(allow_null=True, help_text="Its last month (YYYY-MM).")
+    troop_months = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text="Troops summed over the months (person-months)."
+    )
+    police_months = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text="Police summed over the months (person-months)."
+    )
+    expert_months = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        help_text="Experts on mission summed over the months (person-months).",
+    )
+    url = serializers.SerializerMethodField(help_text="The months themselves, a paged list.")
+
+    def get_url(self, summary) -> str:
+        return reverse(
+            "country-contributions",
+            kwargs={"code": summary["country"].code},
+            request=self.context.get("request"),
+        )
 
 
 class DossierMembershipSerializer(serializers.ModelSerializer):
     alliance = AllianceRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    coverage_end = PartialDateField(read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["alliance", "role", "start", "end"]
+        fields = ["alliance", "role", "start", "end", "end_kind", "coverage_end"]
+        read_only_fields = fields
 
 
 class DossierParticipationSerializer(serializers.ModelSerializer):
@@ -141,6 +190,10 @@ class DossierSerializer(serializers.Serializer):
     )
     totals = DossierTotalsSerializer(help_text="Each group's number of records in all.")
     lists = DossierListsSerializer(help_text="Each group's whole list, filtered to the country.")
+    un_personnel = DossierPersonnelSerializer(
+        help_text="Its uniformed personnel in UN missions month by month (IPI), summed up, "
+        "with the link to the months."
+    )
 
 
 def read_dossier(country, request):
@@ -150,6 +203,7 @@ def read_dossier(country, request):
     fields = DossierSerializer().fields
     data = {}
     totals, lists = {}, {}
+    personnel = groups.pop("un_personnel")
     for name, queryset in groups.items():
         field = fields[name]
         if name == "country":
@@ -165,4 +219,6 @@ def read_dossier(country, request):
         plan = plan_for(serializer_class, queryset.model)
         rows = plan.read(list(plan.values(queryset)), request.user, request)
         data[name] = rows[0] if name == "country" else rows
+    context = {"request": request}
+    data["un_personnel"] = DossierPersonnelSerializer(personnel, context=context).data
     return {**data, "totals": totals, "lists": lists}

@@ -1,10 +1,15 @@
 """The base FilterSets of cited records (every resource's filters extend them), and sources'.
 
 `RecordFilterSet` gives every resource `status`, `source`, `collection` and `search`;
-`DatedFilterSet` adds `year_from` and `year_to` on the record's main date (`date_field`).
+`DatedFilterSet` adds `year_from` and `year_to` on the record's main date (`date_field`);
+`EndedFilterSet`, for records with `end_kind` (alliances, missions), adds `end_kind`,
+`active_in` and `ended_by`, which read each kind of end for what it means.
 """
 
 import django_filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from milidip.api.filters import (
     ChoiceInFilter,
@@ -13,7 +18,7 @@ from milidip.api.filters import (
     YearFilter,
     ordering_filter,
 )
-from milidip.dates import year_range_q
+from milidip.dates import EndKind, year_range_q
 from milidip.records import Status
 from milidip.search import (
     SEARCH_MAX_LENGTH,
@@ -96,6 +101,49 @@ class DatedFilterSet(RecordFilterSet):
 
     def filter_years(self, queryset, year_from, year_to):
         return queryset.filter(year_range_q(self.date_field, year_from, year_to))
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearValueFilter(django_filters.NumberFilter):
+    """A year that filters on its own (not one end of a range)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+class EndedFilterSet(DatedFilterSet):
+    """Base for resources whose end says what it means (`end_kind`)."""
+
+    end_kind = ChoiceInFilter(
+        choices=EndKind.choices,
+        help_text="What the end means, comma-separated, any of: ended (on the date in `end`), "
+        "ended-unknown-date, censored (in force when the source's coverage ends, "
+        "`coverage_end`), unknown.",
+    )
+    active_in = YearValueFilter(
+        method="filter_active_in",
+        help_text="In force at some time in this year: begun by its end, and ended in or after "
+        "it, or censored with the source's coverage reaching it. An unknown end, or an end at "
+        "an unknown date, does not say it was: those are left out.",
+    )
+    ended_by = YearValueFilter(
+        method="filter_ended_by",
+        help_text="Ended on a known date in or before this year. Censored and unknown ends are "
+        "left out (nothing says they ended), and so are ends at an unknown date.",
+    )
+
+    def filter_active_in(self, queryset, name, year):
+        begun = ~Q(start="") & Q(start__lt=f"{year + 1:04d}")
+        ended_after = Q(end_kind=EndKind.ENDED, end__gte=f"{year:04d}")
+        censored_after = Q(end_kind=EndKind.CENSORED, coverage_end__gte=f"{year:04d}")
+        return queryset.filter(begun & (ended_after | censored_after))
+
+    def filter_ended_by(self, queryset, name, year):
+        return queryset.filter(end_kind=EndKind.ENDED, end__gt="", end__lt=f"{year + 1:04d}")
 
 
 class SourceFilter(django_filters.FilterSet):

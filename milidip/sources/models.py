@@ -52,7 +52,7 @@ def file_checksum(path):
 # (/proc/self/environ, ../.secret_key) and use the quote check to read it.
 SEED_FILE_PATTERNS = {
     "article": re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.txt"),
-    "dataset": re.compile(r"datasets/[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(csv|txt)"),
+    "dataset": re.compile(r"datasets/[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(csv|tsv|txt)"),
 }
 
 

@@ -91,7 +91,16 @@ def test_a_mission_without_monthly_strengths_gives_their_columns_and_no_row(api)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert csv_rows(response) == [
-        ["month", "troops", "police", "observers", "total", "source", "locator"]
+        [
+            "month",
+            "troops",
+            "police",
+            "observers",
+            "total",
+            "outside_mission_dates",
+            "source",
+            "locator",
+        ]
     ]
 
 

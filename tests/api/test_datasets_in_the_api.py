@@ -133,6 +133,7 @@ def test_a_missions_monthly_strengths_are_paged_with_their_rows(api):
         "police": None if row["Police"] == "NA" else int(row["Police"]),
         "observers": None if row["Observers"] == "NA" else int(row["Observers"]),
         "total": int(row["Total"]),
+        "outside_mission_dates": False,
         "source": first["results"][0]["source"],
         "locator": f"ipi_pko_data_mission.csv:{number}",
     }

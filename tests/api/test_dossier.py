@@ -18,6 +18,7 @@ GROUPS = [
     "missions_hosted",
     "mission_contributions",
     "challenges",
+    "un_personnel",
 ]
 
 
@@ -175,7 +176,14 @@ def test_dossier_of_a_country_with_no_records_has_empty_groups(api):
     country = new_country()
     data = api.get(dossier_url(country.code)).json()
     assert data["country"]["code"] == country.code
-    assert all(data[group] == [] for group in GROUPS[1:])
+    assert all(data[group] == [] for group in GROUPS[1:-1])
+    personnel = data["un_personnel"]
+    assert (personnel["months"], personnel["first_month"], personnel["troop_months"]) == (
+        0,
+        None,
+        None,
+    )
+    assert personnel["url"].endswith(f"/countries/{country.code}/contributions/")
 
 
 def test_dossier_of_an_unknown_country_is_a_404(api):

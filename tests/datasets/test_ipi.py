@@ -10,6 +10,7 @@ March 2017. Each cites its first and last row (32 citations) and each contributi
 cited on its mission (573).
 """
 
+import csv
 from decimal import Decimal
 
 import pytest
@@ -54,6 +55,19 @@ CREATED = {
 REASON = "import ipi"
 
 
+def first_months():
+    """Each acronym's first month in the mission-month file; blank for those IPI reports from
+    its first month (November 1990), which may have begun before."""
+    with open(DATASETS_DIR / MONTHS, newline="") as data:
+        months = {}
+        for row in csv.DictReader(data):
+            months.setdefault(row["Mission"], row["Date"][:7])
+    return {acronym: "" if month == "1990-11" else month for acronym, month in months.items()}
+
+
+FIRST = first_months()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def un_missions(django_db_setup, django_db_blocker):
     """cow-states and un-pko, imported once for the module (rolled back at its end)."""
@@ -94,8 +108,9 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     output = import_dataset("ipi")
     assert output.err == ""
     assert summary(output, "missions.Mission") == "16 created, 0 updated, 0 unchanged, 0 skipped"
+    # The 16 created missions' hosts, and 60 hosts of UN list missions that had none.
     assert summary(output, "missions.Mission_hosts") == (
-        "16 created, 0 updated, 0 unchanged, 0 skipped"
+        "76 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionLocation") == (
         "15 created, 0 updated, 0 unchanged, 0 skipped"
@@ -107,7 +122,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "573 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "605 created, 0 updated, 0 unchanged, 0 skipped"
+        "665 created, 0 updated, 0 unchanged, 0 skipped"
     )
     assert Mission.objects.exclude(un_acronym="").count() == un_missions + len(CREATED)
     assert MissionStrength.objects.count() == STRENGTHS
@@ -115,7 +130,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert set(MissionStrength.objects.values_list("source__slug", flat=True)) == {
         "ipi-peacekeeping-mission-months"
     }
-    assert MissionCitation.objects.filter(source__collection="ipi").count() == 605
+    assert MissionCitation.objects.filter(source__collection="ipi").count() == 665
     assert list(provenance_problems()) == []
     for slug, name in (
         ("ipi-peacekeeping-mission-months", MONTHS),
@@ -136,7 +151,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert stored() == before, "no record and no history entry is written"
     assert summary(output, "missions.Mission") == "0 created, 0 updated, 16 unchanged, 0 skipped"
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 16 unchanged, 0 skipped"
+        "0 created, 0 updated, 76 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionStrength") == (
         "0 created, 0 updated, 5330 unchanged, 0 skipped"
@@ -145,7 +160,7 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
         "0 created, 0 updated, 573 unchanged, 0 skipped"
     )
     assert summary(output, "missions.MissionCitation") == (
-        "0 created, 0 updated, 605 unchanged, 0 skipped"
+        "0 created, 0 updated, 665 unchanged, 0 skipped"
     )
 
     # Known rows, field by field.
@@ -165,9 +180,14 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert korea.source.slug == "ipi-peacekeeping-contributions-2014-03"
     unmiss = Mission.objects.get(un_acronym="UNMISS")
     assert unmiss.citations.filter(locator=f"{CONTRIBUTIONS}:415").exists()
-    # The UN missions themselves are not changed: no host, no history entry of this import.
-    assert hosts(unifil) == []
-    assert [entry.history_change_reason for entry in unifil.history.all()] == ["import un-pko"]
+    # The UN missions themselves are only given hosts where they have none: IPI's country of
+    # mission, cited at the first row naming it.
+    assert hosts(unifil) == ["LBN"]
+    assert unifil.citations.filter(note="Country of mission LBN", locator=f"{MONTHS}:9").exists()
+    assert [entry.history_change_reason for entry in unifil.history.all()] == [
+        "import ipi",
+        "import un-pko",
+    ]
     assert list(unifil.locations.values_list("name", flat=True)) == ["Naqoura"]
     assert Mission.objects.get(slug="rok-peacekeeping-lebanon").part_of == unifil
 
@@ -178,7 +198,8 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
             acronym,
             acronym,
         )
-        assert (mission.kind, mission.start, mission.end) == (kind, "", end), acronym
+        assert (mission.kind, mission.start, mission.end) == (kind, FIRST[acronym], end), acronym
+        assert mission.end_kind == ("ended" if end else "censored"), acronym
         assert (mission.organisation.slug, mission.status) == ("united-nations", "published")
         assert hosts(mission) == [host]
         places = list(mission.locations.values_list("name", "latitude", "longitude"))
@@ -196,7 +217,9 @@ def test_the_real_files_import_every_month_and_contribution_then_change_nothing(
     assert unama.contributions.count() == 12
     # UNFOR is in the UN list (ended, dates unknown): IPI only adds its months.
     unfor = Mission.objects.get(un_acronym="UNFOR")
-    assert (unfor.end, unfor.ended, month_locators(unfor)) == ("", True, [])
+    assert (unfor.end, unfor.ended, unfor.end_kind) == ("", True, "ended-unknown-date")
+    assert hosts(unfor) == ["HRV"]
+    assert month_locators(unfor) == [f"{MONTHS}:827"]
     assert list(unfor.strengths.values_list("month", "total", "locator")) == [
         ("1996-01", 1999, f"{MONTHS}:827"),
         ("1996-02", 240, f"{MONTHS}:844"),
@@ -214,11 +237,11 @@ def test_a_dry_run_writes_nothing(import_dataset, stored, tmp_path):
     assert "dry run: nothing was written" in output.out
     for model, created in (
         ("missions.Mission", 1),
-        ("missions.Mission_hosts", 1),
+        ("missions.Mission_hosts", 2),
         ("missions.MissionLocation", 1),
         ("missions.MissionStrength", 3),
         ("missions.MissionContribution", 2),
-        ("missions.MissionCitation", 4),
+        ("missions.MissionCitation", 5),
     ):
         assert summary(output, model) == f"{created} created, 0 updated, 0 unchanged, 0 skipped"
     assert not Mission.objects.filter(un_acronym="UNAMA").exists()
@@ -347,7 +370,7 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
         "0 created, 0 updated, 3 unchanged, 1 skipped"
     )
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 0 unchanged, 1 skipped"
+        "0 created, 0 updated, 1 unchanged, 1 skipped"
     )
     assert summary(output, "missions.Mission") == "0 created, 0 updated, 1 unchanged, 0 skipped"
 
@@ -418,7 +441,8 @@ def test_a_mission_a_curator_edited_keeps_its_hosts_by_the_rule_its_fields_follo
     assert hosts(unama) == ["AFG"]
     assert "skipped missions.Mission UNAMA: changed by curator on " in output.out
     assert "the dataset says hosts ['AFG', 'PAK'] (--overwrite replaces it)" in output.out
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 1 unchanged, 0 skipped"
+    # The data's last month moved, so UNAMA's coverage_end would too: skipped like its hosts.
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 0 unchanged, 1 skipped"
     assert summary(output, "missions.Mission_hosts") == (
         "0 created, 0 updated, 0 unchanged, 2 skipped"
     )

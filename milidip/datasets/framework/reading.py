@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from milidip.dates import parse_partial_date
+from milidip.dates import EndKind, parse_partial_date
 
 MISSING_VALUES = frozenset({"", "-9", "-99", "NA", "."})
 
@@ -34,13 +34,14 @@ class Input:
 
     Column names are matched case-insensitively (the COW files disagree on case). Lines that
     are not valid in `encoding` are read in `fallback_encoding` when one is given, otherwise
-    their row is reported as bad.
+    their row is reported as bad. `delimiter` is the field separator (a tab for TSV files).
     """
 
     file: str
     columns: tuple[str, ...]
     encoding: str = "utf-8"
     fallback_encoding: str | None = None
+    delimiter: str = ","
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def read_csv(path, spec, *, shown):
             undecodable.add(number)
     if lines:
         lines[0] = lines[0].removeprefix("\ufeff")
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=spec.delimiter)
     header = next(reader, None)
     if not header or 1 in undecodable:
         raise ImportFailure(f"{shown}: no readable header row")
@@ -153,3 +154,11 @@ def _decode(raw, spec):
         except UnicodeDecodeError:
             continue
     return raw.decode(spec.encoding, errors="replace"), False
+
+
+def end_values(end, coverage_end):
+    """A dataset's end with what it means, for a codebook where a blank end is "still in force
+    when the data ends": ended on the date, else censored at the data's `coverage_end`."""
+    if end:
+        return {"end": end, "end_kind": EndKind.ENDED, "coverage_end": ""}
+    return {"end": "", "end_kind": EndKind.CENSORED, "coverage_end": coverage_end}

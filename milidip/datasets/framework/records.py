@@ -126,7 +126,9 @@ class RecordSync:
             changes = {
                 name: self._desired(name, value)
                 for name, value in values.items()
-                if name in owned and self._value(instance, name) != self._desired(name, value)
+                if name in owned
+                and self._value(instance, name) != self._desired(name, value)
+                and not self._generated(instance, name)
             }
             if not changes:
                 self.run.report.count(self.model, "unchanged")
@@ -161,6 +163,13 @@ class RecordSync:
         progress.finish()
         self.run.report.count(self.model, "updated", len(changed))
 
+    def _generated(self, instance, name):
+        """Whether the field holds a value made from the record's other data after the import
+        (an alliance's readable short name, flagged by `GENERATED_FIELDS` on the model): the
+        import's own value for it (a code) does not replace it."""
+        flag = getattr(self.model, "GENERATED_FIELDS", {}).get(name)
+        return bool(flag and getattr(instance, flag))
+
     def _curated(self, instance, values, owned, changes, history):
         """Why the record counts as a curator's, or "" when the importer may write it."""
         snapshot = history.last_import.get(instance.pk)
@@ -171,7 +180,9 @@ class RecordSync:
             edited = [
                 name
                 for name in owned
-                if name in values and self._value(instance, name) != self._value(snapshot, name)
+                if name in values
+                and self._value(instance, name) != self._value(snapshot, name)
+                and not self._generated(instance, name)
             ]
         return curated_reason(
             snapshot, history.last_user.get(instance.pk), edited=edited, already_set=already_set

@@ -9,10 +9,12 @@ seeds/datasets/sources.toml the Source records each dataset cites.
 """
 
 from milidip.datasets.importers.atop import Atop
+from milidip.datasets.importers.country_converter import CountryConverter
 from milidip.datasets.importers.cow_alliances import CowAlliances
 from milidip.datasets.importers.cow_states import CowStates
 from milidip.datasets.importers.curated_merges import CuratedMerges
 from milidip.datasets.importers.ipi import Ipi
+from milidip.datasets.importers.ipi_contributors import IpiContributors
 from milidip.datasets.importers.mme import Mme
 from milidip.datasets.importers.un_pko import UnPko
 
@@ -20,11 +22,13 @@ DATASETS = {
     dataset.name: dataset
     for dataset in (
         CowStates,
+        CountryConverter,
         CowAlliances,
         Atop,
         Mme,
         UnPko,
         Ipi,
+        IpiContributors,
         CuratedMerges,
     )
 }

@@ -80,6 +80,7 @@ from milidip.datasets.framework.reading import (
     ImportFailure,
     Input,
     RowError,
+    end_values,
     parse_int,
     partial_date,
 )
@@ -133,12 +134,22 @@ CURATED = {
 }
 
 # What the import writes; dates, obligations and provisions are claims (ALLIANCE_CLAIMS), derived.
-ALLIANCE_FIELDS = ("name", "short_name", "kind", "atop_id", "cow_alliance")
+ALLIANCE_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "atop_id",
+    "cow_alliance",
+    "end_kind",
+    "coverage_end",
+)
 ALLIANCE_ENRICH = ("atop_id", "cow_alliance")
 ALLIANCE_CLAIMS = ("start", "end", *OBLIGATIONS, *PROVISIONS)
-MEMBERSHIP_FIELDS = ("phase", "note")
+MEMBERSHIP_FIELDS = ("phase", "note", "end_kind", "coverage_end")
 MEMBERSHIP_ENRICH = ("phase",)
 MEMBERSHIP_CLAIMS = ("start", "end", *OBLIGATIONS)
+# ATOP v4.01 codes alliances to 2016: a blank end (end year 0) is in force then (censored).
+COVERAGE_END = "2016"
 MATCHED_ROLES = (Membership.Role.MEMBER, Membership.Role.FOUNDING_MEMBER)
 
 
@@ -254,7 +265,7 @@ class Member:
                 note = f"ATOP codes phases {listed} from this day (member-level rows {rows})."
         return {
             "start": self.start,
-            "end": "" if "" in ends else max(ends),
+            **end_values("" if "" in ends else max(ends), COVERAGE_END),
             "phase": min(numbers) if numbers else None,
             **obligations,
             "note": note,
@@ -518,7 +529,7 @@ class Atop(Dataset):
                 "short_name": f"ATOP {atop_id}",
                 "kind": treaty.kind,
                 "start": treaty.start,
-                "end": treaty.end,
+                **end_values(treaty.end, COVERAGE_END),
                 **treaty.obligations,
                 **treaty.provisions,
                 "atop_id": atop_id,

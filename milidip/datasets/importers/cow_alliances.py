@@ -42,6 +42,7 @@ from milidip.datasets.framework.reading import (
     MISSING_VALUES,
     Input,
     RowError,
+    end_values,
     parse_int,
     partial_date,
 )
@@ -96,6 +97,9 @@ NAME_LENGTH = 200
 ALLIANCE_CLAIMS = ("start", "end", "defence", "neutrality", "non_aggression", "entente")
 MEMBERSHIP_CLAIMS = ("start", "end", *OBLIGATIONS)
 MEMBERSHIP_FIELDS = tuple(CENSORING)
+# COW Formal Alliances v4.1 ends in 2012: a blank end is in force then (censored).
+COVERAGE_END = "2012"
+END_FIELDS = ("end_kind", "coverage_end")
 
 
 def flag(value, *, what):
@@ -156,7 +160,7 @@ class CowAlliance:
             "short_name": f"COW {self.cow_id}",
             "kind": self.kind,
             "start": self.start,
-            "end": self.end,
+            **end_values(self.end, COVERAGE_END),
         }
         for name in OBLIGATIONS:
             values[name] = any_of(member.values[name] for member in self.members)
@@ -321,7 +325,7 @@ class CowAlliances(Dataset):
             raise RowError("no membership start year")
         if not is_not_before(end, start):
             raise RowError(f"the membership ends ({end}) before it starts ({start})")
-        values = {"role": Membership.Role.MEMBER, "start": start, "end": end}
+        values = {"role": Membership.Role.MEMBER, "start": start, **end_values(end, COVERAGE_END)}
         for name, column in {**OBLIGATIONS, **CENSORING}.items():
             values[name] = flag(row[column], what=column)
         return values
@@ -337,7 +341,7 @@ class CowAlliances(Dataset):
         slugs = set(taken.values_list("slug", flat=True))
         sync = run.records(
             Alliance,
-            fields=("name", "short_name", "kind", "cow_id"),
+            fields=("name", "short_name", "kind", "cow_id", *END_FIELDS),
             enrich_fields=("cow_id",),
             create_defaults={"status": Status.PUBLISHED},
         )
@@ -377,7 +381,9 @@ class CowAlliances(Dataset):
             if membership.pk not in imported and membership.role in MEMBER_ROLES:
                 key = (membership.alliance_id, membership.country_id)
                 curated.setdefault(key, []).append(membership)
-        sync = run.records(Membership, fields=MEMBERSHIP_FIELDS, enrich_fields=MEMBERSHIP_FIELDS)
+        sync = run.records(
+            Membership, fields=(*MEMBERSHIP_FIELDS, *END_FIELDS), enrich_fields=MEMBERSHIP_FIELDS
+        )
         for cow_alliance in cow_alliances.values():
             alliance = alliances.get(cow_alliance.cow_id)
             if alliance is None:

@@ -11,20 +11,23 @@ Missions:
 - A row's `Mission` is a mission's UN acronym (`un_acronym`). `ALIASES` maps IPI's other
   spellings to the UN list's: from May 2005 to June 2006 IPI writes UNOCI by its French
   acronym, ONUCI, in the middle of UNOCI's months.
-- A stored mission (one of the UN list) is only read, never changed: IPI's "Country of
-  Mission" is where the headquarters is, not every host (UNMOGIP's is Pakistan alone,
-  MINURSO's Western Sahara, which is no state in COW), so the UN missions' hosts are left to
-  curators.
+- A stored mission (one of the UN list) is only read, except its hosts: where it has none,
+  they are the stored countries IPI names as its "Country of Mission" (UNIFIL: LBN), each cited
+  at the first row naming it. IPI's country is where the headquarters is, not every host
+  (UNMOGIP's is Pakistan alone; MINURSO's Western Sahara is no state in COW and is left out):
+  hosts a curator set are never replaced.
 - A mission not stored is created (16 missions IPI covers that the UN list does not, mostly
   political missions such as UNAMA): slug "un-" and its acronym in lower case, organisation
   the United Nations, short name the acronym. The data gives no name and no kind: the name is
   the acronym and the kind "political", except for the missions in `PEACEKEEPING`; the import
-  sets both once and never changes them, so a curator can correct them. Its start is blank:
-  IPI counts personnel from some month, not from the mission's start. Its end is the last
-  month IPI reports (it has ended), blank when that is the data's last month (still deployed
-  then). Its headquarters are its first row's "Mission HQ", a MissionLocation with
-  coordinates. IPI labels the two coordinate columns the wrong way round in every row (Juba's
-  4.85 is under "Mission HQ Longitude"): the latitude is read from "Mission HQ Longitude" and
+  sets both once and never changes them, so a curator can correct them. Its start is its
+  first month in IPI, so marked in the citation of that row ("start: its first month in IPI");
+  blank when that is the data's first month (November 1990: it may have begun before). Its end
+  is the last month IPI reports (it has ended), blank when that is the data's last month
+  (still deployed then: end_kind censored, coverage_end that month). Its headquarters are
+  its first row's "Mission HQ", a MissionLocation with coordinates. IPI labels the two
+  coordinate columns the wrong way round in every row (Juba's 4.85 is under "Mission HQ
+  Longitude"): the latitude is read from "Mission HQ Longitude" and
   the longitude from "Mission HQ Latitude". Its hosts are the countries of its rows' "Country
   of Mission ISO-3" (an unknown code makes a bad row), written with history like its other
   fields: a curator's change of them is kept unless --overwrite. It cites its first row, its
@@ -34,7 +37,9 @@ Monthly strengths: each mission-month row is a MissionStrength of its mission fo
 `Date` (IPI's last day of the month, sometimes a day or two before it: 2000-02-28), with
 Troops, Police, Observers and Total. Total must be the sum of the other three (an NA counting
 as none) and a mission has one row a month, or the row is bad. A strength carries its own
-source and locator (ipi_pko_data_mission.csv:<row>): missions do not cite their 5,330 rows.
+source and locator (ipi_pko_data_mission.csv:<row>): missions do not cite their 5,330 rows. A
+month before its mission's start or after its end (at the coarser precision) is kept, flagged
+`outside_mission_dates`: the API shows it and filters on it (17 UN missions have such months).
 
 Contributions: each contributions row is a MissionContribution of its country
 (Contributor_ISO-3; unknown is a bad row) to its mission as of the month of its Date
@@ -51,7 +56,7 @@ from dataclasses import dataclass
 
 from milidip.datasets.framework.description import Dataset
 from milidip.datasets.framework.history import created_by
-from milidip.datasets.framework.reading import Input, RowError, parse_int
+from milidip.datasets.framework.reading import Input, RowError, end_values, parse_int
 from milidip.datasets.framework.records import CountryIndex
 from milidip.datasets.importers.un_pko import (
     coordinate,
@@ -66,6 +71,7 @@ from missions.models import (
     MissionCitation,
     MissionContribution,
     MissionStrength,
+    outside_dates,
 )
 
 NOT_GIVEN = frozenset({"", "NA"})
@@ -192,8 +198,13 @@ class Ipi(Dataset):
         months = self.read_months(run)
         hosts = run.links(Mission, {"hosts": "code"})
         missions, ours = self.sync_missions(run, months, organisation, index)
+        countries = self.countries_of_mission(months, index)
         for acronym, rows in ours.items():
             hosts.put(missions[acronym], {"hosts": {month.country for month in rows}})
+        for acronym, named in countries.items():
+            if acronym not in ours:
+                # A UN list mission: its hosts filled where blank (a curator's stay).
+                hosts.put(missions[acronym], {"hosts": set(named)})
         hosts.flush()
         self.sync_locations(run, ours, missions)
         self.sync_strengths(run, months, missions, months_source)
@@ -201,9 +212,23 @@ class Ipi(Dataset):
         self.sync_contributions(run, contributions, missions)
 
         citations = run.citations(MissionCitation, [months_source, contributions_source])
+        for acronym, named in countries.items():
+            if acronym not in ours:
+                for code, month in named.items():
+                    citations.cite(
+                        missions[acronym],
+                        months_source,
+                        month.row,
+                        note=f"Country of mission {code}",
+                    )
+        first_month = min((month.month for month in months), default="")
         for acronym, rows in ours.items():
             first, last = rows[0], rows[-1]
             cited = {first.row.number: "Acronym, headquarters, country of mission"}
+            if first.month != first_month:
+                cited[first.row.number] += (
+                    "; start: its first month in IPI, not a start date the source gives"
+                )
             countries = {first.country}
             for month in rows:
                 if month.country not in countries:
@@ -288,6 +313,7 @@ class Ipi(Dataset):
         }
         owned = created_by(run, Mission, [mission.pk for mission in missions.values()])
         last_month = max((month.month for month in months), default="")
+        first_month = min((month.month for month in months), default="")
         ours, kept = defaultdict(list), []
         for month in months:
             mission = missions.get(month.acronym)
@@ -307,7 +333,15 @@ class Ipi(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("short_name", "organisation", "end", "ended"),
+            fields=(
+                "short_name",
+                "organisation",
+                "start",
+                "end",
+                "ended",
+                "end_kind",
+                "coverage_end",
+            ),
             create_defaults={"status": Status.PUBLISHED},
         )
         for acronym, rows in list(ours.items()):
@@ -315,7 +349,8 @@ class Ipi(Dataset):
             values = {
                 "short_name": acronym,
                 "organisation": organisation,
-                "end": "" if last == last_month else last,
+                "start": "" if rows[0].month == first_month else rows[0].month,
+                **end_values("" if last == last_month else last, last_month),
                 "ended": last != last_month,
             }
             instance = missions.get(acronym)
@@ -345,6 +380,16 @@ class Ipi(Dataset):
         sync.flush()
         return missions, dict(ours)
 
+    @staticmethod
+    def countries_of_mission(months, index):
+        """{acronym: {country code: its first row}}: the stored countries IPI names as each
+        mission's country of mission, in the order of their first month."""
+        named = defaultdict(dict)
+        for month in months:
+            if month.country in index.by_code:
+                named[month.acronym].setdefault(month.country, month)
+        return named
+
     def sync_locations(self, run, ours, missions):
         """The headquarters of the missions this import owns, from their first row."""
         sync_headquarters(
@@ -369,7 +414,9 @@ class Ipi(Dataset):
         }
         figures = ("troops", "police", "observers", "total")
         sync = run.records(
-            MissionStrength, fields=(*figures, "source", "locator"), enrich_fields=figures
+            MissionStrength,
+            fields=(*figures, "source", "locator", "outside_mission_dates"),
+            enrich_fields=figures,
         )
         for month in months:
             mission = missions[month.acronym]
@@ -383,6 +430,7 @@ class Ipi(Dataset):
                     "total": month.total,
                     "source": source,
                     "locator": month.row.locator,
+                    "outside_mission_dates": outside_dates(month.month, mission.start, mission.end),
                 },
                 instance=stored.get((mission.pk, month.month)),
                 row=month.row,

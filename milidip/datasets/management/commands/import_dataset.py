@@ -21,9 +21,14 @@ from django.db import transaction
 from milidip.datasets.framework.reading import ImportFailure
 from milidip.datasets.framework.run import ImportRun, refresh_planner_statistics
 from milidip.datasets.importers import DATASETS
+from milidip.datasets.importers.alliance_names import name_coded_alliances
 from milidip.sources.models import Source
 
 ALL = "all"
+
+
+# After `all`, the coded alliance short names are made readable
+# (milidip.datasets.importers.alliance_names; after a single dataset: `name_alliances`).
 
 
 class Command(BaseCommand):
@@ -98,6 +103,9 @@ class Command(BaseCommand):
                     run.execute(rollback=False)
                     for line in run.summary():
                         self.stdout.write(line)
+                if dataset == ALL:
+                    renamed = name_coded_alliances()
+                    self.stdout.write(f"alliance names: {renamed} coded short names made readable")
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
