@@ -107,6 +107,7 @@ class Plan:
 
     def __init__(self, serializer, model):
         self.model = model
+        self.serializer_class = type(serializer)
         self.columns = ["pk"]
         self.steps = []  # (output name, function(row, fetched, reader))
         self.relations = []  # each with .fetch(rows, reader) -> lookup
@@ -149,6 +150,11 @@ class Plan:
         source = field.source
         if isinstance(field, PageUrlField):
             return self.page_url_step()
+        if source == "*" and not isinstance(field, serializers.BaseSerializer):
+            # A field shown from the whole record (a detail's `claims`): the records are read
+            # as instances, once for all rows, and the field shows each as the serializer does.
+            index = self.add_relation(InstanceRelation(self.model, self.serializer_class, name))
+            return lambda row, fetched, reader: fetched[index][row["pk"]]
         if isinstance(field, serializers.ListSerializer):
             relation = ListRelation(self.model, source, field)
             index = self.add_relation(relation)
@@ -228,6 +234,25 @@ class Plan:
     def read(self, rows, user, request=None):
         """The records of `rows` (from `values()`) as the serializer shows them."""
         return [item for item, _ in self.build(rows, Reader(user, request))]
+
+
+class InstanceRelation:
+    """A field that shows the whole record (source "*"), as {pk: its value}: the records read
+    as instances with their citations in a fixed number of queries, and the field bound to a
+    serializer with this request's context (it may hide drafts from the reader)."""
+
+    def __init__(self, model, serializer_class, name):
+        self.model, self.serializer_class, self.name = model, serializer_class, name
+        names = {relation.name for relation in model._meta.related_objects}
+        self.prefetch = ["citations__source"] if "citations" in names else []
+
+    def fetch(self, rows, reader):
+        ids = [row["pk"] for row in rows]
+        if not ids:
+            return {}
+        records = self.model._base_manager.filter(pk__in=ids).prefetch_related(*self.prefetch)
+        field = self.serializer_class(context={"request": reader.request}).fields[self.name]
+        return {record.pk: field.to_representation(record) for record in records}
 
 
 class FkRelation:
