@@ -15,22 +15,43 @@ they hold (an ETag, a cached response) may be stale without reading any record.
   starts again above every version used before.
 
 Readers take the version before they read any record: a write that commits meanwhile can only
-make them keep newer data under an older version, never older data under a newer one.
+make them keep newer data under an older version, never older data under a newer one. That
+holds on the primary; a streaming replica may not have replayed a write whose version a reader
+already sees, so a response that may be kept under a version is read from the primary
+(`reading_to_keep`, which the replica router honours: milidip.ops.replica).
 """
 
+import contextvars
 import time
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CACHE_KEY = "data-version"
+_reading_to_keep = contextvars.ContextVar("milidip_reading_to_keep", default=False)
 # Tables whose changes no read shows: sessions, logins and their lockouts, API tokens, users.
 UNSHOWN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "tokens"}
+
+
+def reading_to_keep_now():
+    """True while a response that may be kept under the data version is being read."""
+    return _reading_to_keep.get()
+
+
+@contextmanager
+def reading_to_keep():
+    """Read what follows from the primary: it may be kept under the current data version."""
+    token = _reading_to_keep.set(True)
+    try:
+        yield
+    finally:
+        _reading_to_keep.reset(token)
 
 
 def _now():
@@ -54,7 +75,9 @@ def current():
             store.add(CACHE_KEY, _now(), timeout=None)
             version = store.get(CACHE_KEY)
         return version
-    return _version_model().objects.values_list("version", flat=True).filter(pk=1).first() or 0
+    # From the primary, where writes move it (a replica may not have replayed the last move).
+    versions = _version_model().objects.using(DEFAULT_DB_ALIAS)
+    return versions.values_list("version", flat=True).filter(pk=1).first() or 0
 
 
 def current_and(alias, keys):

@@ -36,7 +36,7 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
 
 from milidip.api.throttling import BASE_COST, spend_cached
-from milidip.versions import current_and, data_changed, uncommitted_changes
+from milidip.versions import current_and, data_changed, reading_to_keep, uncommitted_changes
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Headers a cached 200 is answered with (those the outer middleware add are made again).
@@ -142,7 +142,9 @@ class ReadCacheMiddleware:
         if stored is not None:
             spend_cached(request, validators_cost(stored[0]))
             return self.from_cache(stored)
-        response = self.get_response(request)
+        # What is kept under `version` must be read from data at least that new: the primary.
+        with reading_to_keep():
+            response = self.get_response(request)
         if self.cacheable(request, response):
             if not response.has_header("ETag"):
                 set_response_etag(response)

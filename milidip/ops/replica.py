@@ -4,6 +4,9 @@ With DATABASE_REPLICA_URL set, settings add the database alias "replica" and nam
 `PrimaryReplicaRouter`. Reads go to the replica unless one of these sends them to the primary
 ("default"):
 
+- the response may be kept in the read cache under the current data version
+  (milidip.versions.reading_to_keep): a replica may not yet have a write whose version is
+  already current, and what it gave would be kept as that version's answer;
 - the request is pinned (`pinned_to_primary`): it is a write (POST, PUT, PATCH, DELETE), or its
   caller wrote less than READ_YOUR_WRITES_SECONDS ago (milidip.ops.middleware says who did);
 - a transaction is open on the primary (a read inside it must see its own writes and its locks);
@@ -22,6 +25,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, connections
+
+from milidip.versions import reading_to_keep_now
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -137,7 +142,7 @@ class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         if not replica_configured():
             return None
-        if pinned_to_primary() or connections[PRIMARY].in_atomic_block:
+        if pinned_to_primary() or reading_to_keep_now() or connections[PRIMARY].in_atomic_block:
             return PRIMARY
         return REPLICA if replica_state().usable else PRIMARY
 

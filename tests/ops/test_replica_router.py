@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from alliances.models import Treaty
 from milidip.ops import replica
@@ -13,7 +13,16 @@ from milidip.ops.replica import PRIMARY, REPLICA, PrimaryReplicaRouter, ReplicaS
 router = PrimaryReplicaRouter()
 
 
-def test_without_a_replica_the_router_leaves_every_choice_to_django():
+@pytest.fixture
+def no_replica():
+    """No replica alias, as in the test settings (another test's module may have added one)."""
+    added = connections.settings.pop(replica.REPLICA, None)
+    yield
+    if added is not None:
+        connections.settings[replica.REPLICA] = added
+
+
+def test_without_a_replica_the_router_leaves_every_choice_to_django(no_replica):
     assert not replica.replica_configured()
     assert router.db_for_read(Treaty) is None
     assert router.db_for_write(Treaty) == PRIMARY
