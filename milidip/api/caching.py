@@ -31,6 +31,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -121,7 +122,11 @@ class ReadCacheMiddleware:
         # views) gets a fresh one, which is kept for the next reader.
         fresh_wanted = "no-cache" in request.headers.get("Cache-Control", "")
         wanted = [validators_key] if conditional else [] if fresh_wanted else [body_key]
-        version, found = current_and(settings.READ_CACHE, wanted)
+        try:
+            version, found = current_and(settings.READ_CACHE, wanted)
+        except DatabaseError:
+            # No version to key by (a database not migrated, or down): the view answers alone.
+            return self.get_response(request)
 
         def current_entry(entry):
             # Each entry names the version it was made at; any other version's is stale.

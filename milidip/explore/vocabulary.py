@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from alliances.models import Alliance, Membership, Region, Treaty
 from milidip.api.views import check_parameters
+from milidip.dates import EndKind
 from milidip.records import Status
 from milidip.sources.models import ImportRunRow, Source
 from missions.models import DOMAINS, PURPOSES, Challenge, Exercise, ExerciseParticipant, Mission
@@ -42,6 +43,11 @@ VOCABULARIES = {
     "collection": (
         Source.Collection.choices,
         "Sources' `collection`, and every list's `collection` filter.",
+    ),
+    "end_kind": (
+        EndKind.choices,
+        "The `end_kind` of alliances, memberships (and in a dossier) and missions, and their "
+        "`end_kind` filter: what a blank or given `end` means.",
     ),
     "import_outcome": (
         ImportRunRow.Outcome.choices,

@@ -24,7 +24,7 @@ from tests.factories import (
 
 API = "/api/v1/"
 ERROR_KEYS = {"status", "code", "detail", "errors"}
-PAGE_KEYS = ["count", "next", "previous", "results"]
+PAGE_KEYS = ["count", "count_estimated", "next", "previous", "results"]
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 

@@ -76,9 +76,13 @@ def test_page_size_sets_the_number_of_results(api, name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_a_page_past_the_end_is_a_404_in_the_error_shape(api, name):
-    response = api.get(RESOURCES[name].url, {"page": 999})
+    # Page 150 of 50 is within the first 10,000 rows that page numbers reach, past these lists.
+    response = api.get(RESOURCES[name].url, {"page": 150})
     data = assert_error(response, 404)
     assert "page" in data["detail"]
+    # Deeper page numbers are refused, naming the cursor that reaches any depth.
+    deep = assert_error(api.get(RESOURCES[name].url, {"page": 999}), 400)
+    assert "cursor" in deep["detail"]
 
 
 @pytest.mark.parametrize("name", ALL)

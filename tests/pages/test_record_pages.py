@@ -186,7 +186,7 @@ def test_pages_carry_no_inline_style_or_script_and_no_other_host(client):
         ("/countries/", 2),
         ("/", 8),
         ("/search/?q=korea", 7),
-        ("/countries/KOR/", 14),
+        ("/countries/KOR/", 15),
         ("/alliances/rok-us-alliance/", 12),
         ("/sources/us-south-korea-military-alliance/", 13),
     ],
