@@ -5,9 +5,15 @@ from pathlib import Path
 import yaml
 
 COMMITTED = Path(__file__).resolve().parents[2] / "milidip" / "api" / "openapi.yaml"
-# The search's hit types are resource names, not codes of the data; BlankEnum is "" (none).
-# Codes that are not data: the search hit type, a blank choice, a health probe's states.
-NOT_DATA = {"TypeEnum", "BlankEnum", "HealthComponentStatusEnum"}
+# Codes that are not data: the search hit types (resource names), BlankEnum ("", none), and
+# the health probes' states.
+NOT_DATA = {
+    "TypeEnum",
+    "BlankEnum",
+    "HealthComponentStatusEnum",
+    "LivenessStatusEnum",
+    "ReadinessStatusEnum",
+}
 
 
 def test_every_coded_value_in_the_schema_has_a_label(client, db):
