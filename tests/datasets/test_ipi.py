@@ -396,7 +396,7 @@ def test_a_curators_edits_are_kept_unless_overwrite(import_dataset, tmp_path):
 
     output = import_dataset("ipi", file=files)
     assert summary(output, "missions.Mission_hosts") == (
-        "0 created, 0 updated, 1 unchanged, 0 skipped"
+        "0 created, 0 updated, 2 unchanged, 0 skipped"
     )
     assert "skipped" not in output.out.replace(" 0 skipped", "")
 
