@@ -46,13 +46,28 @@ PAGES = [
 # Fields new since the old code are compared by their own tests, not here: the pages' links and
 # names in other languages (issue 14); regions and GW codes from country-converter, generated
 # alliance names, end kinds and the claims (issue 11); the dossier's totals, lists and personnel,
-# and the estimated count (issue 12).
+# and the estimated count (issue 12); `updated`, which those fills move on the records they fill.
 CURATED_MERGES = ROOT / "seeds" / "datasets" / "curated_merges.csv"
 CHANGED_KEYS = {
     *("runs", "count", "next", "previous", "part_of", "deployments"),
     *("html_url", "names", "region", "gw_code", "short_name", "end_kind", "coverage_end"),
     *("disputed", "claims", "states", "count_estimated", "totals", "lists", "un_personnel"),
+    "updated",
 }
+
+
+# Pages whose shape changed on purpose since the old code, read above but not compared: the
+# dossier shows each group in its list's order, at most 100 rows (issue 12); the sources list and
+# the search hold the datasets new since (country-converter, IPI's country months; issue 11).
+REDESIGNED = {
+    "/api/v1/countries/KOR/dossier/",
+    "/api/v1/sources/?page_size=500",
+    "/api/v1/search/?q=peacekeeping",
+}
+
+# Datasets new since the old code: their citations (a country's region, its UN personnel) are
+# new on the records they cite, which are otherwise compared.
+NEW_SOURCES = {"country-converter-v1-3-2", "ipi-peacekeeping-contributor-months"}
 
 
 def touched_slugs():
@@ -71,11 +86,24 @@ def mentions(value, slugs):
     return False
 
 
+def old_citations(citations):
+    """The citations of the sources the old code knew."""
+    if not isinstance(citations, list):
+        return citations
+
+    def new(citation):
+        return isinstance(citation, dict) and citation.get("source", {}).get("slug") in NEW_SOURCES
+
+    return [citation for citation in citations if not new(citation)]
+
+
 def untouched(value, slugs):
     """The page without what the curated merges change on purpose."""
     if isinstance(value, dict):
         return {
-            key: untouched(item, slugs) for key, item in value.items() if key not in CHANGED_KEYS
+            key: untouched(old_citations(item) if key == "citations" else item, slugs)
+            for key, item in value.items()
+            if key not in CHANGED_KEYS
         }
     if isinstance(value, list):
         return [untouched(item, slugs) for item in value if not mentions(item, slugs)]
@@ -162,4 +190,6 @@ def test_make_run_serves_a_database_made_before_the_layout_change_as_it_was(tmp_
     assert before["/api/v1/exercises/?page_size=200&ordering=-start"]["count"] > 3000
     slugs = touched_slugs()
     for page in PAGES:
+        if page in REDESIGNED:
+            continue
         assert same_but_merges(before[page], after[page], slugs), page
