@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "milidip.datasets",
     "milidip.explore",
     "milidip.pages",
+    "milidip.embeds",
     "django.contrib.sitemaps",
     # Credentials: hashed API tokens; admin login lockout.
     "milidip.tokens",

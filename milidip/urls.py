@@ -63,6 +63,8 @@ urlpatterns = [
     path("health/live", LivenessView.as_view(), name="health-live"),
     path("health/ready", ReadinessView.as_view(), name="health-ready"),
     path("metrics", metrics_view, name="metrics"),
+    # Embeds for front ends: the only pages any origin may frame (README, "Embedding").
+    path("embed/", include("milidip.embeds.urls")),
     # The public pages (milidip.pages) last: their paths are people's, not the API's.
     path("", include("milidip.pages.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EmbedsConfig(AppConfig):
+    name = "milidip.embeds"
+    label = "embeds"
+    verbose_name = "Embeds"
