@@ -684,6 +684,20 @@ class ReviewedRowAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class WrittenByMilidip:
+    """An admin for rows only milidip's own code writes (import runs, merged slugs, conflicts):
+    curators read them, and nobody adds, changes or deletes them by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     """Pending changes to public records: reviewers compare, approve or reject them."""
@@ -792,7 +806,7 @@ class SourceAdmin(RecordAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(WrittenByMilidip, admin.ModelAdmin):
     """Open conflicts: a record's field whose sources disagree, with each value and its source,
     for curators to resolve (milidip.sources.claims). Written by derive only."""
 
@@ -802,15 +816,6 @@ class ConflictAdmin(admin.ModelAdmin):
     list_select_related = ["content_type"]
     list_per_page = 50
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="shown")
     def shown_value(self, conflict):
@@ -955,7 +960,7 @@ class ImportRunRowInline(admin.TabularInline):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(WrittenByMilidip, admin.ModelAdmin):
     """The import runs, read-only: the import framework alone writes them."""
 
     list_display = ["dataset", "started", "finished", "user", "overwrite"]
@@ -965,18 +970,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ImportRunRowInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MergedSlug)
-class MergedSlugAdmin(admin.ModelAdmin):
+class MergedSlugAdmin(WrittenByMilidip, admin.ModelAdmin):
     """The slugs of merged records and where they lead, read-only: the merge service writes
     them (a split removes one)."""
 
@@ -985,12 +981,3 @@ class MergedSlugAdmin(admin.ModelAdmin):
     search_fields = ["old_slug", "into"]
     fields = ["model", "old_slug", "into", "merged_at", "run", "user", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

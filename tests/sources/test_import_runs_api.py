@@ -110,3 +110,15 @@ def test_the_admin_shows_runs_read_only(dataset):
     assert b"seeds/datasets/mme_v7.csv:198" in page.content
     assert b'name="_save"' not in page.content
     assert client.get("/admin/sources/importrun/add/").status_code == 403
+
+
+@pytest.mark.parametrize("model", ["importrun", "mergedslug", "conflict"])
+def test_rows_milidip_writes_are_read_only_even_to_a_superuser(db, model):
+    """Import runs, merged slugs and conflicts are written by milidip's own code: the admin lists
+    them but offers no way to add one or delete them in bulk."""
+    client = Client()
+    client.force_login(User.objects.create_superuser("boss", password="not-used-12345"))
+    listing = client.get(f"/admin/sources/{model}/")
+    assert listing.status_code == 200
+    assert b'value="delete_selected"' not in listing.content
+    assert client.get(f"/admin/sources/{model}/add/").status_code == 403
