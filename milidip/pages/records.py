@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Membership, Treaty
 from milidip.explore.dossier import country_dossier
 from milidip.records import Status, can_see_drafts, visible_to
+from milidip.sources.claims import agree, disagreements, rule_for
 from milidip.sources.filters import SourceFilter
 from milidip.sources.models import Source
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
@@ -90,6 +92,59 @@ def citations_of(record, user):
     """The record's citations whose source the reader may see, with their sources."""
     sources = visible_to(user, Source.objects.all())
     return list(record.citations.filter(source__in=sources).select_related("source"))
+
+
+def shown_as(value):
+    """A claimed value as a reader reads it."""
+    if value is None or value == "":
+        return _("not known")
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)
+
+
+def field_label(key):
+    """ "defence" -> "defence"; "members/KOR/defence" -> "defence (KOR's membership)"."""
+    _prefix, _separator, rest = key.partition("/")
+    if not rest:
+        return key.replace("_", " ")
+    row, _separator, name = rest.rpartition("/")
+    return _("%(field)s (%(row)s's membership)") % {
+        "field": name.replace("_", " "),
+        "row": row.replace("~", ", spell "),
+    }
+
+
+def disagreements_of(record, citations):
+    """Where the record's sources disagree, for its page: each field with the value shown, why
+    (a curator's resolution, or the field's precedence and its reason) and every source's
+    claim with its quote or row. Only claims of the citations given (those the reader may see)."""
+    model = type(record)
+    rows = []
+    for claimed in disagreements(record, citations):
+        rule = rule_for(model, claimed.key)
+        rows.append(
+            {
+                "key": claimed.key,
+                "label": field_label(claimed.key),
+                "shown": shown_as(claimed.shown),
+                "by_curator": claimed.rule == "curator",
+                "reason": rule.reason if rule else "",
+                "claims": [
+                    {
+                        "value": shown_as(claim.value),
+                        "agrees": agree(claim.value, claimed.shown),
+                        "source": claim.source,
+                        "quote": claim.quote,
+                        "locator": claim.locator,
+                    }
+                    for claim in claimed.claims
+                ],
+            }
+        )
+    return rows
 
 
 def year_of(value):

@@ -18,7 +18,13 @@ from alliances.filters import search_countries
 from alliances.models import Country
 from milidip.pages.jsonld import record_jsonld
 from milidip.pages.languages import page_language
-from milidip.pages.records import CONTEXTS, DETAIL_RELATED, KINDS, citations_of
+from milidip.pages.records import (
+    CONTEXTS,
+    DETAIL_RELATED,
+    KINDS,
+    citations_of,
+    disagreements_of,
+)
 from milidip.records import Status, can_see_drafts, visible_to
 from milidip.search import SEARCH_MAX_LENGTH, check_search_terms, search_queryset
 from milidip.sources.models import Source
@@ -185,6 +191,7 @@ def record_detail(request, kind_name, key):
     if record.status == Status.RETRACTED and not curator:
         return page_response(request, "pages/retracted.html", context, status=410)
     context["citations"] = citations_of(record, request.user) if kind.model is not Source else []
+    context["disagreements"] = disagreements_of(record, context["citations"])
     context.update(CONTEXTS[kind_name](record, request.user, timezone.now().year))
     context["jsonld"] = record_jsonld(request, kind, record, context)
     if kind.model is Country:

@@ -170,12 +170,14 @@ def decide(model, key, claims, resolution):
     return Field(key, claims, shown, "precedence" if disputed else "agreed", disputed)
 
 
-def fields_of(record, resolutions=None):
+def fields_of(record, resolutions=None, citations=None):
     """{key: Field} of a record, from its citations as loaded (prefetch them with their
-    sources) and its resolutions ({key: Resolution}; none when not given)."""
+    sources), or those given (a page's, already filtered to what its reader may see), and its
+    resolutions ({key: Resolution}; none when not given)."""
     model = type(record)
     by_key = defaultdict(list)
-    for order, citation in enumerate(sorted(record.citations.all(), key=lambda c: c.pk or 0)):
+    citations = record.citations.all() if citations is None else citations
+    for order, citation in enumerate(sorted(citations, key=lambda c: c.pk or 0)):
         for key, value in (citation.states or {}).items():
             if rule_for(model, key) is None:
                 continue
@@ -186,6 +188,32 @@ def fields_of(record, resolutions=None):
     for key in resolutions:
         by_key.setdefault(key, [])  # a curator's value counts even where no source states one
     return {key: decide(model, key, claims, resolutions.get(key)) for key, claims in by_key.items()}
+
+
+def resolutions_of(record):
+    """{field: Resolution} of one record: one query."""
+    from milidip.sources.models import Resolution  # (the models import this module)
+
+    content_type = ContentType.objects.get_for_model(type(record))
+    return {
+        resolution.field: resolution
+        for resolution in Resolution.objects.filter(content_type=content_type, object_id=record.pk)
+    }
+
+
+def disagreements(record, citations):
+    """The fields of `record` whose sources disagree (other than by precision), from the
+    citations given (those its reader may see, with their sources): a field disputed under
+    the precedence rule, or one a curator resolved, in key order. [] for a model no rule
+    names."""
+    if type(record) not in claimed_models():
+        return []
+    fields = fields_of(record, resolutions_of(record), citations)
+    return [
+        field
+        for _, field in sorted(fields.items())
+        if any(not agree(claim.value, field.shown) for claim in field.claims)
+    ]
 
 
 def claimed_models():

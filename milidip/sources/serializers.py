@@ -1,7 +1,6 @@
 """Serializers for sources and citations, and the bases of every cited record's serializers
 (`RecordSerializer` for reading, `RecordInputSerializer` for writing)."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,8 +15,8 @@ from milidip.api.fields import (
 )
 from milidip.records import Status, can_see_drafts, field_list
 from milidip.services import uncited
-from milidip.sources.claims import fields_of
-from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Resolution, Source
+from milidip.sources.claims import fields_of, resolutions_of
+from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
 RECORD_OUTPUT_FIELDS = ["status", "created", "updated", "html_url", "citations"]
@@ -104,15 +103,8 @@ class ClaimsField(serializers.Field):
     def to_representation(self, record):
         request = self.context.get("request")
         drafts = can_see_drafts(getattr(request, "user", None), Source)
-        content_type = ContentType.objects.get_for_model(type(record))
-        resolutions = {
-            resolution.field: resolution
-            for resolution in Resolution.objects.filter(
-                content_type=content_type, object_id=record.pk
-            )
-        }
         shown = {}
-        for key, field in sorted(fields_of(record, resolutions).items()):
+        for key, field in sorted(fields_of(record, resolutions_of(record)).items()):
             field.claims = [
                 claim for claim in field.claims if drafts or claim.source.status == Status.PUBLISHED
             ]

@@ -246,3 +246,41 @@ def test_check_provenance_reports_a_stated_field_that_does_not_exist():
     assert len(problems) == 1
     assert problems[0].startswith("alliances.alliance rok-us-alliance: citation of ")
     assert "'members/KOR/colour' is not a field a source can state" in problems[0]
+
+
+def test_the_record_page_shows_each_disagreement_with_its_evidence_and_hides_draft_sources(pact):
+    """A reader of the alliance's page sees which fields the sources dispute, the value shown and
+    why, and each source's value with its row; a draft source's claim is not shown to them."""
+    from django.test import Client
+
+    draft = dataset("articles")
+    draft.status = Status.DRAFT
+    draft.save()
+    AllianceCitation.objects.create(
+        record=pact, source=draft, quote=QUOTE_004, states={"defence": False}
+    )
+    derive(Alliance, [pact.pk])
+    page = Client().get(f"/alliances/{pact.slug}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Where the sources disagree" in html
+    section = html[html.index('id="disagreements-h"') : html.index('id="citations-h"')]
+    # Non-aggression: ATOP's yes shown by precedence over COW's no, each with its row.
+    assert 'id="claims-non_aggression"' in section
+    assert "atop.csv:267" in section and "cow.csv:1" in section
+    assert "Disputed: chosen by precedence." in section
+    assert 'id="claims-memberskordefence"' in section
+    assert "defence (KOR&#x27;s membership)" in section
+    # The draft article's "no" for the pact's defence is hidden: no disagreement shows there.
+    assert 'id="claims-defence"' not in section and "Test articles" not in html
+    # A curator's resolution is shown as the curator's choice, still with both claims.
+    resolve(
+        record=pact,
+        field="non_aggression",
+        value=False,
+        source=dataset("cow"),
+        reason="The 1953 treaty has no non-aggression article.",
+        user=User.objects.create_user("curator"),
+    )
+    section = Client().get(f"/alliances/{pact.slug}/").content.decode()
+    assert "Chosen by a curator" in section and "atop.csv:267" in section
