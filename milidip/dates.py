@@ -172,6 +172,22 @@ def coverage_end_field():
     )
 
 
+def end_kinds_migration(app_label, *model_names):
+    """The data migration that set `end_kind` on the rows stored before it existed: records
+    with an end have ended; a mission flagged ended without one ended at a date not known;
+    the rest stay unknown until an import or a curator says more. (RunPython's forward
+    function, for the migrations of each app that gained the field.)"""
+
+    def derive_end_kinds(apps, schema_editor):
+        for name in model_names:
+            model = apps.get_model(app_label, name)
+            model.objects.exclude(end="").update(end_kind=EndKind.ENDED)
+            if name == "Mission":
+                model.objects.filter(end="", ended=True).update(end_kind=EndKind.ENDED_UNKNOWN_DATE)
+
+    return derive_end_kinds
+
+
 def derive_end_kind(instance, *, ended=False):
     """Make `end_kind` agree with `end` (and a mission's `ended` flag): a date is `ended`; an
     ended record without one is `ended-unknown-date` unless the kind says more; a kind of

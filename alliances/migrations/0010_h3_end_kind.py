@@ -4,20 +4,6 @@ import milidip.dates
 from django.db import migrations, models
 
 
-def derive_end_kinds(apps, schema_editor):
-    """Records with an end have ended; a mission flagged ended without one ended at a date
-    not known; the rest stay unknown until an import or a curator says more."""
-    for name in MODELS:
-        model = apps.get_model(APP, name)
-        model.objects.exclude(end="").update(end_kind="ended")
-        if name == "Mission":
-            model.objects.filter(end="", ended=True).update(end_kind="ended-unknown-date")
-
-
-APP = 'alliances'
-MODELS = ['Alliance', 'Membership']
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -85,5 +71,7 @@ class Migration(migrations.Migration):
             name='end',
             field=milidip.dates.PartialDateField(help_text='When it left the role; blank if it still holds it or it is not known (end_kind says which).', verbose_name='left'),
         ),
-        migrations.RunPython(derive_end_kinds, migrations.RunPython.noop),
+        migrations.RunPython(
+            milidip.dates.end_kinds_migration('alliances', 'Alliance', 'Membership'), migrations.RunPython.noop
+        ),
     ]

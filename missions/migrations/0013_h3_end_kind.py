@@ -4,20 +4,6 @@ import milidip.dates
 from django.db import migrations, models
 
 
-def derive_end_kinds(apps, schema_editor):
-    """Records with an end have ended; a mission flagged ended without one ended at a date
-    not known; the rest stay unknown until an import or a curator says more."""
-    for name in MODELS:
-        model = apps.get_model(APP, name)
-        model.objects.exclude(end="").update(end_kind="ended")
-        if name == "Mission":
-            model.objects.filter(end="", ended=True).update(end_kind="ended-unknown-date")
-
-
-APP = 'missions'
-MODELS = ['Mission']
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -45,5 +31,7 @@ class Migration(migrations.Migration):
             name='end_kind',
             field=models.CharField(choices=[('ended', 'Ended on the date given'), ('ended-unknown-date', 'Ended, at a date not known'), ('censored', "In force when the source's coverage ends (see coverage_end)"), ('unknown', 'Not known whether or when it ended')], db_index=True, default='unknown', help_text="What the end means: ended (on the date in the end field), ended-unknown-date, censored (still in force when the source's coverage ends: coverage_end) or unknown. An end date makes it ended.", max_length=20, verbose_name='end kind'),
         ),
-        migrations.RunPython(derive_end_kinds, migrations.RunPython.noop),
+        migrations.RunPython(
+            milidip.dates.end_kinds_migration('missions', 'Mission'), migrations.RunPython.noop
+        ),
     ]
