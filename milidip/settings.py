@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "milidip.api.renderers.FastJSONRenderer",
         "milidip.api.renderers.CSVRenderer",
         "milidip.api.renderers.BrowsableAPIRenderer",
+        "milidip.api.geojson.GeoJSONRenderer",
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

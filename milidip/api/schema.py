@@ -10,6 +10,7 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from milidip.api import geojson
 from milidip.api.errors import ErrorSerializer
 from milidip.api.parsers import MAX_JSON_DEPTH
 from milidip.api.views import PendingRevisionSerializer
@@ -156,6 +157,13 @@ class AutoSchema(openapi.AutoSchema):
                 response["content"][media_type] = {
                     "schema": {"type": "string", "description": description}
                 }
+        # GeoJSON (milidip.api.geojson) is a list's whole located records, on lists only.
+        content = response.get("content", {})
+        if geojson.MEDIA_TYPE in content:
+            if getattr(self.view, "action", None) == "list" and self.method == "GET":
+                content[geojson.MEDIA_TYPE] = {"schema": geojson.FEATURE_COLLECTION_SCHEMA}
+            else:
+                del content[geojson.MEDIA_TYPE]
         return response
 
     def _get_response_bodies(self, direction="response"):
