@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from milidip.api.filters import FilterBackend
 from milidip.records import visible_to
 from milidip.sources.views import RecordViewSet, with_citations
-from missions.geojson import GeoJSONListMixin, exercise_features, mission_features
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter, StrengthFilter
+from missions.geojson import GeoJSONListMixin, exercise_features, mission_features
 from missions.models import (
     Challenge,
     Exercise,

@@ -83,7 +83,7 @@ def test_bounded_queries(api, korea_exercises, django_assert_max_num_queries):
             exercise=ExerciseFactory(latitude=n, longitude=n, start="2000"), country=usa
         )
     with django_assert_max_num_queries(8):
-        response, body = geo(api, "/api/v1/exercises/", country="USA")
+        _, body = geo(api, "/api/v1/exercises/", country="USA")
     assert len(body["features"]) == 32
 
 
