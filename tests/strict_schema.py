@@ -77,6 +77,8 @@ def committed_schema():
             "text/csv": plain_loads,
             "application/jsonl": plain_loads,
             "application/geo+json": orjson.loads,
+            "application/graphml+xml": plain_loads,
+            "application/gexf+xml": plain_loads,
             # A download's zip: the schema types it as a binary string, which its bytes are.
             "application/zip": lambda body: body.decode("latin-1"),
         },

@@ -54,6 +54,9 @@ TEXT_MEDIA_TYPES = {
     "text/csv": "CSV (RFC 4180): a header row, then one row per result; related records as "
     "their code or slug, lists joined with '; '.",
     "text/html": "The browsable API's page (format=api, for signed-in users).",
+    "application/graphml+xml": "GraphML (format=graphml): the same nodes and edges, node ids "
+    "the ISO3 codes, edge data `weight` and `shared` (slugs joined by spaces).",
+    "application/gexf+xml": "GEXF 1.3 (format=gexf) for Gephi: the same nodes and edges.",
 }
 
 
