@@ -39,6 +39,9 @@ from milidip.records import Status
 from missions.models import Exercise, ExerciseParticipant
 
 MAX_ROWS = 50_000
+# An edge names at most this many of what its two countries share (`weight` counts them all):
+# the US and its closest partners share hundreds of exercises.
+MAX_SHARED = 50
 # The schema describes the endpoint with the module docstring (but its first line).
 DESCRIPTION = __doc__.split("\n\n", 1)[1]
 EDGE_KINDS = ("alliances", "exercises")
@@ -183,7 +186,7 @@ def read_graph(request):
             for code in sorted(names)
         ],
         "edges": [
-            {"source": a, "target": b, "weight": len(slugs), "shared": slugs}
+            {"source": a, "target": b, "weight": len(slugs), "shared": slugs[:MAX_SHARED]}
             for (a, b), slugs in sorted(pairs.items())
         ],
     }
@@ -288,10 +291,14 @@ class GraphEdgeSerializer(serializers.Serializer):
 
     source = serializers.CharField()
     target = serializers.CharField()
-    weight = serializers.IntegerField(min_value=1, help_text="How many they share.")
+    weight = serializers.IntegerField(
+        min_value=1, help_text="How many they share (all of them, even past `shared`'s cap)."
+    )
     shared = serializers.ListField(
         child=serializers.CharField(),
-        help_text="The slugs of the alliances (or, edges=exercises, exercises) they share.",
+        max_length=MAX_SHARED,
+        help_text="The slugs of the alliances (or, edges=exercises, exercises) they share, "
+        f"the first {MAX_SHARED} in slug order when there are more.",
     )
 
 

@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from alliances.models import Membership
+from milidip.explore import graph as graph_module
 from milidip.records import Status
 from tests.factories import (
     AllianceFactory,
@@ -192,3 +193,10 @@ def test_bounded_queries(api, network, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         body = graph(api, country="KOR")
     assert len(body["nodes"]) >= 42
+
+
+def test_an_edge_names_at_most_max_shared(api, network, monkeypatch):
+    monkeypatch.setattr(graph_module, "MAX_SHARED", 1)
+    body = graph(api, country="KOR")
+    edge = next(e for e in body["edges"] if e["weight"] > 1)
+    assert len(edge["shared"]) == 1
