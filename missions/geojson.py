@@ -3,6 +3,7 @@ exercise was held, and where a mission's bases are (a mission has one feature pe
 """
 
 from django.db.models import Q
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from milidip.api import geojson
@@ -25,8 +26,6 @@ class GeoJSONListMixin:
     def list(self, request, *args, **kwargs):
         if not geojson.wants_geojson(request):
             return super().list(request, *args, **kwargs)
-        from rest_framework.response import Response
-
         records = self.filter_queryset(self.get_queryset()).prefetch_related(None).order_by()
         features, unlocated, updated = self.geojson_features(records, request)
         self.last_modified = updated

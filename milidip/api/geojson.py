@@ -15,6 +15,7 @@ list page reads.
 """
 
 import orjson
+from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -98,8 +99,6 @@ class Links:
     PLACEHOLDER = "0slug0"
 
     def __init__(self, request, api_name, page_name):
-        from django.urls import reverse
-
         self.api = request.build_absolute_uri(
             reverse(api_name, kwargs={"slug": self.PLACEHOLDER})
         ).split(self.PLACEHOLDER)
