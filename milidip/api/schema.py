@@ -112,6 +112,13 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is not None and self.method in ("GET", "HEAD"):
             operation["security"] = []
+        if operation is not None and getattr(self.view, "action", None) != "list":
+            # GeoJSON is offered on lists only (milidip.api.geojson): elsewhere it is a 406.
+            for parameter in operation.get("parameters", ()):
+                if parameter["name"] == "format" and "enum" in parameter["schema"]:
+                    enum = parameter["schema"]["enum"]
+                    if geojson.FORMAT in enum:
+                        enum.remove(geojson.FORMAT)
         return operation
 
     def get_auth(self):
