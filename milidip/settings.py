@@ -349,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "milidip.api.renderers.FastJSONRenderer",
         "milidip.api.renderers.CSVRenderer",
         "milidip.api.renderers.BrowsableAPIRenderer",
+        "milidip.api.geojson.GeoJSONRenderer",
+        "milidip.explore.graph.GraphMLRenderer",
+        "milidip.explore.graph.GEXFRenderer",
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,6 +17,7 @@ from milidip.explore.downloads import (
     DownloadIndexView,
     PackageDownloadView,
 )
+from milidip.explore.graph import GraphView
 from milidip.explore.search import SearchView
 from milidip.explore.views import CountryDossierViewSet
 from milidip.explore.vocabulary import VocabularyView
@@ -49,6 +50,7 @@ api_v1 = [
         name="download",
     ),
     path("vocabulary/", VocabularyView.as_view(), name="vocabulary"),
+    path("graph/", GraphView.as_view(), name="graph"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="swagger-ui"),
     path("redoc/", redoc_view, name="redoc"),

@@ -8,6 +8,7 @@ from milidip.api.filters import FilterBackend
 from milidip.records import visible_to
 from milidip.sources.views import RecordViewSet, with_citations
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter, StrengthFilter
+from missions.geojson import GeoJSONListMixin, exercise_features, mission_features
 from missions.models import (
     Challenge,
     Exercise,
@@ -27,8 +28,10 @@ from missions.serializers import (
 )
 
 
-class ExerciseViewSet(RecordViewSet):
+class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
     """Exercises and exercise series, with participants and their roles."""
+
+    geojson_features = staticmethod(exercise_features)
 
     queryset = with_citations(
         Exercise.objects.order_by("start", "name", "slug")
@@ -49,8 +52,10 @@ class ExerciseViewSet(RecordViewSet):
     row_fields = {"participants": "exercise_participants"}
 
 
-class MissionViewSet(RecordViewSet):
+class MissionViewSet(GeoJSONListMixin, RecordViewSet):
     """Missions and deployments, with organisation, hosts, contributions and locations."""
+
+    geojson_features = staticmethod(mission_features)
 
     queryset = with_citations(
         Mission.objects.order_by("start", "name", "slug")

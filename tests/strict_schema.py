@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import brotli
+import orjson
 import yaml
 from backports import zstd
 from django.core.exceptions import TooManyFieldsSent
@@ -75,6 +76,9 @@ def committed_schema():
         extra_media_type_deserializers={
             "text/csv": plain_loads,
             "application/jsonl": plain_loads,
+            "application/geo+json": orjson.loads,
+            "application/graphml+xml": plain_loads,
+            "application/gexf+xml": plain_loads,
             # A download's zip: the schema types it as a binary string, which its bytes are.
             "application/zip": lambda body: body.decode("latin-1"),
         },

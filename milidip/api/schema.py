@@ -10,6 +10,7 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from milidip.api import geojson
 from milidip.api.errors import ErrorSerializer
 from milidip.api.parsers import MAX_JSON_DEPTH
 from milidip.api.views import PendingRevisionSerializer
@@ -53,6 +54,9 @@ TEXT_MEDIA_TYPES = {
     "text/csv": "CSV (RFC 4180): a header row, then one row per result; related records as "
     "their code or slug, lists joined with '; '.",
     "text/html": "The browsable API's page (format=api, for signed-in users).",
+    "application/graphml+xml": "GraphML (format=graphml): the same nodes and edges, node ids "
+    "the ISO3 codes, edge data `weight` and `shared` (slugs joined by spaces).",
+    "application/gexf+xml": "GEXF 1.3 (format=gexf) for Gephi: the same nodes and edges.",
 }
 
 
@@ -108,6 +112,13 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is not None and self.method in ("GET", "HEAD"):
             operation["security"] = []
+        if operation is not None and getattr(self.view, "action", None) != "list":
+            # GeoJSON is offered on lists only (milidip.api.geojson): elsewhere it is a 406.
+            for parameter in operation.get("parameters", ()):
+                if parameter["name"] == "format" and "enum" in parameter["schema"]:
+                    enum = parameter["schema"]["enum"]
+                    if geojson.FORMAT in enum:
+                        enum.remove(geojson.FORMAT)
         return operation
 
     def get_auth(self):
@@ -156,6 +167,13 @@ class AutoSchema(openapi.AutoSchema):
                 response["content"][media_type] = {
                     "schema": {"type": "string", "description": description}
                 }
+        # GeoJSON (milidip.api.geojson) is a list's whole located records, on lists only.
+        content = response.get("content", {})
+        if geojson.MEDIA_TYPE in content:
+            if getattr(self.view, "action", None) == "list" and self.method == "GET":
+                content[geojson.MEDIA_TYPE] = {"schema": geojson.FEATURE_COLLECTION_SCHEMA}
+            else:
+                del content[geojson.MEDIA_TYPE]
         return response
 
     def _get_response_bodies(self, direction="response"):
