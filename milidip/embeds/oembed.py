@@ -114,9 +114,10 @@ def embed_of_url(request, url):
 
 
 def iframe(src, width, height, title):
+    """The iframe to paste. No style attribute: the host page styles it as it likes (the
+    embed is responsive inside), and milidip's own pages, which show it as text, carry none."""
     return format_html(
-        '<iframe src="{}" width="{}" height="{}" title="{}" loading="lazy" '
-        'style="border:0;max-width:100%"></iframe>',
+        '<iframe src="{}" width="{}" height="{}" title="{}" loading="lazy"></iframe>',
         src,
         width,
         height,

@@ -102,11 +102,7 @@ def summary(mission, points):
 @record_embed
 def mission_strength(request, kind, mission):
     strengths = mission.strengths.filter(source__status="published")
-    points = list(
-        strengths.filter(outside_mission_dates=False)
-        .order_by("month")
-        .only("month", "troops", "police", "observers", "total", "source_id")[:MONTHS_SHOWN]
-    )
+    points = list(strengths.filter(outside_mission_dates=False).order_by("month")[:MONTHS_SHOWN])
     context = attribution(
         request, mission, kind, public_sources({point.source_id for point in points})
     )

@@ -111,8 +111,11 @@ def timeline_rows(memberships, this_year):
 def country_timeline(request, kind, country):
     memberships = (
         country_dossier(country, None)["alliances"]
-        .annotate(undated=ExpressionWrapper(Q(start=""), output_field=BooleanField()))
-        .order_by("undated", "start", "alliance__start", "alliance__name", "pk")
+        .annotate(
+            undated=ExpressionWrapper(Q(start="", end=""), output_field=BooleanField()),
+            no_start=ExpressionWrapper(Q(start=""), output_field=BooleanField()),
+        )
+        .order_by("undated", "no_start", "start", "end", "alliance__start", "alliance__name", "pk")
     )
     total = memberships.count()
     shown = list(memberships[:ROWS_SHOWN]) if total else []
