@@ -39,8 +39,8 @@ class Embed:
 
 
 EMBEDS = (
-    Embed(CARD, _("Record card"), tuple(KINDS), 480, 360),
-    Embed("timeline", _("Alliance timeline"), ("country",), 640, 520),
+    Embed(CARD, _("Record card"), tuple(KINDS), 480, 440),
+    Embed("timeline", _("Alliance timeline"), ("country",), 640, 560),
     Embed("strength", _("Monthly strength"), ("mission",), 640, 420),
 )
 

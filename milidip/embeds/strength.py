@@ -14,7 +14,7 @@ from milidip.embeds.rendering import attribution, embed_response, public_sources
 
 # The chart's frame, in SVG user units (it scales to the iframe's width).
 WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 28
+LEFT, RIGHT, TOP, BOTTOM = 62, 12, 10, 28
 # A mission's series is at most a few hundred months (IPI: 1990 to 2014); a bound all the same.
 MONTHS_SHOWN = 1200
 YEAR_LABELS = 6

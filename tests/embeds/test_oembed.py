@@ -35,12 +35,12 @@ def iframe_src(answer):
 @pytest.mark.parametrize(
     ("url", "src", "size"),
     [
-        ("http://testserver/countries/KOR/", "http://testserver/embed/countries/KOR/", (480, 360)),
+        ("http://testserver/countries/KOR/", "http://testserver/embed/countries/KOR/", (480, 440)),
         ("http://testserver/embed/countries/KOR/", "http://testserver/embed/countries/KOR/", None),
         (
             "http://testserver/embed/countries/kor/timeline/",
             "http://testserver/embed/countries/KOR/timeline/",
-            (640, 520),
+            (640, 560),
         ),
         (
             "http://testserver/embed/missions/rok-peacekeeping-lebanon/strength/",
@@ -68,7 +68,7 @@ def test_the_iframe_fits_within_maxwidth_and_maxheight(client):
     answer = oembed(client, url="http://testserver/countries/KOR/", maxwidth="320", maxheight="200")
     assert (answer["width"], answer["height"]) == (320, 200)
     answer = oembed(client, url="http://testserver/countries/KOR/", maxwidth="5000")
-    assert (answer["width"], answer["height"]) == (480, 360)  # never larger than it reads well
+    assert (answer["width"], answer["height"]) == (480, 440)  # never larger than it reads well
 
 
 @pytest.mark.parametrize(
