@@ -8,7 +8,7 @@ from alliances.models import Country
 from milidip.pages.records import KINDS
 from milidip.records import Status
 from milidip.sources.models import Source
-from tests.embeds.helpers import page, text
+from tests.embeds.helpers import changed, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +57,14 @@ def test_a_draft_is_a_404_and_a_retracted_record_a_410_with_its_reason(client):
     kind = KINDS["treaty"]
     treaty = kind.model.objects.published().first()
     kind.model.objects.filter(pk=treaty.pk).update(status=Status.DRAFT)
+    changed()
     response = page(client, card_path(kind, treaty), status=404)
     assert treaty.name not in text(response)
     reason = "The date of signature was misread from the article."
     kind.model.objects.filter(pk=treaty.pk).update(
         status=Status.RETRACTED, retraction_reason=reason
     )
+    changed()
     response = page(client, card_path(kind, treaty), status=410)
     assert reason in text(response)
     page(client, "/embed/treaties/no-such-treaty/", status=404)
@@ -73,16 +75,19 @@ def test_a_draft_source_or_party_is_not_named_on_a_card(client):
     kor = Country.objects.get(code="KOR")
     source = cited(kor)[0]
     Source.objects.filter(pk=source.pk).update(status=Status.DRAFT)
+    changed()
     assert source.title not in text(page(client, card_path(kind, kor)))
     treaty = KINDS["treaty"].model.objects.published().filter(parties__code="USA").first()
     usa = 'href="http://testserver/countries/USA/"'
     assert usa in text(page(client, card_path(KINDS["treaty"], treaty)))
     Country.objects.filter(code="USA").update(status=Status.DRAFT)
+    changed()
     assert usa not in text(page(client, card_path(KINDS["treaty"], treaty)))
 
 
 def test_unknown_values_say_unknown_and_a_country_card_speaks_the_readers_language(client):
     Country.objects.filter(code="KOR").update(official_name="")
+    changed()
     html = text(page(client, "/embed/countries/KOR/?lang=ko"))
     assert "<dt>Official name</dt><dd>unknown</dd>" in html
     assert '<span lang="ko">대한민국</span>' in html
@@ -104,3 +109,17 @@ def test_unknown_values_say_unknown_and_a_country_card_speaks_the_readers_langua
 def test_a_card_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries, path, most):
     with django_assert_max_num_queries(most):
         page(client, path)
+
+
+def test_a_kept_card_costs_one_query_until_a_write_renews_it(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    page(client, "/embed/countries/KOR/")
+    with django_assert_max_num_queries(1):  # the data version
+        again = page(client, "/embed/countries/KOR/")
+    assert "Republic of Korea" in text(again)
+    kor = Country.objects.get(code="KOR")
+    kor.official_name = "Republic of Korea (renamed in a test)"
+    with django_capture_on_commit_callbacks(execute=True):
+        kor.save()
+    assert "renamed in a test" in text(page(client, "/embed/countries/KOR/"))

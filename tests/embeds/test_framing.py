@@ -6,7 +6,7 @@ from django.test import Client
 
 from alliances.models import Alliance
 from milidip.records import Status
-from tests.embeds.helpers import EMBED_PATHS, frame_ancestors, page, text
+from tests.embeds.helpers import EMBED_PATHS, changed, frame_ancestors, page, text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,7 @@ def test_a_signed_in_curator_gets_the_public_embed_and_no_cookie(django_user_mod
     curator.force_login(django_user_model.objects.create_superuser("embed-curator"))
     alliance = Alliance.objects.get(slug="rok-us-alliance")
     Alliance.objects.filter(pk=alliance.pk).update(status=Status.DRAFT)
+    changed()
     assert curator.get("/alliances/rok-us-alliance/").status_code == 200  # the page shows it
     response = page(curator, "/embed/alliances/rok-us-alliance/", status=404)
     assert alliance.name not in text(response)

@@ -9,7 +9,7 @@ from milidip.embeds.strength import nice_ceiling
 from milidip.records import Status
 from milidip.sources.models import Source
 from missions.models import Mission, MissionStrength
-from tests.embeds.helpers import page, text
+from tests.embeds.helpers import changed, page, text
 from tests.factories import MissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,11 @@ def test_a_draft_mission_is_a_404_and_figures_from_a_draft_source_are_not_drawn(
     client, mission, ipi
 ):
     Source.objects.filter(pk=ipi.pk).update(status=Status.DRAFT)
+    changed()
     html = text(page(client, f"/embed/missions/{mission.slug}/strength/"))
     assert "No monthly strength" in html and "IPI Peacekeeping Database (test)" not in html
     Mission.objects.filter(pk=mission.pk).update(status=Status.DRAFT)
+    changed()
     page(client, f"/embed/missions/{mission.slug}/strength/", status=404)
 
 

@@ -10,7 +10,7 @@ from alliances.models import Alliance, Country, Membership
 from milidip.dates import EndKind
 from milidip.embeds.timeline import axis, segments
 from milidip.records import Status
-from tests.embeds.helpers import page, text
+from tests.embeds.helpers import changed, page, text
 from tests.factories import AllianceFactory, CountryFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,11 @@ def test_unknown_starts_open_ends_and_undated_spans_say_so(client, nzl):
 
 def test_a_draft_alliance_or_country_never_appears(client, nzl):
     Alliance.objects.filter(name="Censored pact").update(status=Status.DRAFT)
+    changed()
     html = text(page(client, f"/embed/countries/{nzl.code}/timeline/"))
     assert "Censored pact" not in html and "Dated pact" in html
     Country.objects.filter(pk=nzl.pk).update(status=Status.DRAFT)
+    changed()
     page(client, f"/embed/countries/{nzl.code}/timeline/", status=404)
 
 
