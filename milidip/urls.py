@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 
 from alliances.views import AllianceViewSet, TreatyViewSet
 from milidip.api.root import ApiRootView, SchemaView, docs_view, redoc_view
+from milidip.embeds.oembed import OEmbedView
 from milidip.explore.downloads import (
     DATASETS,
     FORMATS,
@@ -51,6 +52,7 @@ api_v1 = [
     ),
     path("vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("graph/", GraphView.as_view(), name="graph"),
+    path("oembed/", OEmbedView.as_view(), name="oembed"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="swagger-ui"),
     path("redoc/", redoc_view, name="redoc"),

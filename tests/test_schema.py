@@ -86,6 +86,9 @@ def test_csv_and_html_are_described_as_text_and_every_format_is_listed():
             assert formats[0]["schema"]["enum"] == ["gexf", "graphml", "json"], path
         elif method == "get" and path in ("/api/v1/exercises/", "/api/v1/missions/"):
             assert formats[0]["schema"]["enum"] == ["api", "csv", "geojson", "json"], path
+        elif path == "/api/v1/oembed/":
+            # oEmbed's own parameter (json, or xml answered 501), not the renderer switch.
+            assert formats[0]["schema"]["enum"] == ["json", "xml"], path
         elif method == "get" and not path.startswith("/api/v1/downloads/"):
             assert formats[0]["schema"]["enum"] == ["api", "csv", "json"], path
         elif method == "get":

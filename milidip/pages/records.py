@@ -349,3 +349,19 @@ DETAIL_RELATED = {
     "exercise": ("series", "alliance"),
     "mission": ("organisation", "part_of"),
 }
+
+
+def find_record(kind, key, user):
+    """The record of `kind` whose code or slug is `key`, as `user` may read it: None when there
+    is none or it is a draft they may not see. A retracted record is returned: its page (or
+    embed) says so, with the reason, rather than pretending it never was (410)."""
+    lookup = {kind.lookup: key.upper() if kind.lookup == "code" else key}
+    queryset = kind.model.objects.filter(**lookup)
+    if kind.name in DETAIL_RELATED:
+        queryset = queryset.select_related(*DETAIL_RELATED[kind.name])
+    record = queryset.first()
+    if record is None:
+        return None
+    if record.status == Status.DRAFT and not can_see_drafts(user, kind.model):
+        return None
+    return record
