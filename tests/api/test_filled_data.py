@@ -49,6 +49,8 @@ def test_kor_country_month_series_is_served_with_its_row(api):
     january = page["results"][0]
     assert january == {
         "month": "2010-01",
+        "month_earliest": "2010-01-01",
+        "month_latest": "2010-01-31",
         "troops": 480,
         "police": 4,
         "experts": 25,
