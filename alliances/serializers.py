@@ -23,10 +23,12 @@ from alliances.models import (
 from alliances.names import country_names
 from milidip.api.fields import (
     BoundedListSerializer,
+    DateBoundsMixin,
     PartialDateField,
     RecordRef,
     VisibleListSerializer,
     VisibleRefMixin,
+    coverage_end_output,
     date_input,
 )
 from milidip.records import field_list
@@ -55,7 +57,7 @@ class AllianceRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
         read_only_fields = ["cow_id", "atop_id"]
 
 
-class TreatyRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
+class TreatyRefSerializer(DateBoundsMixin, VisibleRefMixin, serializers.ModelSerializer):
     signed = PartialDateField(read_only=True)
 
     class Meta:
@@ -106,12 +108,13 @@ class ProvisionsSerializer(serializers.ModelSerializer):
         fields = PROVISIONS
 
 
-class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
+class MembershipSerializer(DateBoundsMixin, VisibleRefMixin, serializers.ModelSerializer):
     visibility_path = "country"
 
     country = CountryRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    coverage_end = coverage_end_output()
     obligations = MemberObligationsSerializer(
         source="*",
         read_only=True,
@@ -128,6 +131,7 @@ class MembershipSerializer(VisibleRefMixin, serializers.ModelSerializer):
 class AllianceSerializer(RecordSerializer):
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    coverage_end = coverage_end_output()
     obligations = ObligationsSerializer(source="*", read_only=True)
     provisions = ProvisionsSerializer(source="*", read_only=True)
     memberships = MembershipSerializer(many=True, read_only=True)

@@ -10,12 +10,15 @@ A partial date is an ISO 8601 string at its own precision, stored as text:
 
 Because the parts are zero-padded, text order is time order, and a date is "not before" another
 when it is not smaller than the other cut to its own length (see `not_before_q`). Use
-`PartialDateField` on models and `year_range_q` for year filters; nothing else in milidip parses
-dates.
+`PartialDateField` on models, `year_range_q` for year filters and `earliest_day`/`latest_day`
+for the days a date spans (what the API shows beside each date, so that no client has to parse
+a decade); nothing else in milidip parses dates.
 """
 
+import calendar
 import datetime
 import re
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -57,6 +60,45 @@ def parse_partial_date(value):
             params={"value": value, "error": error},
         ) from error
     return DAY if day else MONTH
+
+
+@lru_cache(maxsize=4096)
+def earliest_day(value):
+    """The first day a partial date can mean, as ISO 8601 (YYYY-MM-DD); None when it is unknown.
+
+    "195" -> "1950-01-01", "1953" -> "1953-01-01", "1953-10" -> "1953-10-01"; a day is itself.
+    Cached: a page repeats the same few hundred dates, and each is worked out once a process.
+    """
+    if not value:
+        return None
+    precision = parse_partial_date(value)
+    if precision == DECADE:
+        return f"{value}0-01-01"
+    if precision == YEAR:
+        return f"{value}-01-01"
+    if precision == MONTH:
+        return f"{value}-01"
+    return value
+
+
+@lru_cache(maxsize=4096)
+def latest_day(value):
+    """The last day a partial date can mean, as ISO 8601 (YYYY-MM-DD); None when it is unknown.
+
+    "195" -> "1959-12-31", "1953" -> "1953-12-31", "1900-02" -> "1900-02-28" and
+    "2000-02" -> "2000-02-29" (the Gregorian leap years); a day is itself.
+    """
+    if not value:
+        return None
+    precision = parse_partial_date(value)
+    if precision == DECADE:
+        return f"{value}9-12-31"
+    if precision == YEAR:
+        return f"{value}-12-31"
+    if precision == MONTH:
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value
 
 
 def validate_partial_date(value):

@@ -334,7 +334,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "milidip API",
     "DESCRIPTION": (
         "A provenance-first database of military diplomacy. Every record carries its citations: "
-        "a verbatim quote from an article, or the dataset row it came from."
+        "a verbatim quote from an article, or the dataset row it came from.\n\n"
+        "Dates are kept at the precision their sources give (ISO 8601 and ISO 8601-2: `199` "
+        "the 1990s, `1953`, `1953-10`, `1953-10-01`). Every partial date `<field>` in a "
+        "response is followed by `<field>_earliest` and `<field>_latest`, the first and last "
+        "day it can mean as full ISO 8601 dates (`199` -> 1990-01-01 .. 1999-12-31, `1953` -> "
+        "1953-01-01 .. 1953-12-31, `2000-02` -> 2000-02-01 .. 2000-02-29, a day -> itself; "
+        "both null when the date is), in JSON and as CSV columns alike.\n\n"
+        "Coded values (`kind`, `role`, `end_kind`, `category` ...) have their labels at "
+        "`/api/v1/vocabulary/`."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",

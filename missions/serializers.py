@@ -11,10 +11,12 @@ from alliances.serializers import (
 )
 from milidip.api.fields import (
     BoundedListSerializer,
+    DateBoundsMixin,
     PartialDateField,
     RecordRef,
     VisibleListSerializer,
     VisibleRefMixin,
+    coverage_end_output,
     date_input,
 )
 from milidip.records import field_list
@@ -53,7 +55,7 @@ class PurposeCode(RecordRef):
     """An exercise's purpose by its code; the schema lists the codes (labels: /vocabulary/)."""
 
 
-class ExerciseRefSerializer(VisibleRefMixin, serializers.ModelSerializer):
+class ExerciseRefSerializer(DateBoundsMixin, VisibleRefMixin, serializers.ModelSerializer):
     start = PartialDateField(read_only=True)
 
     class Meta:
@@ -96,7 +98,7 @@ class ExerciseSerializer(RecordSerializer):
         fields = field_list(EXERCISE_FIELDS, add=RECORD_OUTPUT_FIELDS)
 
 
-class ContributionSerializer(VisibleRefMixin, serializers.ModelSerializer):
+class ContributionSerializer(DateBoundsMixin, VisibleRefMixin, serializers.ModelSerializer):
     visibility_path = "country"
 
     personnel = serializers.IntegerField(read_only=True, allow_null=True, min_value=0)
@@ -121,7 +123,7 @@ class LocationSerializer(serializers.ModelSerializer):
         fields = ["name", "country", "latitude", "longitude"]
 
 
-class StrengthSerializer(serializers.ModelSerializer):
+class StrengthSerializer(DateBoundsMixin, serializers.ModelSerializer):
     """One month of a mission's uniformed personnel, with the dataset row it comes from."""
 
     month = PartialDateField(read_only=True)
@@ -142,7 +144,7 @@ class StrengthSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContributorMonthSerializer(serializers.ModelSerializer):
+class ContributorMonthSerializer(DateBoundsMixin, serializers.ModelSerializer):
     """One month of a country's uniformed personnel in all UN missions together, with the
     dataset row it comes from."""
 
@@ -173,6 +175,7 @@ class MissionSerializer(RecordSerializer):
     locations = LocationSerializer(many=True, read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
+    coverage_end = coverage_end_output()
     active = serializers.BooleanField(
         read_only=True,
         help_text="False once the mission has ended, even where its end date is not known.",

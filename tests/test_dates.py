@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alliances.models import Alliance
-from milidip.dates import parse_partial_date, year_range_q
+from milidip.dates import earliest_day, latest_day, parse_partial_date, year_range_q
 from tests.factories import AllianceFactory
 
 
@@ -72,3 +72,38 @@ def test_year_ranges_are_inclusive_and_a_decade_overlaps_its_years(year_from, ye
         slug__in=["d1990s", "y1995", "m2001", "y1985", "unknown"],
     )
     assert set(matched.values_list("slug", flat=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "earliest", "latest"),
+    [
+        ("199", "1990-01-01", "1999-12-31"),  # a decade
+        ("195", "1950-01-01", "1959-12-31"),
+        ("200", "2000-01-01", "2009-12-31"),
+        ("1953", "1953-01-01", "1953-12-31"),  # a year
+        ("1953-06", "1953-06-01", "1953-06-30"),  # a month of 30 days
+        ("1953-12", "1953-12-01", "1953-12-31"),
+        ("1953-02", "1953-02-01", "1953-02-28"),
+        ("1952-02", "1952-02-01", "1952-02-29"),  # a leap year
+        ("1900-02", "1900-02-01", "1900-02-28"),  # a century: not a leap year
+        ("2000-02", "2000-02-01", "2000-02-29"),  # but every fourth century is
+        ("2011-07-08", "2011-07-08", "2011-07-08"),  # a day is itself
+        ("2000-02-29", "2000-02-29", "2000-02-29"),
+    ],
+)
+def test_a_partial_date_spans_from_its_earliest_to_its_latest_day(value, earliest, latest):
+    assert (earliest_day(value), latest_day(value)) == (earliest, latest)
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_an_unknown_date_has_no_days(value):
+    assert earliest_day(value) is None
+    assert latest_day(value) is None
+
+
+@pytest.mark.parametrize("value", ["53", "1953-13", "1900-02-29", "19530", "195-01"])
+def test_a_malformed_date_has_no_days_but_an_error_naming_it(value):
+    for bound in (earliest_day, latest_day):
+        with pytest.raises(ValidationError) as error:
+            bound(value)
+        assert repr(value) in error.value.messages[0]

@@ -46,7 +46,8 @@ PAGES = [
 # Fields new since the old code are compared by their own tests, not here: the pages' links and
 # names in other languages (issue 14); regions and GW codes from country-converter, generated
 # alliance names, end kinds and the claims (issue 11); the dossier's totals, lists and personnel,
-# and the estimated count (issue 12); `updated`, which those fills move on the records they fill.
+# and the estimated count (issue 12); `updated`, which those fills move on the records they fill;
+# each partial date's first and last day (`start_earliest`, `start_latest`: issue 15).
 CURATED_MERGES = ROOT / "seeds" / "datasets" / "curated_merges.csv"
 CHANGED_KEYS = {
     *("runs", "count", "next", "previous", "part_of", "deployments"),
@@ -54,6 +55,7 @@ CHANGED_KEYS = {
     *("disputed", "claims", "states", "count_estimated", "totals", "lists", "un_personnel"),
     "updated",
 }
+NEW_SUFFIXES = ("_earliest", "_latest")
 
 
 # Pages whose shape changed on purpose since the old code, read above but not compared: the
@@ -103,7 +105,7 @@ def untouched(value, slugs):
         return {
             key: untouched(old_citations(item) if key == "citations" else item, slugs)
             for key, item in value.items()
-            if key not in CHANGED_KEYS
+            if key not in CHANGED_KEYS and not key.endswith(NEW_SUFFIXES)
         }
     if isinstance(value, list):
         return [untouched(item, slugs) for item in value if not mentions(item, slugs)]

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from milidip.dates import validate_partial_date
+from milidip.dates import earliest_day, latest_day, validate_partial_date
 from milidip.records import Status, can_see_drafts
 
 PARTIAL_DATE_PATTERN = r"^\d{3,4}(-\d{2}(-\d{2})?)?$"
@@ -85,6 +85,76 @@ class PartialDateField(serializers.CharField):
         return super().validate_empty_values(data)
 
 
+END_NOTE = (
+    " A null `end` says nothing by itself: `end_kind` tells whether the record ended at a date "
+    "not known, was still in force when its source's coverage ends (`censored`: see "
+    "`coverage_end` and its own bounds) or is not known to have ended."
+)
+
+
+class DayBoundField(serializers.Field):
+    """One bound of a partial date (milidip.dates.earliest_day or latest_day), read from the
+    same column as the date; added beside each date by `DateBoundsMixin`."""
+
+    day = None  # milidip.dates.earliest_day or latest_day
+    words = ""  # what the bound is, with examples, for the schema
+
+    def __init__(self, *, of, note="", **kwargs):
+        kwargs.update(read_only=True, allow_null=True)
+        kwargs.setdefault(
+            "help_text",
+            f"The {self.words.format(of=of)}; null when `{of}` is null." + note,
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.day(value)
+
+
+@extend_schema_field({"type": "string", "format": "date", "example": "1990-01-01"})
+class EarliestDayField(DayBoundField):
+    """`195` -> 1950-01-01, `1953` -> 1953-01-01, `1953-10` -> 1953-10-01, a day -> itself."""
+
+    day = staticmethod(earliest_day)
+    words = (
+        "first day `{of}` can mean, as a full ISO 8601 date: `199` (the 1990s) -> 1990-01-01, "
+        "`1953` -> 1953-01-01, `1953-10` -> 1953-10-01, a day -> itself"
+    )
+
+
+@extend_schema_field({"type": "string", "format": "date", "example": "1999-12-31"})
+class LatestDayField(DayBoundField):
+    """`195` -> 1959-12-31, `1953` -> 1953-12-31, `2000-02` -> 2000-02-29, a day -> itself."""
+
+    day = staticmethod(latest_day)
+    words = (
+        "last day `{of}` can mean, as a full ISO 8601 date: `199` (the 1990s) -> 1999-12-31, "
+        "`1953` -> 1953-12-31, `2000-02` -> 2000-02-29, `1900-02` -> 1900-02-28, a day -> itself"
+    )
+
+
+class DateBoundsMixin:
+    """For output serializers: each partial date is followed by its earliest and latest day.
+
+    `start` gets `start_earliest` and `start_latest`, read from the same column, so lists,
+    details, the dossier and the downloads (CSV columns included) all show them, and the read
+    plans (milidip.api.reading) compile them like any other field. An `end` beside an
+    `end_kind` says where a null end's meaning is.
+    """
+
+    def get_fields(self):
+        fields = {}
+        declared = super().get_fields()
+        for name, field in declared.items():
+            fields[name] = field
+            if isinstance(field, PartialDateField):
+                source = field.source or name
+                note = END_NOTE if name == "end" and "end_kind" in declared else ""
+                fields[f"{name}_earliest"] = EarliestDayField(source=source, of=name, note=note)
+                fields[f"{name}_latest"] = LatestDayField(source=source, of=name, note=note)
+        return fields
+
+
 def is_lookup_safe(value):
     """True when a string can be sent to the database as a lookup value (no NUL, no surrogate)."""
     return "\x00" not in value and not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
@@ -143,6 +213,15 @@ class VisibleRefMixin:
         if not self.is_visible(instance):
             return None
         return super().to_representation(instance)
+
+
+def coverage_end_output():
+    """A censored end's `coverage_end` as read: a partial date (null when there is none)."""
+    return PartialDateField(
+        read_only=True,
+        help_text="For a censored end (`end_kind` censored): when the coverage of the source "
+        "that says it was still in force ends (COW alliances 2012, ATOP 2016); null otherwise.",
+    )
 
 
 def date_input():

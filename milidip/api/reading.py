@@ -26,6 +26,7 @@ from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
 from milidip.api.fields import (
+    DayBoundField,
     PageUrlField,
     PartialDateField,
     VisibleListSerializer,
@@ -54,6 +55,8 @@ def converter(field):
     """How one plain field shows a non-null column value, as the field's to_representation."""
     if isinstance(field, PartialDateField):
         return partial_date
+    if isinstance(field, DayBoundField):
+        return field.day  # the same function as the field's to_representation
     if (
         isinstance(field, serializers.DateTimeField)
         and getattr(field, "format", empty) in (empty, None, api_settings.DATETIME_FORMAT)

@@ -16,7 +16,13 @@ from rest_framework.reverse import reverse
 
 from alliances.models import Alliance, Membership, Treaty
 from alliances.serializers import AllianceRefSerializer, CountryRefSerializer, TreatyRefSerializer
-from milidip.api.fields import PartialDateField, VisibleListSerializer, VisibleRefMixin
+from milidip.api.fields import (
+    DateBoundsMixin,
+    PartialDateField,
+    VisibleListSerializer,
+    VisibleRefMixin,
+    coverage_end_output,
+)
 from milidip.api.reading import plan_for
 from milidip.records import visible_to
 from missions.models import (
@@ -68,7 +74,7 @@ def country_dossier(country, user):
     }
 
 
-class DossierPersonnelSerializer(serializers.Serializer):
+class DossierPersonnelSerializer(DateBoundsMixin, serializers.Serializer):
     """The summary of the country's monthly series of personnel in UN missions."""
 
     months = serializers.IntegerField(min_value=0, help_text="Months with figures.")
@@ -95,11 +101,11 @@ class DossierPersonnelSerializer(serializers.Serializer):
         )
 
 
-class DossierMembershipSerializer(serializers.ModelSerializer):
+class DossierMembershipSerializer(DateBoundsMixin, serializers.ModelSerializer):
     alliance = AllianceRefSerializer(read_only=True)
     start = PartialDateField(read_only=True)
     end = PartialDateField(read_only=True)
-    coverage_end = PartialDateField(read_only=True)
+    coverage_end = coverage_end_output()
 
     class Meta:
         model = Membership
@@ -115,7 +121,7 @@ class DossierParticipationSerializer(serializers.ModelSerializer):
         fields = ["exercise", "role"]
 
 
-class DossierContributionSerializer(serializers.ModelSerializer):
+class DossierContributionSerializer(DateBoundsMixin, serializers.ModelSerializer):
     mission = MissionRefSerializer(read_only=True)
     personnel = serializers.IntegerField(read_only=True, allow_null=True, min_value=0)
     as_of = PartialDateField(read_only=True)

@@ -14,9 +14,16 @@ from rest_framework.views import APIView
 from alliances.models import Alliance, Membership, Region, Treaty
 from milidip.api.views import check_parameters
 from milidip.dates import EndKind
+from milidip.explore.search import SEARCHED
 from milidip.records import Status
-from milidip.sources.models import ImportRunRow, Source
+from milidip.sources.claims import RULES
+from milidip.sources.models import ImportRunRow, Revision, Source
 from missions.models import DOMAINS, PURPOSES, Challenge, Exercise, ExerciseParticipant, Mission
+
+# The search's `type` of a hit: the resource, by its model's name.
+RESOURCES = [
+    (name, model._meta.verbose_name.capitalize()) for name, (model, *_) in SEARCHED.items()
+]
 
 # name: ((code, label) pairs, the fields and filters that use it)
 VOCABULARIES = {
@@ -48,6 +55,17 @@ VOCABULARIES = {
         EndKind.choices,
         "The `end_kind` of alliances, memberships (and in a dossier) and missions, and their "
         "`end_kind` filter: what a blank or given `end` means.",
+    ),
+    "claim_rule": (
+        list(RULES.items()),
+        "The `rule` of each field in a record's `claims` (an alliance's detail): how the value "
+        "shown was chosen.",
+    ),
+    "resource": (RESOURCES, "The `type` of each hit of `/api/v1/search/`, and its filter."),
+    "revision_state": (
+        Revision.State.choices,
+        "The `state` of a change kept for a reviewer (the 202 answer to a write to a public "
+        "record).",
     ),
     "import_outcome": (
         ImportRunRow.Outcome.choices,

@@ -138,6 +138,15 @@ class Claim:
         return claim
 
 
+# How a claimed field's shown value was chosen (`rule` in a record's `claims`), with its label
+# (also in /api/v1/vocabulary/).
+RULES = {
+    "curator": "A curator's resolution",
+    "agreed": "The sources agree (at most differing in precision)",
+    "precedence": "The sources disagree; the field's precedence chose (the field is disputed)",
+}
+
+
 @dataclass
 class Field:
     """One claimed field of a record: its claims in precedence order and the value shown."""

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from milidip.api.fields import (
     BoundedListSerializer,
+    DateBoundsMixin,
     PageUrlField,
     PartialDateField,
     RecordRef,
@@ -15,7 +16,7 @@ from milidip.api.fields import (
 )
 from milidip.records import Status, can_see_drafts, field_list
 from milidip.services import uncited
-from milidip.sources.claims import fields_of, resolutions_of
+from milidip.sources.claims import RULES, fields_of, resolutions_of
 from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
@@ -70,7 +71,7 @@ CLAIMS_SCHEMA = {
         "additionalProperties": False,
         "properties": {
             "shown": CLAIM_VALUE,
-            "rule": {"type": "string", "enum": ["curator", "agreed", "precedence"]},
+            "rule": {"type": "string", "enum": list(RULES)},
             "claims": {
                 "type": "array",
                 "items": {
@@ -137,7 +138,7 @@ class CitationInputSerializer(serializers.Serializer):
         list_serializer_class = BoundedListSerializer
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(DateBoundsMixin, serializers.ModelSerializer):
     published = PartialDateField(read_only=True)
     url = serializers.CharField(
         read_only=True, allow_blank=True, help_text="Where the original can be found, if online."
@@ -218,8 +219,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordSerializer(serializers.ModelSerializer):
-    """What every record shows: its status, timestamps and citations."""
+class RecordSerializer(DateBoundsMixin, serializers.ModelSerializer):
+    """What every record shows: its status, timestamps and citations (and each partial date's
+    earliest and latest day, milidip.api.fields.DateBoundsMixin)."""
 
     citations = CitationSerializer(many=True, read_only=True)
     html_url = PageUrlField()

@@ -93,6 +93,8 @@ def test_a_mission_without_monthly_strengths_gives_their_columns_and_no_row(api)
     assert csv_rows(response) == [
         [
             "month",
+            "month_earliest",
+            "month_latest",
             "troops",
             "police",
             "observers",

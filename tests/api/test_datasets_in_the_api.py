@@ -129,6 +129,8 @@ def test_a_missions_monthly_strengths_are_paged_with_their_rows(api):
     number, row = rows[0]
     assert first["results"][0] == {
         "month": row["Date"][:7],
+        "month_earliest": row["Date"][:8] + "01",
+        "month_latest": row["Date"],  # IPI dates each month by its last day
         "troops": int(row["Troops"]),
         "police": None if row["Police"] == "NA" else int(row["Police"]),
         "observers": None if row["Observers"] == "NA" else int(row["Observers"]),

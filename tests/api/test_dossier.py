@@ -151,6 +151,8 @@ def test_dossier_shows_the_role_a_country_plays_in_an_exercise(api):
             "name": exercise.name,
             "kind": "exercise",
             "start": "2020",
+            "start_earliest": "2020-01-01",
+            "start_latest": "2020-12-31",
         },
         "role": "host",
     } in data["exercises"]

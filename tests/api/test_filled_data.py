@@ -49,6 +49,8 @@ def test_kor_country_month_series_is_served_with_its_row(api):
     january = page["results"][0]
     assert january == {
         "month": "2010-01",
+        "month_earliest": "2010-01-01",
+        "month_latest": "2010-01-31",
         "troops": 480,
         "police": 4,
         "experts": 25,
@@ -167,8 +169,10 @@ def test_censored_and_unknown_ends_are_told_apart_by_the_filters(api):
     eu = "rok-eu-strategic-partnership"
     union = get(api, f"alliances/{eu}/")
     assert (union["end"], union["end_kind"]) == (None, "unknown")
-    # No coverage end: null on SQLite, "" on PostgreSQL after the merge (to be made one).
-    assert union["coverage_end"] in (None, "")
+    # No coverage end: null on every database, now that it is shown as a partial date (as
+    # plain text it read "" on PostgreSQL after the merge and null on SQLite).
+    assert union["coverage_end"] is None
+    assert (union["coverage_end_earliest"], union["coverage_end_latest"]) == (None, None)
     assert eu in slugs(api, "alliances/?end_kind=unknown&search=European")
     assert eu not in slugs(api, "alliances/?active_in=2010&search=European")
     assert eu not in slugs(api, "alliances/?ended_by=2020&search=European")
