@@ -44,7 +44,11 @@ MAX_ROWS = 50_000
 MAX_SHARED = 50
 # The schema describes the endpoint with the module docstring (but its first line).
 DESCRIPTION = __doc__.split("\n\n", 1)[1]
-EDGE_KINDS = ("alliances", "exercises")
+# What an edge stands for (`edges=`), with its label (also in /api/v1/vocabulary/).
+EDGE_KINDS = {
+    "alliances": "Alliances both countries were members of",
+    "exercises": "Exercises both countries took part in",
+}
 OWN_PARAMETERS = {"year", "edges", "format"}
 ALLIANCE_FILTERS = {name for name in AllianceFilter.base_filters if name != "ordering"}
 EXERCISE_EDGE_FILTERS = {"country"}

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from alliances.models import Alliance, Membership, Region, Treaty
 from milidip.api.views import check_parameters
 from milidip.dates import EndKind
+from milidip.explore.graph import EDGE_KINDS
 from milidip.explore.search import SEARCHED
 from milidip.records import Status
 from milidip.sources.claims import RULES
@@ -66,6 +67,10 @@ VOCABULARIES = {
         Revision.State.choices,
         "The `state` of a change kept for a reviewer (the 202 answer to a write to a public "
         "record).",
+    ),
+    "graph_edges": (
+        list(EDGE_KINDS.items()),
+        "The `edges_kind` of `/api/v1/graph/` and its `edges` parameter: what an edge stands for.",
     ),
     "import_outcome": (
         ImportRunRow.Outcome.choices,

@@ -45,6 +45,10 @@ def test_the_vocabulary_refuses_unknown_parameters(client, db):
     assert "lang" in response.json()["errors"]
 
 
+# RFC 7946's own type names in a GeoJSON answer: the format's words, not milidip's codes.
+GEOJSON_TYPES = [["FeatureCollection"], ["Feature"], ["Point"]]
+
+
 def enums_in(node, components, seen):
     """Every enum in a schema node, inline or through $ref (each component once)."""
     if isinstance(node, dict):
@@ -76,6 +80,8 @@ def test_every_coded_value_a_documented_response_shows_has_a_label(client, db):
         for operation in operations.values():
             responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
             for codes in enums_in(responses, components, seen):
+                if codes in GEOJSON_TYPES:
+                    continue
                 assert any(set(codes) <= known for known in code_sets), codes
                 checked += 1
     assert checked >= 15
