@@ -219,6 +219,7 @@ class ReadCacheMiddleware:
             }
             if csp:
                 headers.append((CSP, csp))
+                validators.append((CSP, csp))
             headers.append((COST, cost))
             validators.append((COST, cost))
             cache.set_many(
@@ -241,16 +242,17 @@ class ReadCacheMiddleware:
         )
         if answer is None or answer.status_code != 304:
             return None
-        for name, value in validators:
-            if name != COST:
-                answer[name] = value
-        return answer
+        return ReadCacheMiddleware.with_headers(answer, validators)
 
     @staticmethod
     def from_cache(stored):
         headers, content = stored
-        response = HttpResponse(content)
-        for name, value in headers:
+        return ReadCacheMiddleware.with_headers(HttpResponse(content), headers)
+
+    @staticmethod
+    def with_headers(response, kept):
+        """`response` with the headers (and the view's CSP changes) kept beside an answer."""
+        for name, value in kept:
             if name == CSP:
                 for attribute, setting in value.items():
                     setattr(response, attribute, setting)

@@ -7,10 +7,14 @@ of the record it now is.
 The shared cache is Redis (tests/pages/conftest.py), as with REDIS_URL set."""
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import include
+from django.urls import path as route
 
 from alliances.models import Alliance
 from milidip import versions
+from milidip.embeds.framing import embeddable
 from milidip.records import Status
 from milidip.sources.merges import record_merge
 from tests.factories import AllianceFactory
@@ -106,3 +110,30 @@ def test_an_atop_or_cow_slug_leads_to_its_alliance_s_page_but_never_to_a_draft()
         assert (response.status_code, response["Location"]) == (301, "/alliances/us-japan-test/")
     AllianceFactory(slug="draft-alliance-test", atop_id=99300, status=Status.DRAFT)
     assert Client().get("/alliances/atop-99300/").status_code == 404
+
+
+def framed_page(request):
+    return HttpResponse("<!doctype html><title>embed</title><p>An embed.</p>")
+
+
+urlpatterns = [
+    route("embed/test/", embeddable(framed_page)),
+    route("", include("milidip.urls")),
+]
+
+
+@pytest.mark.urls("tests.pages.test_page_cache")
+def test_an_embed_is_kept_with_its_own_framing_policy(page_cache, django_assert_num_queries):
+    """/embed/ is in READ_CACHE_PATHS: an embed view is kept like a page, and what its view
+    changed in the CSP (any origin may frame it) and dropped (X-Frame-Options) stays so when it
+    is answered from the cache."""
+    first = page(Client(), "/embed/test/")
+    with django_assert_num_queries(0):
+        again = Client().get("/embed/test/")
+        not_modified = Client().get("/embed/test/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.content == first.content
+    assert not_modified.status_code == 304
+    for response in (first, again, not_modified):
+        assert "frame-ancestors *" in response["Content-Security-Policy"]
+        assert not response.has_header("X-Frame-Options")
+    assert "Accept-Language" in again["Vary"]
