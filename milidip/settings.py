@@ -286,12 +286,26 @@ DATA_VERSION_CACHE = "default" if REDIS_URL else None
 READ_CACHE = "default"
 READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "3600"))
 READ_CACHE_MAX_BYTES = int(os.environ.get("READ_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+# The paths whose anonymous GETs the read cache answers: the API (but its whole-dataset
+# downloads, which stream), the public pages (home, search, the lists and records, the sitemap,
+# robots.txt; milidip.pages.urls) and the embeds (milidip.embeds). Never the admin, the probes or
+# /metrics. A view here whose response is made for one reader (a cookie, a CSRF token, a CSP
+# nonce) is simply not kept.
+READ_CACHE_PATHS = (
+    r"^/(?:api/(?!v1/downloads/)|embed/|$|search/"
+    r"|(?:countries|alliances|treaties|exercises|missions|challenges|sources)/"
+    r"|sitemap[^/]*\.xml$|robots\.txt$)"
+)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "milidip.api.compression.CompressionMiddleware",
 )
+# The read cache answers as early as it may: inside what every response needs (metrics, the
+# request id and log line, security headers, compression, CSP, CORS, the spent-client refusal,
+# ConditionalGetMiddleware), before sessions, CSRF, authentication and the API's own middleware,
+# which a request without credentials whose answer is kept does not need (milidip/api/caching.py).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("milidip.api.middleware.ApiRequestMiddleware") + 1,
+    MIDDLEWARE.index("django.middleware.http.ConditionalGetMiddleware") + 1,
     "milidip.api.caching.ReadCacheMiddleware",
 )
 # --- end of fast reads ---------------------------------------------------------------------------

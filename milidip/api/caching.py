@@ -1,9 +1,11 @@
 """Reads that cost almost nothing: conditional GETs and a response cache, both keyed by the data
 version (milidip.versions) and the request, so neither needs to read a record.
 
-For an anonymous GET under /api/ (no Authorization header, no session cookie):
+For an anonymous GET (no Authorization header, no session cookie) of a path READ_CACHE_PATHS
+matches (the API, the public pages, the embeds; never the admin, the probes or the downloads):
 - the request's identity is its path, its query parameters (sorted by name), its Accept header,
-  its scheme and host (the paging links are absolute) and the language; it names two cache
+  its scheme and host (the paging links are absolute), the language, and outside /api/ the
+  Accept-Language header (the pages name countries in the reader's language); it names two cache
   entries, the response's validators (ETag, Last-Modified) and its body, each holding the data
   version it was made at: an entry of any other version is stale, and never served;
 - a request whose If-None-Match (or If-Modified-Since) matches the validators is answered 304
@@ -11,30 +13,46 @@ For an anonymous GET under /api/ (no Authorization header, no session cookie):
   (with Redis; without it, the version is one query): no record is read;
 - otherwise a stored body is answered as it was stored (a cached 200), unless the request says
   `Cache-Control: no-cache`;
-- otherwise the view answers, and a 200 that is not HTML (JSON, CSV, the schema: no CSRF token,
-  no per-response CSP nonce in them) and not larger than READ_CACHE_MAX_BYTES is kept for the
-  next reader, with its ETag (the one Django's ConditionalGetMiddleware gives, or the record's
-  own, which writes compare in If-Match).
+- otherwise the view answers, and a 200 not larger than READ_CACHE_MAX_BYTES that carries
+  nothing made for this one response is kept for the next reader, with its ETag (the one
+  Django's ConditionalGetMiddleware gives, or the record's own, which writes compare in
+  If-Match). Never kept: a response that set a cookie, used a CSRF token, or whose rendering made
+  a CSP nonce (`request.csp_nonce`: the docs pages); a cached body must not hand one reader's
+  nonce to the next, whose Content-Security-Policy header (made afresh for every response by the
+  outer CSPMiddleware) would not name it anyway. The public pages and embeds have no inline
+  script or style (their JSON-LD is a data block), so they are kept; what a view changed in its
+  own CSP (csp_update/csp_replace, e.g. an embed's frame-ancestors) is kept beside the body and
+  given back to CSPMiddleware with it.
+
+The middleware sits as early as it may (settings.MIDDLEWARE): metrics, the request id and log
+line, security headers, compression, CSP, CORS, the spent-client refusal and
+ConditionalGetMiddleware wrap it, so a cached answer gets what every response gets; sessions,
+CSRF, authentication and the API's own middleware run only when the view does (their headers,
+Cache-Control and Vary, are kept with the answer).
 
 Any write moves the version, so the next read finds the entries stale: no reader gets a stale
 304 or body after a write commits (a reader that began before the write may store what it read
 under the version it began with, never under a newer one). Signed-in readers (who may see
 drafts) never read nor fill the cache; their conditional GETs are answered by rendering, as
 before. A cached answer spends from the anonymous client's budget what the view's answer cost
-(milidip.api.throttling.spend_cached).
+(milidip.api.throttling.spend_cached); pages, which the throttle does not cost, spend nothing.
 
 Every write request made by a signed-in user, through any door (the admin, the API), moves the
 version when it ends, whatever the signals saw: a bulk update that sends none is covered too.
 """
 
 import hashlib
+import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
+from prometheus_client import Counter
 
 from milidip.api.throttling import BASE_COST, spend_cached
 from milidip.versions import current_and, data_changed, reading_to_keep, uncommitted_changes
@@ -52,14 +70,47 @@ KEPT_HEADERS = (
     "Vary",
     "X-Frame-Options",
     "Content-Language",
+    "Cache-Control",
 )
-VALIDATOR_HEADERS = ("ETag", "Last-Modified", "Vary")
-# Kept beside the headers: what the view's answer cost the client's budget.
+VALIDATOR_HEADERS = ("ETag", "Last-Modified", "Vary", "Cache-Control")
+# Kept beside the headers: what the view's answer cost the client's budget (None: nothing).
 COST = "cost"
+# What a view changed in its response's Content-Security-Policy (django-csp's decorators):
+# kept beside the headers, and given back to the outer CSPMiddleware with a cached answer.
+CSP_ATTRIBUTES = tuple(
+    f"_csp_{what}{ro}" for what in ("exempt", "config", "update", "replace") for ro in ("", "_ro")
+)
+CSP = "csp"
+ANSWERS = Counter(
+    "milidip_read_cache_answers_total",
+    "Anonymous reads the read cache saw, by how they were answered.",
+    ["answer"],
+)
+ANSWERED_304, ANSWERED_200, MISSED = (
+    ANSWERS.labels(answer="304"),
+    ANSWERS.labels(answer="cached 200"),
+    ANSWERS.labels(answer="view"),
+)
+
+
+@lru_cache(maxsize=4)
+def compiled(pattern):
+    return re.compile(pattern)
+
+
+def read_cached_path(path):
+    """True for a path whose anonymous GETs the read cache may answer (READ_CACHE_PATHS)."""
+    return compiled(settings.READ_CACHE_PATHS).match(path) is not None
 
 
 def validators_cost(pairs):
     return dict(pairs).get(COST, BASE_COST)
+
+
+def spend_for(request, pairs):
+    cost = validators_cost(pairs)
+    if cost is not None:
+        spend_cached(request, cost)
 
 
 def looks_anonymous(request):
@@ -75,17 +126,18 @@ def looks_anonymous(request):
 def request_identity(request):
     """What the response to this request depends on, besides the data version."""
     query = sorted(request.GET.lists())
-    return "\n".join(
-        [
-            request.path,
-            repr(query),
-            request.META.get("HTTP_ACCEPT", "").strip(),
-            request.scheme,
-            request.get_host(),
-            settings.LANGUAGE_CODE,
-            "anonymous",
-        ]
-    )
+    parts = [
+        request.path,
+        repr(query),
+        request.META.get("HTTP_ACCEPT", "").strip(),
+        request.scheme,
+        request.get_host(),
+        settings.LANGUAGE_CODE,
+        "anonymous",
+    ]
+    if not request.path.startswith("/api/"):
+        parts.append(request.META.get("HTTP_ACCEPT_LANGUAGE", "").strip())
+    return "\n".join(parts)
 
 
 def cache_keys(request):
@@ -106,15 +158,16 @@ class ReadCacheMiddleware:
             return response
         if (
             request.method != "GET"
-            or not request.path.startswith("/api/")
-            # Whole-dataset downloads stream, and are never kept: no version to read for them.
-            or request.path.startswith("/api/v1/downloads/")
+            or not read_cached_path(request.path)
             or not looks_anonymous(request)
             or uncommitted_changes()
         ):
             return self.get_response(request)
+        try:
+            validators_key, body_key = cache_keys(request)
+        except TooManyFieldsSent:
+            return self.get_response(request)  # refused further in, in the API's error shape
         cache = caches[settings.READ_CACHE]
-        validators_key, body_key = cache_keys(request)
         conditional = any(
             name in request.META for name in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
         )
@@ -138,15 +191,18 @@ class ReadCacheMiddleware:
             if validators is not None:
                 answer = self.not_modified(request, validators[0])
                 if answer is not None:
-                    spend_cached(request, validators_cost(validators[0]))
+                    spend_for(request, validators[0])
+                    ANSWERED_304.inc()
                     return answer
             if not fresh_wanted:
                 stored = current_entry(cache.get(body_key))
         elif not fresh_wanted:
             stored = current_entry(found.get(body_key))
         if stored is not None:
-            spend_cached(request, validators_cost(stored[0]))
+            spend_for(request, stored[0])
+            ANSWERED_200.inc()
             return self.from_cache(stored)
+        MISSED.inc()
         # What is kept under `version` must be read from data at least that new: the primary.
         with reading_to_keep():
             response = self.get_response(request)
@@ -155,7 +211,15 @@ class ReadCacheMiddleware:
                 set_response_etag(response)
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
             validators = [(name, value) for name, value in headers if name in VALIDATOR_HEADERS]
-            cost = getattr(request, "throttle_cost", BASE_COST)
+            # The API's views are costed by the throttle; the pages are not.
+            default = BASE_COST if request.path.startswith("/api/") else None
+            cost = getattr(request, "throttle_cost", default)
+            csp = {
+                name: getattr(response, name) for name in CSP_ATTRIBUTES if hasattr(response, name)
+            }
+            if csp:
+                headers.append((CSP, csp))
+                validators.append((CSP, csp))
             headers.append((COST, cost))
             validators.append((COST, cost))
             cache.set_many(
@@ -178,17 +242,21 @@ class ReadCacheMiddleware:
         )
         if answer is None or answer.status_code != 304:
             return None
-        for name, value in validators:
-            if name != COST:
-                answer[name] = value
-        return answer
+        return ReadCacheMiddleware.with_headers(answer, validators)
 
     @staticmethod
     def from_cache(stored):
         headers, content = stored
-        response = HttpResponse(content)
-        for name, value in headers:
-            if name != COST:
+        return ReadCacheMiddleware.with_headers(HttpResponse(content), headers)
+
+    @staticmethod
+    def with_headers(response, kept):
+        """`response` with the headers (and the view's CSP changes) kept beside an answer."""
+        for name, value in kept:
+            if name == CSP:
+                for attribute, setting in value.items():
+                    setattr(response, attribute, setting)
+            elif name != COST:
                 response[name] = value
         return response
 
@@ -198,7 +266,9 @@ class ReadCacheMiddleware:
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not response.get("Content-Type", "").startswith("text/html")
+            # Made for this response alone: a CSP nonce its body carries, a CSRF token.
+            and not isinstance(getattr(request, "_csp_nonce", None), str)
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and len(response.content) <= settings.READ_CACHE_MAX_BYTES
             and not getattr(getattr(request, "user", None), "is_authenticated", False)
             and not uncommitted_changes()

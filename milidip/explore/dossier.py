@@ -37,7 +37,9 @@ from missions.serializers import ExerciseRefSerializer, MissionRefSerializer
 
 
 def country_dossier(country, user):
-    """The records involving `country` that `user` may read, grouped by resource."""
+    """The records involving `country` that `user` may read, grouped by resource: querysets,
+    read only when their reader reads them (the UN personnel's summary is apart:
+    `un_personnel`)."""
 
     def visible(queryset):
         return visible_to(user, queryset)
@@ -60,17 +62,22 @@ def country_dossier(country, user):
             country=country, mission__in=visible(Mission.objects.all())
         ).select_related("mission"),
         "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
-        "un_personnel": {
-            "country": country,
-            **ContributorMonth.objects.filter(country=country).aggregate(
-                months=Count("pk"),
-                first_month=Min("month"),
-                last_month=Max("month"),
-                troop_months=Sum("troops"),
-                police_months=Sum("police"),
-                expert_months=Sum("experts"),
-            ),
-        },
+    }
+
+
+def un_personnel(country):
+    """The summary of `country`'s monthly personnel in UN missions: one aggregate query, made
+    only where it is shown (the API's dossier; a country's page does not show it)."""
+    return {
+        "country": country,
+        **ContributorMonth.objects.filter(country=country).aggregate(
+            months=Count("pk"),
+            first_month=Min("month"),
+            last_month=Max("month"),
+            troop_months=Sum("troops"),
+            police_months=Sum("police"),
+            expert_months=Sum("experts"),
+        ),
     }
 
 
@@ -209,7 +216,6 @@ def read_dossier(country, request):
     fields = DossierSerializer().fields
     data = {}
     totals, lists = {}, {}
-    personnel = groups.pop("un_personnel")
     for name, queryset in groups.items():
         field = fields[name]
         if name == "country":
@@ -226,5 +232,5 @@ def read_dossier(country, request):
         rows = plan.read(list(plan.values(queryset)), request.user, request)
         data[name] = rows[0] if name == "country" else rows
     context = {"request": request}
-    data["un_personnel"] = DossierPersonnelSerializer(personnel, context=context).data
+    data["un_personnel"] = DossierPersonnelSerializer(un_personnel(country), context=context).data
     return {**data, "totals": totals, "lists": lists}

@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import Histogram
 
@@ -97,7 +97,27 @@ def timed_cache(backend):
     return type(f"Timed{backend.__name__}", (backend,), namespace)
 
 
-TimedRedisCache = timed_cache(RedisCache)
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one redis-py client per connection pool instead of
+    building one for every operation (redis-py's client sets up ~170 response callbacks each
+    time it is made: a third of a 304's Python time, measured with cProfile)."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class ReusingRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedRedisCacheClient
+
+
+TimedRedisCache = timed_cache(ReusingRedisCache)
 TimedLocMemCache = timed_cache(LocMemCache)
 
 

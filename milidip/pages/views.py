@@ -10,7 +10,9 @@ answers 304 on a match).
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -27,6 +29,7 @@ from milidip.pages.records import (
 )
 from milidip.records import Status, can_see_drafts, visible_to
 from milidip.search import SEARCH_MAX_LENGTH, check_search_terms, search_queryset
+from milidip.sources.merges import redirect_slug
 from milidip.sources.models import Source
 
 # The languages pages name countries in, each in its own words, for the footer's links.
@@ -168,6 +171,24 @@ def record_list(request, kind_name):
     )
 
 
+def moved(request, kind, slug, curator):
+    """The 301 from a merged record's slug (or an ATOP/COW alias) to the page of the record it
+    now is (milidip.sources.merges.redirect_slug, as the API's routes do), keeping the query
+    string; None when the slug leads nowhere the reader may go (never to a draft for the
+    public; a retracted record's page says so itself)."""
+    if kind.lookup != "slug":
+        return None
+    readable = kind.model.objects.all()
+    if not curator:
+        readable = readable.exclude(status=Status.DRAFT)
+    target = redirect_slug(kind.model, slug, queryset=readable)
+    if target is None:
+        return None
+    location = reverse(f"pages:{kind.name}", kwargs={"key": target})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+
+
 def record_detail(request, kind_name, key):
     """A record's page; 404 for a draft the reader may not see, 410 for a retracted record."""
     kind = KINDS[kind_name]
@@ -176,9 +197,9 @@ def record_detail(request, kind_name, key):
     if kind_name in DETAIL_RELATED:
         queryset = queryset.select_related(*DETAIL_RELATED[kind_name])
     record = queryset.first()
-    if record is None:
-        return not_found(request, kind.label.lower())
     curator = can_see_drafts(request.user, kind.model)
+    if record is None:
+        return moved(request, kind, key, curator) or not_found(request, kind.label.lower())
     if record.status == Status.DRAFT and not curator:
         return not_found(request, kind.label.lower())
     api_url = kind.api_url(record)

@@ -10,6 +10,8 @@ a commit would run them.
 
 import csv
 import io
+import logging
+import re
 import uuid
 
 import pytest
@@ -354,8 +356,10 @@ def test_a_write_through_any_door_leaves_no_stale_304_or_body(shared_cache, comm
     assert after.status_code == 200
     assert after.content != before.content
     assert after["ETag"] != etag
-    # What the next reader gets is what a fresh rendering gives.
-    caches["default"].clear()
+    # What the next reader gets is what a fresh rendering gives. (Every entry is made stale by
+    # a new version, not by clearing the cache: that would flush Redis database 11 under any
+    # other run of these tests at the same time.)
+    versions.bump()
     assert APIClient().get(url).content == after.content
 
 
@@ -371,3 +375,67 @@ def test_a_write_that_is_rolled_back_does_not_move_the_version(shared_cache):
         raise RolledBack
     assert not versions.uncommitted_changes()
     assert versions.current() == version
+
+
+def test_a_304_is_answered_before_sessions_and_auth_yet_gets_every_outer_guarantee(
+    shared_cache, django_assert_num_queries, caplog
+):
+    """The read cache sits outside sessions, CSRF, authentication and the API middleware: a 304
+    reads no session and no user (no query), and still carries what the outer middleware give
+    every response: CORS, the request id and its log line, the security headers, CSP, and the
+    API's Cache-Control and Vary (kept with the validators)."""
+    api = APIClient()
+    first = api.get(TREATY_URL, HTTP_ORIGIN="https://elsewhere.example")
+    # The request log writes to its own handler only (propagate off); the test listens too.
+    request_log = logging.getLogger("milidip.requests")
+    request_log.addHandler(caplog.handler)
+    try:
+        with django_assert_num_queries(0):
+            response = api.get(
+                TREATY_URL,
+                HTTP_IF_NONE_MATCH=first["ETag"],
+                HTTP_ORIGIN="https://elsewhere.example",
+                HTTP_X_REQUEST_ID="read-cache-test-0001",
+            )
+    finally:
+        request_log.removeHandler(caplog.handler)
+    assert response.status_code == 304
+    assert not hasattr(response.wsgi_request, "session")
+    assert "user" not in response.wsgi_request.__dict__
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    assert response["X-Request-ID"] == "read-cache-test-0001"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == first["Cache-Control"] == "public, max-age=60"
+    assert {"Accept", "Authorization", "Cookie"} <= set(
+        name.strip() for name in response["Vary"].split(",")
+    )
+    logged = [r for r in caplog.records if getattr(r, "request_id", "") == "read-cache-test-0001"]
+    assert [(r.status, r.path) for r in logged] == [(304, TREATY_URL)]
+
+
+def test_a_304_and_a_cached_200_still_spend_from_the_client_s_budget(shared_cache):
+    """Three units a minute: the 200 (1 unit), a 304 and a cached 200 spend them all, so the
+    next request is refused although each was answered from the cache."""
+    shared_cache.API_ANON_BUDGET = (3, 60)
+    api = APIClient()
+    etag = api.get(TREATY_URL)["ETag"]
+    assert api.get(TREATY_URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert api.get(TREATY_URL).status_code == 200
+    refused = api.get(TREATY_URL, HTTP_IF_NONE_MATCH=etag)
+    assert refused.status_code == 429
+    assert "budget" in refused.json()["detail"]
+
+
+def test_a_response_whose_rendering_made_a_csp_nonce_is_never_kept(shared_cache):
+    """The docs page puts the response's nonce on its inline script: each reader gets a page
+    rendered for it, whose nonce is the one its Content-Security-Policy names."""
+    nonces = []
+    for _ in range(2):
+        response = Client().get("/api/v1/docs/")
+        assert response.status_code == 200
+        (nonce,) = set(re.findall(r"nonce=\"([^\"]+)\"", response.content.decode()))
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]

@@ -28,6 +28,15 @@ def _replica(replica_connection):
     """The alias exists before each test's database access is set up."""
 
 
+@pytest.fixture(autouse=True)
+def pages_not_kept(settings):
+    """PAGE stands for an anonymous read that is not kept: the read cache keeps the pages too
+    (READ_CACHE_PATHS), and what it keeps is read from the primary
+    (test_an_answer_the_read_cache_keeps_is_read_from_the_primary), so here it keeps the API's
+    answers only."""
+    settings.READ_CACHE_PATHS = r"^/api/(?!v1/downloads/)"
+
+
 SLUG = "rok-us-mutual-defense-treaty"
 RECORD = f"/api/v1/treaties/{SLUG}/"
 PAGE = f"/treaties/{SLUG}/"
