@@ -6,19 +6,13 @@ iframe on someone else's page is no place for one), so records are always read w
 (`READER`), and the response is public and cacheable.
 """
 
-import hashlib
 from functools import wraps
 
-from django.conf import settings
-from django.core.cache import caches
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from milidip import versions
 from milidip.embeds.framing import embeddable
-from milidip.pages.languages import page_language
 from milidip.pages.records import KINDS, find_record
 from milidip.records import Status
 from milidip.sources.models import Source
@@ -46,38 +40,12 @@ def problem(request, status, title, message, page_url=None):
     return embed_response(request, "embeds/problem.html", context, status=status)
 
 
-def kept(view):
-    """Keep an embed's answer in the read cache (settings.READ_CACHE) under the data version
-    (milidip.versions), its path and the language it names countries in: every committed write
-    moves the version, so a kept answer is never stale, and a warm embed costs one cache read
-    (and the version's). Other query parameters are not part of the key: no embed reads them."""
-
-    @wraps(view)
-    def cached(request, *args, **kwargs):
-        with versions.reading_to_keep():
-            identity = f"{versions.current()}|{request.path}|{page_language(request)}"
-            key = "embed:" + hashlib.sha256(identity.encode()).hexdigest()
-            store = caches[settings.READ_CACHE]
-            hit = store.get(key)
-            if hit is not None:
-                content, status = hit
-                response = HttpResponse(content, status=status)
-                patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-                return response
-            response = view(request, *args, **kwargs)
-        store.set(key, (response.content, response.status_code), settings.READ_CACHE_SECONDS)
-        return response
-
-    return cached
-
-
 def record_embed(view):
     """Wrap an embed of one record: the URL gives `kind_name` and `key`; the view is called as
     view(request, kind, record) with a published record only. A draft or unknown key is a 404,
     a retracted record a 410 giving the reason, both as small framable pages."""
 
     @embeddable
-    @kept
     @wraps(view)
     def wrapped(request, kind_name, key):
         kind = KINDS[kind_name]

@@ -25,5 +25,5 @@ def frame_ancestors(response):
 
 def changed():
     """Say the data changed, as every real write does (a queryset's update() sends no signal):
-    embeds are kept under the data version (milidip.embeds.rendering.kept)."""
+    embeds are kept under the data version (READ_CACHE_PATHS, milidip.api.caching)."""
     versions.bump()

@@ -111,7 +111,7 @@ def test_a_card_costs_a_fixed_number_of_queries(client, django_assert_max_num_qu
         page(client, path)
 
 
-def test_a_kept_card_costs_one_query_until_a_write_renews_it(
+def test_a_kept_card_costs_one_query_until_a_write_renews_it(  # the read cache, as for pages
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     page(client, "/embed/countries/KOR/")
