@@ -8,8 +8,8 @@ built on; `check_search_terms` bounds how many terms a search may have.
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, TextField, Value
-from django.db.models.functions import Replace
+from django.db.models import FloatField, Q, TextField, Value
+from django.db.models.functions import Cast, Replace
 
 SEARCH_MAX_LENGTH = 200
 # Each term is one more condition on every searched field (one more OR branch of a tsquery on
@@ -59,8 +59,11 @@ def search_queryset(queryset, text, fields, also=None):
         matches = Q(search_document=query)
         if also is not None:
             matches |= also
+        # The rank as double precision: ts_rank's real, read into Python and sent back in a
+        # cursor, would no longer equal itself, and a cursor page would skip rows of equal rank.
+        rank = Cast(SearchRank(vector, query), FloatField())
         return (
-            queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query))
+            queryset.annotate(search_document=vector, search_rank=rank)
             .filter(matches)
             .order_by("-search_rank", "pk")
         )
