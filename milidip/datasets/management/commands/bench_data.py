@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
 from alliances.models import Country
 from milidip.records import Status
@@ -45,6 +46,7 @@ CITATION_COLUMNS = [
     "updated",
     "record_id",
     "source_id",
+    "states",
 ]
 
 
@@ -90,7 +92,7 @@ def synthetic_rows(scale, first_ids, countries, source_id, now):
             participants.append((participant_id, role, country_id, exercise_id))
         citation_id += 1
         citations.append(
-            (citation_id, "", f"synthetic row {number}", "", now, now, exercise_id, source_id)
+            (citation_id, "", f"synthetic row {number}", "", now, now, exercise_id, source_id, {})
         )
         if len(exercises) >= BATCH or number == scale:
             yield exercises, participants, citations
@@ -101,7 +103,7 @@ def copy_rows(cursor, table, columns, rows):
     quoted = ", ".join(f'"{column}"' for column in columns)
     with cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row([Jsonb(value) if isinstance(value, dict) else value for value in row])
 
 
 class Command(BaseCommand):
@@ -162,9 +164,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 copy_rows(cursor.cursor, model._meta.db_table, columns, rows)
             return
-        fields = [
-            model._meta.get_field("id" if c == "id" else c.removesuffix("_id")) for c in columns
-        ]
+        by_column = {field.column: field for field in model._meta.concrete_fields}
+        fields = [by_column[column] for column in columns]
         model.objects.bulk_create(
             [
                 model(**{f.attname: value for f, value in zip(fields, row, strict=True)})
