@@ -201,8 +201,11 @@ class _XMLRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = renderer_context.get("response") if renderer_context else None
-        if response is not None and response.exception:
-            response["Content-Type"] = "application/json"
+        # An error, or OPTIONS' description of the endpoint, is no graph: it is answered as JSON.
+        is_graph = isinstance(data, dict) and "nodes" in data and "edges" in data
+        if (response is not None and response.exception) or not is_graph:
+            if response is not None:
+                response["Content-Type"] = "application/json"
             return JSONRenderer().render(data)
         root = self.document(data)
         ElementTree.indent(root)

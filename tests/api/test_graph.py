@@ -200,3 +200,16 @@ def test_an_edge_names_at_most_max_shared(api, network, monkeypatch):
     body = graph(api, country="KOR")
     edge = next(e for e in body["edges"] if e["weight"] > 1)
     assert len(edge["shared"]) == 1
+
+
+@pytest.mark.parametrize("file_format", ["graphml", "gexf"])
+def test_options_and_errors_in_an_xml_format_are_answered_as_json(api, network, file_format):
+    """Found by schemathesis: OPTIONS with format=graphml was a 500 (its description is no
+    graph); it, and a 400 asked in an XML format, are JSON."""
+    response = api.options("/api/v1/graph/", QUERY_STRING=f"format={file_format}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert orjson.loads(response.content)["name"]
+    bad = api.get("/api/v1/graph/", {"format": file_format, "year": "1990s"})
+    assert bad.status_code == 400
+    assert "year" in orjson.loads(bad.content)["errors"]
