@@ -1,7 +1,9 @@
 """WSGI entry point, used by gunicorn (`make run`).
 
 Clients already over their throttling budget are refused before Django runs
-(milidip.api.throttling.RefuseSpentClients). The URLconf, and with it every view, serializer and
+(milidip.api.throttling.RefuseSpentClients), and a conditional GET the read cache answered 304
+before is answered 304 again without Django while the data version stands
+(milidip.ops.early.NotModifiedBeforeDjango). The URLconf, and with it every view, serializer and
 filter, is imported and indexed here rather than by a worker's first request (gunicorn.conf.py
 preloads this module in the master, so workers start with it imported)."""
 
@@ -16,5 +18,6 @@ application = get_wsgi_application()
 get_resolver().reverse_dict  # noqa: B018 (imports the URLconf and indexes it for reverse())
 
 from milidip.api.throttling import RefuseSpentClients  # noqa: E402 (needs the settings above)
+from milidip.ops.early import NotModifiedBeforeDjango  # noqa: E402
 
-application = RefuseSpentClients(application)
+application = RefuseSpentClients(NotModifiedBeforeDjango(application))

@@ -86,11 +86,15 @@ ANSWERS = Counter(
     "Anonymous reads the read cache saw, by how they were answered.",
     ["answer"],
 )
-ANSWERED_304, ANSWERED_200, MISSED = (
+ANSWERED_304, ANSWERED_EARLY, ANSWERED_200, MISSED = (
     ANSWERS.labels(answer="304"),
+    ANSWERS.labels(answer="304 before Django"),  # milidip.ops.early
     ANSWERS.labels(answer="cached 200"),
     ANSWERS.labels(answer="view"),
 )
+# Set in the WSGI environ when a 304 was answered from the validators: (validators key, data
+# version). milidip.ops.early keeps that 304's headers, to answer the next one before Django.
+EARLY_304_MARK = "milidip.read_cache.answered_304"
 
 
 @lru_cache(maxsize=4)
@@ -193,6 +197,7 @@ class ReadCacheMiddleware:
                 if answer is not None:
                     spend_for(request, validators[0])
                     ANSWERED_304.inc()
+                    request.META[EARLY_304_MARK] = (validators_key, version)
                     return answer
             if not fresh_wanted:
                 stored = current_entry(cache.get(body_key))

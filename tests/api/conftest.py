@@ -1,24 +1,33 @@
 """Fixtures for the API tests: clients for an anonymous reader and for a curator."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache, caches
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(settings):
-    """Each test starts with the caches empty, the throttle's counts included (in memory).
+    """Each test starts with the caches empty, the throttle's counts included (in memory; a
+    test that puts a cache in Redis gives it a key prefix of its own, and nothing flushes a
+    Redis database that another run may be using at the same time).
 
     Many tests ask for a few large pages anonymously; the default pool for them (50 units per
     10 s: one page of 500) is tested on its own in test_throttling, so here it is a minute's worth
     at once, as it was before it was refilled every 10 s."""
     settings.API_ANON_HEAVY_BUDGET = (300, 60)
-    cache.clear()
-    caches["throttle"].clear()
+    clear_local_caches()
     yield
-    cache.clear()
-    caches["throttle"].clear()
+    clear_local_caches()
+
+
+def clear_local_caches():
+    for alias in ("default", "throttle"):
+        if isinstance(caches[alias], LocMemCache):
+            caches[alias].clear()
 
 
 @pytest.fixture
@@ -44,3 +53,29 @@ def reader(django_user_model):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+# The read cache's tests share Redis database 11, each test under a fresh key prefix.
+READ_CACHE_REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The read cache and the data version in Redis, as with REDIS_URL set."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": READ_CACHE_REDIS_URL,
+            "KEY_PREFIX": f"test-reads-{uuid.uuid4().hex}",
+        },
+    }
+    settings.DATA_VERSION_CACHE = "default"
+    settings.READ_CACHE = "default"
+    return settings
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Wrap a write: its commit hooks run at the end of the block, as a commit runs them."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

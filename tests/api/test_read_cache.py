@@ -2,7 +2,8 @@
 a write through any door moves the data version, so no stale 304 or body is left behind; drafts
 never reach an anonymous reader through the cache.
 
-The shared cache is Redis (database 11, a fresh key prefix per test), as with REDIS_URL set. The
+The shared cache is Redis (database 11, a fresh key prefix per test: tests/api/conftest.py), as
+with REDIS_URL set. The
 tests run inside a transaction that is never committed, so each write is wrapped in
 `django_capture_on_commit_callbacks(execute=True)`: its commit hooks (the version's move) run as
 a commit would run them.
@@ -34,32 +35,9 @@ from missions.models import Challenge, Exercise
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/11"
 TREATY = "rok-us-mutual-defense-treaty"
 TREATY_URL = f"/api/v1/treaties/{TREATY}/"
 LIST_URL = "/api/v1/exercises/?country=USA&page_size=50"
-
-
-@pytest.fixture
-def shared_cache(settings):
-    """The read cache and the data version in Redis, as with REDIS_URL set."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-reads-{uuid.uuid4().hex}",
-        },
-    }
-    settings.DATA_VERSION_CACHE = "default"
-    settings.READ_CACHE = "default"
-    return settings
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Wrap a write: its commit hooks run at the end of the block, as a commit runs them."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def staff(group):

@@ -9,14 +9,11 @@ import random
 import threading
 import time
 import uuid
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
@@ -26,6 +23,7 @@ from milidip.api.throttling import RefuseSpentClients, spend
 from milidip.settings import env_budget
 from tests.api.helpers import API, ERROR_KEYS
 from tests.api.tokens import token_for
+from tests.wsgi import Reached, wsgi_get
 
 pytestmark = pytest.mark.django_db
 
@@ -297,42 +295,6 @@ def test_a_search_of_ten_terms_is_answered(api):
     ten = "+or+".join(["korea", "japan", "china", "navy", "army"] * 2)
     assert api.get(f"{API}exercises/?search={ten}").status_code == 200
     assert api.get(f"{API}search/?q={ten}").status_code == 200
-
-
-class Reached:
-    """Counts the requests that reached Django (its request_started signal)."""
-
-    def __init__(self):
-        self.count = 0
-        request_started.connect(self.started)
-
-    def started(self, **kwargs):
-        self.count += 1
-
-
-def wsgi_get(application, path, address, **environ):
-    """One request through the WSGI stack as gunicorn sends it: (status, headers, body)."""
-    path, _, query = path.partition("?")
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": address, **environ}
-    setup_testing_defaults(environ)
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
-
-    # As Django's test client does: the test's database connection, inside its transaction, is
-    # not closed by the handler's start- and end-of-request clean-up.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        result = application(environ, start_response)
-        body = b"".join(result)
-        if hasattr(result, "close"):
-            result.close()  # as a WSGI server does: request_finished
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], body
 
 
 def test_spent_clients_are_refused_before_django_runs(budgets):
