@@ -159,6 +159,9 @@ def test_make_run_serves_a_database_made_before_the_layout_change_as_it_was(tmp_
     }
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
     env["DATABASE_URL"] = database_url or f"sqlite:///{tmp_path / 'made-before.sqlite3'}"
+    # `make run` below runs in this checkout: its static files go to a folder of the test's own,
+    # so that another run of the suite at the same time (CI runs two) never writes beside them.
+    env["STATIC_ROOT"] = str(tmp_path / "static")
     # The test compares data, not throttling: both servers answer every page it reads (the
     # shared pool of large anonymous pages refills every 10 s, and the pages come back to back).
     env.update(API_ANON_BUDGET="off", API_USER_BUDGET="off", API_ANON_HEAVY_BUDGET="off")
