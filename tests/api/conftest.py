@@ -1,12 +1,12 @@
 """Fixtures for the API tests: clients for an anonymous reader and for a curator."""
 
-import uuid
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
+
+from tests.read_cache import redis_read_cache
 
 
 @pytest.fixture(autouse=True)
@@ -55,24 +55,10 @@ def reader(django_user_model):
     return client
 
 
-# The read cache's tests share Redis database 11, each test under a fresh key prefix.
-READ_CACHE_REDIS_URL = "redis://127.0.0.1:6379/11"
-
-
 @pytest.fixture
 def shared_cache(settings):
-    """The read cache and the data version in Redis, as with REDIS_URL set."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": READ_CACHE_REDIS_URL,
-            "KEY_PREFIX": f"test-reads-{uuid.uuid4().hex}",
-        },
-    }
-    settings.DATA_VERSION_CACHE = "default"
-    settings.READ_CACHE = "default"
-    return settings
+    """The read cache and the data version in Redis (database 11), as with REDIS_URL set."""
+    return redis_read_cache(settings, 11, "test-reads")
 
 
 @pytest.fixture

@@ -1,22 +1,9 @@
-import uuid
-
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+from tests.read_cache import redis_read_cache
 
 
 @pytest.fixture
 def page_cache(settings):
-    """The read cache and the data version in Redis (database 12, a fresh key prefix per test),
-    as with REDIS_URL set: reading the version is then no query."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-pages-{uuid.uuid4().hex}",
-        },
-    }
-    settings.DATA_VERSION_CACHE = "default"
-    settings.READ_CACHE = "default"
-    return settings
+    """The read cache and the data version in Redis (database 12), as with REDIS_URL set."""
+    return redis_read_cache(settings, 12, "test-pages")
