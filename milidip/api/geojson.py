@@ -17,7 +17,9 @@ list page reads.
 import orjson
 from django.urls import reverse
 from rest_framework import exceptions
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
+
+from milidip.api.renderers import as_json_error
 
 MEDIA_TYPE = "application/geo+json"
 FORMAT = "geojson"
@@ -33,10 +35,9 @@ class GeoJSONRenderer(BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = renderer_context.get("response") if renderer_context else None
-        if response is not None and response.exception:
-            response["Content-Type"] = "application/json"
-            return JSONRenderer().render(data)
+        error = as_json_error(data, renderer_context)
+        if error is not None:
+            return error
         if data is None:
             return b""
         return orjson.dumps(data)

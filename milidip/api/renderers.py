@@ -90,16 +90,25 @@ class FastJSONRenderer(JSONRenderer):
         return content
 
 
+def as_json_error(data, renderer_context):
+    """For a renderer of another format: an error response's body in the API's JSON error shape
+    (its Content-Type set to JSON), or None when the response is no error."""
+    response = renderer_context.get("response") if renderer_context else None
+    if response is None or not response.exception:
+        return None
+    response["Content-Type"] = "application/json"
+    return JSONRenderer().render(data)
+
+
 class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = renderer_context.get("response") if renderer_context else None
-        if response is not None and response.exception:
-            response["Content-Type"] = "application/json"
-            return JSONRenderer().render(data)
+        error = as_json_error(data, renderer_context)
+        if error is not None:
+            return error
         if data is None:
             return b""
         rows = data["results"] if isinstance(data, dict) and "results" in data else data
@@ -129,9 +138,9 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         response = renderer_context.get("response") if renderer_context else None
         if response is not None and response.status_code == 204:
             return b""
-        if response is not None and response.exception:
-            response["Content-Type"] = "application/json"
-            return JSONRenderer().render(data)
+        error = as_json_error(data, renderer_context)
+        if error is not None:
+            return error
         return super().render(data, accepted_media_type, renderer_context)
 
 
