@@ -16,8 +16,9 @@ stands, apart from the request id. So this layer:
   headers, a request id of its own, the request's log line and the throttle's charge;
 - steps aside (Django answers, as before) for anything else: a method other than GET, no
   validator sent, credentials (an Authorization header, a session cookie), a path the read cache
-  does not keep, a host Django would refuse, a version or validators not the kept ones, and a
-  request whose validators do not match.
+  does not keep, a host Django would refuse, a version or validators not the kept ones, a
+  request whose validators do not match, and a cache (or database) that cannot be read: an
+  error here is never the client's answer, Django's handling of it is.
 
 Any write moves the data version, so what was kept before it is never used after it: the first
 304 after a write is Django's again. Each process keeps at most MAX_KEPT answers.
@@ -28,7 +29,6 @@ import time
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, TooManyFieldsSent
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import DatabaseError
 
 from milidip.api.caching import (
     ANSWERED_EARLY,
@@ -84,7 +84,7 @@ class NotModifiedBeforeDjango:
         kept_version, headers = kept
         try:
             version, found = current_and(settings.READ_CACHE, [validators_key])
-        except DatabaseError:
+        except Exception:  # a cache or database down: Django answers, as it would
             return None
         entry = found.get(validators_key)
         if version != kept_version or entry is None or entry[0] != version:

@@ -148,3 +148,21 @@ def test_an_early_304_is_logged_and_spends_from_the_client_s_budget(stack, share
     # Three units spent (the 200 and two 304s): the next request is over the budget.
     refused = wsgi_get(stack, TREATY_URL, ADDRESS, HTTP_IF_NONE_MATCH=etag)
     assert refused[0] == 429
+
+
+def test_a_cache_that_cannot_be_read_leaves_the_answer_to_django(stack, shared_cache):
+    """Redis gone after a 304's headers were kept: the early layer answers nothing of its own
+    (neither a 304 it cannot check nor an error); the request goes to Django."""
+    reached = Reached()
+    etag = wsgi_get(stack, TREATY_URL, ADDRESS)[1]["ETag"]
+    for _ in range(2):
+        assert wsgi_get(stack, TREATY_URL, ADDRESS, HTTP_IF_NONE_MATCH=etag)[0] == 304
+    assert reached.count == 2
+    default = shared_cache.CACHES["default"]
+    shared_cache.CACHES = {
+        **shared_cache.CACHES,
+        "default": {**default, "LOCATION": "redis://127.0.0.1:9/0"},  # nothing listens there
+    }
+    status, _, _ = wsgi_get(stack, TREATY_URL, ADDRESS, HTTP_IF_NONE_MATCH=etag)
+    assert reached.count == 3, "Django answered"
+    assert status != 304
