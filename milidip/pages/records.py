@@ -249,28 +249,35 @@ def year_of(value):
 
 
 def timeline(memberships, today_year):
-    """Rows for the alliances timeline: each membership's start and end as percentages of the
-    span from the earliest start to `today_year` (drawn as SVG bars, so no inline style).
-    `memberships` are rows as membership_rows() writes them."""
+    """Rows for the alliances timeline: each membership's years as the page writes them
+    (`when`), and its start and end as percentages of the span from the earliest start to
+    `today_year` (`x`, `width`: drawn as SVG bars, so no inline style). `memberships` are rows
+    as membership_row() writes them."""
     years = [year_of(m["start"]) or year_of(m["alliance_start"]) for m in memberships]
     known = [year for year in years if year]
-    if not known:
-        rows = [{"membership": m, "start": None, "end": None} for m in memberships]
-        return {"rows": rows, "first": None, "last": today_year}
-    first = min(known)
-    span = max(today_year - first, 1)
+    first = min(known) if known else None
+    span = max(today_year - first, 1) if known else None
     rows = []
     for membership, start in zip(memberships, years, strict=True):
-        end = year_of(membership["end"]) or year_of(membership["alliance_end"])
-        row = {"membership": membership, "start": start, "end": end}
+        # With no start known at all, no row is dated (nor drawn): "dates unknown" each.
+        end = (year_of(membership["end"]) or year_of(membership["alliance_end"])) if known else None
+        row = {"membership": membership, "start": start, "when": _years(start, end)}
         if start:
             stop = end or today_year
-            row["x"] = round(100 * (start - first) / span, 2)
-            row["width"] = max(round(100 * (stop - start) / span, 2), 0.8)
+            row["x"] = str(round(100 * (start - first) / span, 2))
+            row["width"] = str(max(round(100 * (stop - start) / span, 2), 0.8))
         rows.append(row)
     # Dated rows in time order first; those whose dates no source gives after them.
     rows.sort(key=lambda row: (row["start"] is None, row["start"] or 0))
     return {"rows": rows, "first": first, "last": today_year}
+
+
+def _years(start, end):
+    """A membership's years on the timeline: "1953–ongoing or unknown", "dates unknown"."""
+    if start is None and end is None:
+        return _("dates unknown")
+    shown_start = _("unknown") if start is None else start
+    return f"{shown_start}–{_('ongoing or unknown') if end is None else end}"
 
 
 def membership_row(row):
