@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -24,7 +23,7 @@ from milidip.dates import (
     end_kind_field,
     not_before_q,
 )
-from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField
+from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField, record_url
 from milidip.sources.models import Citation
 
 USER_ASSIGNED_PREFIX = "X"
@@ -124,7 +123,7 @@ class Country(Record):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:country", args=[self.code])
+        return record_url("pages:country", self.code)
 
     @property
     def names(self):
@@ -440,7 +439,7 @@ class Alliance(SlugRecord, Obligations):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:alliance", args=[self.slug])
+        return record_url("pages:alliance", self.slug)
 
     def clean(self):
         super().clean()
@@ -597,7 +596,7 @@ class Treaty(SlugRecord):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:treaty", args=[self.slug])
+        return record_url("pages:treaty", self.slug)
 
 
 class CountryCitation(Citation):

@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -22,7 +21,7 @@ from milidip.dates import (
     end_kind_field,
     not_before_q,
 )
-from milidip.records import SlugRecord, UpdatedAtField
+from milidip.records import SlugRecord, UpdatedAtField, record_url
 from milidip.sources.models import Citation
 
 DOMAINS = {
@@ -261,7 +260,7 @@ class Exercise(SlugRecord):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:exercise", args=[self.slug])
+        return record_url("pages:exercise", self.slug)
 
     def clean(self):
         super().clean()
@@ -408,7 +407,7 @@ class Mission(SlugRecord):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:mission", args=[self.slug])
+        return record_url("pages:mission", self.slug)
 
     def clean(self):
         super().clean()
@@ -689,7 +688,7 @@ class Challenge(SlugRecord):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:challenge", args=[self.slug])
+        return record_url("pages:challenge", self.slug)
 
 
 class ExerciseCitation(Citation):

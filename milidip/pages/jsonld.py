@@ -91,17 +91,19 @@ def _own_fields(request, kind_name, record, context):
             fields["location"] = {"@type": "Place", "name": location}
         elif kind_name == "mission" and context["hosts"]:
             fields["location"] = [
-                {"@type": "Country", "name": country.name} for country in context["hosts"]
+                {"@type": "Country", "name": country["name"]} for country in context["hosts"]
             ]
         return fields
     if kind_name == "treaty":
-        fields = {"legislationJurisdiction": [c.name for c in context["parties"]]}
+        fields = {"legislationJurisdiction": [c["name"] for c in context["parties"]]}
         if record.signed:
             fields["legislationDate"] = record.signed
         return fields
     if kind_name == "alliance":
         fields = {
-            "legislationJurisdiction": [m.country.name for m in context["memberships"]["rows"]]
+            "legislationJurisdiction": [
+                m["country"]["name"] for m in context["memberships"]["rows"]
+            ]
         }
         if record.start:
             fields["legislationDate"] = record.start

@@ -24,6 +24,7 @@ from milidip.pages.records import (
     CONTEXTS,
     DETAIL_RELATED,
     KINDS,
+    citation_rows,
     citations_of,
     disagreements_of,
 )
@@ -212,6 +213,7 @@ def record_detail(request, kind_name, key):
     if record.status == Status.RETRACTED and not curator:
         return page_response(request, "pages/retracted.html", context, status=410)
     context["citations"] = citations_of(record, request.user) if kind.model is not Source else []
+    context["citation_rows"] = citation_rows(context["citations"])
     context["disagreements"] = disagreements_of(record, context["citations"])
     context.update(CONTEXTS[kind_name](record, request.user, timezone.now().year))
     context["jsonld"] = record_jsonld(request, kind, record, context)

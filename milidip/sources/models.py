@@ -19,12 +19,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from milidip.dates import PartialDateField
-from milidip.records import SlugRecord, UpdatedAtField
+from milidip.records import SlugRecord, UpdatedAtField, record_url
 
 WHITESPACE_RE = re.compile(r"\s+")
 QUOTE_MIN_LENGTH = 20
@@ -178,7 +177,7 @@ class Source(SlugRecord):
 
     def get_absolute_url(self):
         """The record's public page (milidip.pages)."""
-        return reverse("pages:source", args=[self.slug])
+        return record_url("pages:source", self.slug)
 
     @property
     def path(self):

@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from milidip.pages.records import KINDS
+from milidip.pages.records import DOSSIER_LIMIT, KINDS
+from milidip.records import Status
 from milidip.sources.models import Source
+from missions.models import ExerciseParticipant
 from tests.datasets.conftest import imported_for_the_module
 from tests.pages.helpers import jsonld, page, page_path, text
 
@@ -77,8 +79,19 @@ def test_the_sitemap_of_a_large_section_lists_exactly_the_published_records():
     assert listed == expected
 
 
-def test_a_big_country_page_summarises_its_sections_with_links_to_the_filtered_lists():
+def test_a_big_country_page_summarises_its_sections_with_links_to_the_filtered_lists(
+    django_assert_max_num_queries,
+):
     client = Client()
-    html = text(page(client, "/countries/USA/"))
+    # The data version, the country, its citations, a query per section (six), and a count for
+    # each section longer than the page shows (at most six): 15 at most, 11 here.
+    with django_assert_max_num_queries(11):
+        html = text(page(client, "/countries/USA/"))
     assert "/exercises/?country=USA" in html
     assert "See all" in html
+    exercises = ExerciseParticipant.objects.filter(
+        country__code="USA", exercise__status=Status.PUBLISHED
+    ).count()
+    assert exercises > DOSSIER_LIMIT
+    assert f'<a href="#exercises">Exercises ({exercises})</a>' in html
+    assert f"Showing {DOSSIER_LIMIT} of {exercises}." in html
