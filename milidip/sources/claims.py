@@ -236,12 +236,15 @@ def disagreements(record, citations):
     names."""
     if type(record) not in claimed_models():
         return []
-    fields = held(record, fields_of(record, resolutions_of(record), citations))
-    return [
-        field
-        for _, field in sorted(fields.items())
-        if field.disputed or any(not agree(claim.value, field.shown) for claim in field.claims)
-    ]
+    fields = fields_of(record, resolutions_of(record), citations)
+    shown = {
+        key: field
+        for key, field in fields.items()
+        if any(not agree(claim.value, field.shown) for claim in field.claims)
+    }
+    # The value shown is the one the record holds (held), for the fields listed only: a claim
+    # the reader may not see can decide a field whose visible claims agree.
+    return [field for _, field in sorted(held(record, shown).items())]
 
 
 def claimed_models():

@@ -234,3 +234,19 @@ def test_the_admins_open_conflicts_list_missions_and_exercises(unifil, drill, ad
     form = admin_client.get(f"/admin/sources/resolution/add/?conflict={conflict.pk}")
     assert form.status_code == 200
     assert "mme.csv:7" in form.content.decode()
+
+
+def test_the_page_of_an_exercise_whose_start_would_not_validate_shows_the_start_it_holds():
+    exercise = ExerciseFactory(name="VENBRA 5", start="2008-08-19", end="2008-08-22")
+    for locator, states in (
+        ("mme.csv:1", {"start": "2008-08-29"}),
+        ("mme.csv:2", {"start": "2008-08-19", "end": "2008-08-22"}),
+    ):
+        ExerciseCitation.objects.create(
+            record=exercise, source=dataset("mme"), locator=locator, states=states
+        )
+    derive(Exercise, [exercise.pk])
+    html = Client().get(f"/exercises/{exercise.slug}/").content.decode()
+    section = html[html.index('id="disagreements-h"') : html.index('id="citations-h"')]
+    assert "start: shown as <strong>2008-08-19</strong>" in section
+    assert "mme.csv:1" in section and "2008-08-29" in section
