@@ -539,7 +539,7 @@ def derive_all(**options):
 
 def _write(model, instances, names, now, user, change_reason):
     """Save the changed fields of `instances` with history (one entry each)."""
-    from milidip.records import UpdatedAtField
+    from milidip.records import UpdatedAtField, last_history_id, snapshot_m2m_history
 
     if not instances:
         return
@@ -551,6 +551,7 @@ def _write(model, instances, names, now, user, change_reason):
                 setattr(instance, field.attname, now)
     for instance in instances:
         instance._history_user = user
+    since = last_history_id(model)
     bulk_update_with_history(
         instances,
         model,
@@ -559,3 +560,5 @@ def _write(model, instances, names, now, user, change_reason):
         default_user=user,
         default_change_reason=change_reason or "derive claims",
     )
+    # The entries keep the record's many-to-many links (a mission's hosts), as a save's do.
+    snapshot_m2m_history(model, since)

@@ -200,9 +200,7 @@ def test_a_value_that_would_not_validate_is_not_shown_and_the_field_stays_disput
     assert conflict.shown == "2008-08-19"
 
 
-@pytest.mark.parametrize(
-    ("path", "claimed"), [("missions", "short_name"), ("exercises", "name")]
-)
+@pytest.mark.parametrize(("path", "claimed"), [("missions", "short_name"), ("exercises", "name")])
 def test_an_unknown_disputed_field_is_a_400_naming_it_and_the_claimed_ones(path, claimed):
     response = APIClient().get(f"/api/v1/{path}/", {"disputed": "colour"})
     assert response.status_code == 400

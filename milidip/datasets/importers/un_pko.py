@@ -40,10 +40,9 @@ from django.utils.text import slugify
 
 from alliances.models import Alliance
 from milidip.datasets.framework.description import Dataset
-from milidip.datasets.framework.history import last_history_id, snapshot_m2m_history
 from milidip.datasets.framework.reading import ImportFailure, Input, RowError, partial_date
 from milidip.dates import is_not_before
-from milidip.records import Status
+from milidip.records import Status, last_history_id, snapshot_m2m_history
 from missions.models import Mission, MissionCitation, MissionLocation
 
 ORGANISATION = "united-nations"
