@@ -2,7 +2,6 @@
 (`country` by ISO3 code). The shared bases are in milidip.sources.filters."""
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
@@ -19,15 +18,12 @@ from milidip.api.filters import (
 )
 from milidip.dates import year_range_q
 from milidip.search import search_queryset
-from milidip.sources.claims import disputed_name_problems, disputed_q
-from milidip.sources.filters import DatedFilterSet, EndedFilterSet, RecordFilterSet
-
-
-def check_disputed_name(value):
-    problems = disputed_name_problems(Alliance, value)
-    if problems:
-        raise ValidationError(problems)
-
+from milidip.sources.filters import (
+    DatedFilterSet,
+    EndedFilterSet,
+    RecordFilterSet,
+    disputed_filter,
+)
 
 COUNTRY_CODE_SCHEMA = {"type": "string", "pattern": "^[A-Z]{3}$", "example": "KOR"}
 
@@ -131,11 +127,9 @@ class AllianceFilter(EndedFilterSet):
     organisation = BooleanFilter(help_text="The agreement creates an organisation (ATOP).")
     cow_id = IdFilter(help_text="Correlates of War alliance id (version4id), e.g. 236.")
     atop_id = IdFilter(help_text="ATOP alliance id (atopid), e.g. 3240.")
-    disputed = django_filters.CharFilter(
-        method="filter_disputed",
-        max_length=200,
-        validators=[check_disputed_name],
-        help_text="Only alliances whose sources disagree on this field, unresolved: a field "
+    disputed = disputed_filter(
+        "alliances.alliance",
+        "Only alliances whose sources disagree on this field, unresolved: a field "
         "(`defence`, `start`), any member's field (`members.defence`) or one member's "
         "(`members/KOR/defence`).",
     )
@@ -143,9 +137,6 @@ class AllianceFilter(EndedFilterSet):
 
     class Meta(EndedFilterSet.Meta):
         model = Alliance
-
-    def filter_disputed(self, queryset, name, value):
-        return queryset.filter(disputed_q(Alliance, value))
 
     def filter_role(self, queryset, name, roles):
         memberships = Membership.objects.filter(role__in=roles)

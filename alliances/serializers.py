@@ -36,6 +36,7 @@ from milidip.sources.serializers import (
     RECORD_INPUT_FIELDS,
     RECORD_OUTPUT_FIELDS,
     ClaimsField,
+    DisputedField,
     RecordInputSerializer,
     RecordSerializer,
 )
@@ -145,12 +146,7 @@ class AllianceSerializer(RecordSerializer):
         read_only=True,
         help_text="For a COW alliance: the ATOP alliances that link to it.",
     )
-    disputed = serializers.ListField(
-        child=serializers.CharField(),
-        read_only=True,
-        help_text="The fields whose sources disagree and no curator has resolved (each "
-        "field's claims are in the alliance's detail, `claims`); filter with `?disputed=`.",
-    )
+    disputed = DisputedField(record="alliance")
 
     class Meta:
         model = Alliance

@@ -14,7 +14,7 @@ from milidip.api.filters import (
     ordering_filter,
 )
 from milidip.dates import year_range_q
-from milidip.sources.filters import DatedFilterSet, EndedFilterSet
+from milidip.sources.filters import DatedFilterSet, EndedFilterSet, disputed_filter
 from missions.models import (
     DOMAINS,
     PURPOSES,
@@ -58,6 +58,10 @@ class ExerciseFilter(DatedFilterSet):
     )
     mme_id = django_filters.CharFilter(
         max_length=20, help_text="Multinational Military Exercises id (MMEID), e.g. mme87."
+    )
+    disputed = disputed_filter(
+        "missions.exercise",
+        "Only exercises whose sources disagree on this field, unresolved (`name`, `start`, `end`).",
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 
@@ -127,6 +131,11 @@ class MissionFilter(EndedFilterSet):
     part_of = SlugFilter(
         queryset=Mission.objects.all(),
         help_text="Slug of a mission: the national deployments serving in it.",
+    )
+    disputed = disputed_filter(
+        "missions.mission",
+        "Only missions whose sources disagree on this field, unresolved (`name`, "
+        "`short_name`, `start`, `end`).",
     )
     ordering = ordering_filter(("name", "start", "updated"), "Default: start, name, slug.")
 

@@ -226,6 +226,16 @@ class Exercise(SlugRecord):
         blank=True,
         help_text="For a series: the name MME v7 gives it (Series_Name), e.g. “Foal Eagle”.",
     )
+    disputed = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The fields whose sources disagree and no curator has resolved "
+        "(set by milidip.sources.claims.derive).",
+    )
+
+    # Only the exercise's own fields are claimed (see milidip.sources.claims): no row of it.
+    claim_rows = {}
 
     history = HistoricalRecords(m2m_fields=[domains, purposes])
 
@@ -380,6 +390,16 @@ class Mission(SlugRecord):
         "serves in (South Korea's Dongmyeong Unit serves in UNIFIL); for a UN mission, the "
         "aggregate that the UN lists it under (UNOSOM I and II are parts of UNOSOM).",
     )
+    disputed = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The fields whose sources disagree and no curator has resolved "
+        "(set by milidip.sources.claims.derive).",
+    )
+
+    # Only the mission's own fields are claimed (see milidip.sources.claims): no row of it.
+    claim_rows = {}
 
     history = HistoricalRecords(m2m_fields=[hosts])
 

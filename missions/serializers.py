@@ -23,6 +23,8 @@ from milidip.records import field_list
 from milidip.sources.serializers import (
     RECORD_INPUT_FIELDS,
     RECORD_OUTPUT_FIELDS,
+    ClaimsField,
+    DisputedField,
     RecordInputSerializer,
     RecordSerializer,
 )
@@ -92,10 +94,20 @@ class ExerciseSerializer(RecordSerializer):
     end = PartialDateField(read_only=True)
     latitude = serializers.FloatField(read_only=True, allow_null=True)
     longitude = serializers.FloatField(read_only=True, allow_null=True)
+    disputed = DisputedField(record="exercise")
 
     class Meta:
         model = Exercise
-        fields = field_list(EXERCISE_FIELDS, add=RECORD_OUTPUT_FIELDS)
+        fields = field_list(EXERCISE_FIELDS, add=["disputed", *RECORD_OUTPUT_FIELDS])
+
+
+class ExerciseDetailSerializer(ExerciseSerializer):
+    """An exercise as its own page gives it: with each claimed field's claims."""
+
+    claims = ClaimsField(help_text="Each source's value for each claimed field.")
+
+    class Meta(ExerciseSerializer.Meta):
+        fields = [*ExerciseSerializer.Meta.fields, "claims"]
 
 
 class ContributionSerializer(DateBoundsMixin, VisibleRefMixin, serializers.ModelSerializer):
@@ -180,12 +192,24 @@ class MissionSerializer(RecordSerializer):
         read_only=True,
         help_text="False once the mission has ended, even where its end date is not known.",
     )
+    disputed = DisputedField(record="mission")
 
     class Meta:
         model = Mission
-        fields = field_list(MISSION_FIELDS, without=["ended"], add=RECORD_OUTPUT_FIELDS)
+        fields = field_list(
+            MISSION_FIELDS, without=["ended"], add=["disputed", *RECORD_OUTPUT_FIELDS]
+        )
         # For milidip.api.reading: `active` is a property, read from its column.
         read_columns = {"active": (["ended"], lambda row, request: not row["ended"])}
+
+
+class MissionDetailSerializer(MissionSerializer):
+    """A mission as its own page gives it: with each claimed field's claims."""
+
+    claims = ClaimsField(help_text="Each source's value for each claimed field.")
+
+    class Meta(MissionSerializer.Meta):
+        fields = [*MissionSerializer.Meta.fields, "claims"]
 
 
 class ChallengeSerializer(RecordSerializer):

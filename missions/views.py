@@ -20,8 +20,10 @@ from missions.models import (
 from missions.serializers import (
     ChallengeInputSerializer,
     ChallengeSerializer,
+    ExerciseDetailSerializer,
     ExerciseInputSerializer,
     ExerciseSerializer,
+    MissionDetailSerializer,
     MissionInputSerializer,
     MissionSerializer,
     StrengthSerializer,
@@ -50,6 +52,12 @@ class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
     filterset_class = ExerciseFilter
     link_fields = ("domains", "purposes")
     row_fields = {"participants": "exercise_participants"}
+
+    def get_serializer_class(self):
+        # One exercise (read or written) shows its claims; a list shows `disputed` only.
+        if self.action == "list":
+            return ExerciseSerializer
+        return ExerciseDetailSerializer
 
 
 class MissionViewSet(GeoJSONListMixin, RecordViewSet):
@@ -107,7 +115,10 @@ class MissionViewSet(GeoJSONListMixin, RecordViewSet):
         # Also names the CSV columns, even of an empty page.
         if self.action == "strengths":
             return StrengthSerializer
-        return super().get_serializer_class()
+        if self.action == "list":
+            return MissionSerializer
+        # One mission (read or written) shows its claims; a list shows `disputed` only.
+        return MissionDetailSerializer
 
 
 class ChallengeViewSet(RecordViewSet):

@@ -12,7 +12,9 @@ admin, the API's writes, CSV import, a curator's resolution):
 1. a curator's `Resolution` of the field, if there is one;
 2. else the first claim in the order of the field's collections in the precedence table
    (seeds/datasets/precedence.toml, with the reason for each order); a later claim that agrees
-   with it at a finer precision refines it ("1953", then "1953-10-01");
+   with it at a finer precision refines it ("1953", then "1953-10-01"). A value that would not
+   validate (a start after the record's end) is not written: the record keeps its value, and
+   the field is disputed until a curator resolves it;
 3. a field no citation states keeps the value it has (a curator's, "uncited").
 
 Claims that disagree (other than by precision) with no resolution are a **conflict**: listed in
@@ -99,9 +101,12 @@ def states_problems(model, states):
         prefix, row_key, _ = split_key(key)
         if rule_name(key) not in rules or (prefix and not row_key):
             claimed = ", ".join(sorted(rules)) or "none"
+            rows = "".join(
+                f"; a row's field as {name}/<country code>/<field>" for name in model.claim_rows
+            )
             problems.append(
                 f"{key!r} is not a field a source can state for a {model._meta.verbose_name} "
-                f"(claimable: {claimed}; a row's field as members/<country code>/<field>)."
+                f"(claimable: {claimed}{rows})."
             )
         elif value is not None and not isinstance(value, str | bool | int):
             problems.append(f"{key!r}: state a string, a boolean or a number, not {value!r}.")
@@ -199,6 +204,20 @@ def fields_of(record, resolutions=None, citations=None):
     return {key: decide(model, key, claims, resolutions.get(key)) for key, claims in by_key.items()}
 
 
+def held(record, fields):
+    """Where a record's own field does not hold the value its rule chose (that value would not
+    validate: an exercise's start after the end another row gives), the field shows the value
+    the record holds and is disputed, for a curator to resolve. `fields` as from `fields_of`."""
+    for key, field in fields.items():
+        prefix, _, name = split_key(key)
+        if prefix or field.rule == "curator":
+            continue
+        stored = getattr(record, record._meta.get_field(name).attname)
+        if stored != field.shown:
+            field.shown, field.rule, field.disputed = stored, "precedence", True
+    return fields
+
+
 def resolutions_of(record):
     """{field: Resolution} of one record: one query."""
     from milidip.sources.models import Resolution  # (the models import this module)
@@ -218,11 +237,14 @@ def disagreements(record, citations):
     if type(record) not in claimed_models():
         return []
     fields = fields_of(record, resolutions_of(record), citations)
-    return [
-        field
-        for _, field in sorted(fields.items())
+    shown = {
+        key: field
+        for key, field in fields.items()
         if any(not agree(claim.value, field.shown) for claim in field.claims)
-    ]
+    }
+    # The value shown is the one the record holds (held), for the fields listed only: a claim
+    # the reader may not see can decide a field whose visible claims agree.
+    return [field for _, field in sorted(held(record, shown).items())]
 
 
 def claimed_models():
@@ -271,6 +293,20 @@ def _valid(instance):
     except ValidationError:
         return False
     return True
+
+
+def _values(instance):
+    """{field name: value} of an instance's own columns (relations aside)."""
+    return {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.is_relation and not field.primary_key
+    }
+
+
+def _restore(instance, values):
+    for name, value in values.items():
+        setattr(instance, instance._meta.get_field(name).attname, value)
 
 
 def _unique_start(row, siblings):
@@ -341,26 +377,31 @@ def _derive_batch(model, content_type, pks, user, change_reason):
             if instance is None:
                 continue
             attname = instance._meta.get_field(name).attname
-            before = getattr(instance, attname)
-            if before == field.shown:
+            if getattr(instance, attname) == field.shown:
                 continue
+            stored = _values(instance)
             setattr(instance, attname, field.shown)
             valid = _valid(instance)
             if valid and prefix and name == "start":
                 valid = _unique_start(instance, rows[prefix])
             if not valid:
-                setattr(instance, attname, before)
+                _restore(instance, stored)
                 continue
+            # What the model's clean() derives from the value joins it (a mission given an
+            # end has ended, and its end kind says so), so the two are written together.
+            written = [name for name, value in _values(instance).items() if value != stored[name]]
             was, now = changes[instance._meta.label, instance.pk, id(instance)]
-            was.setdefault(name, before)
-            now[name] = field.shown
+            for written_name in written:
+                was.setdefault(written_name, stored[written_name])
+                now[written_name] = getattr(instance, written_name)
             if prefix:
                 if instance not in changed_rows[prefix]:
                     changed_rows[prefix].append(instance)
-                row_fields[prefix].add(name)
+                row_fields[prefix].update(written)
             else:
                 record_changed = True
-                names.add(name)
+                names.update(written)
+        held(record, fields)
         disputed = sorted(key for key, field in fields.items() if field.disputed)
         if disputed != record.disputed:
             record.disputed = disputed
@@ -479,10 +520,14 @@ def disputed_name_problems(model, name):
         return states_problems(model, {name: None})
     if name not in rules_for(model):
         names = ", ".join(sorted(rules_for(model)))
-        return [
-            f"{name!r} is not a claimed field; one of: {names}, or a claim key such as "
-            "members/KOR/defence."
+        examples = [
+            f"{prefix}/KOR/{field}"
+            for prefix, _, field in (
+                rule.partition(".") for rule in sorted(rules_for(model)) if "." in rule
+            )
         ]
+        keys = f", or a claim key such as {examples[0]}" if examples else ""
+        return [f"{name!r} is not a claimed field; one of: {names}{keys}."]
     return []
 
 
@@ -494,7 +539,7 @@ def derive_all(**options):
 
 def _write(model, instances, names, now, user, change_reason):
     """Save the changed fields of `instances` with history (one entry each)."""
-    from milidip.records import UpdatedAtField
+    from milidip.records import UpdatedAtField, last_history_id, snapshot_m2m_history
 
     if not instances:
         return
@@ -506,6 +551,7 @@ def _write(model, instances, names, now, user, change_reason):
                 setattr(instance, field.attname, now)
     for instance in instances:
         instance._history_user = user
+    since = last_history_id(model)
     bulk_update_with_history(
         instances,
         model,
@@ -514,3 +560,5 @@ def _write(model, instances, names, now, user, change_reason):
         default_user=user,
         default_change_reason=change_reason or "derive claims",
     )
+    # The entries keep the record's many-to-many links (a mission's hosts), as a save's do.
+    snapshot_m2m_history(model, since)

@@ -4,10 +4,14 @@
 `DatedFilterSet` adds `year_from` and `year_to` on the record's main date (`date_field`);
 `EndedFilterSet`, for records with `end_kind` (alliances, missions), adds `end_kind`,
 `active_in` and `ended_by`, which read each kind of end for what it means.
+`disputed_filter(model label, help_text)` is the `disputed` filter of a resource whose fields
+are claimed (milidip.sources.claims): the records with an open conflict on a field.
 """
 
 import django_filters
 from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
@@ -26,7 +30,26 @@ from milidip.search import (
     check_search_terms,
     search_queryset,
 )
+from milidip.sources.claims import disputed_name_problems, disputed_q
 from milidip.sources.models import Source
+
+
+def disputed_filter(label, help_text):
+    """`?disputed=<field>`: the records of the model `label` ("missions.mission") whose sources
+    disagree on that field, unresolved; an unknown field name is a 400 naming the claimed ones.
+    A subquery on an index of Conflict: the same queries whatever the page size."""
+
+    def check(value):
+        problems = disputed_name_problems(apps.get_model(label), value)
+        if problems:
+            raise ValidationError(problems)
+
+    def filter_disputed(queryset, name, value):
+        return queryset.filter(disputed_q(queryset.model, value))
+
+    return django_filters.CharFilter(
+        method=filter_disputed, max_length=200, validators=[check], help_text=help_text
+    )
 
 
 class RecordFilterSet(django_filters.FilterSet):

@@ -5,7 +5,8 @@ finding where an old slug went.
   onto `into` (its citations, its rows: memberships, participants, contributions, strengths,
   locations; the links other records hold to it: an iteration's series, a deployment's
   `part_of`, a challenge's alliances; its own many-to-many links: a mission's hosts), writes
-  the history of both records with the reason, records a `MergedSlug` and deletes `record`.
+  the history of both records with the reason, records a `MergedSlug` and deletes `record`;
+  `into` is derived again from the claims of both (milidip.sources.claims).
   A row that `into` already has (the same participant) is not doubled: the moved copy is
   deleted.
 - `record_split(record=, slug=, name=, citations=, rows=, reason=, user=)` makes a new record
@@ -28,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from milidip.services import row_relations
+from milidip.sources.claims import derive
 from milidip.sources.models import MergedSlug
 from milidip.sources.review import needs_review
 
@@ -182,9 +184,12 @@ def record_merge(*, record, into, reason, user=None, run=None):
     MergedSlug.objects.filter(model=model_label(model), into=old_slug).update(into=into.slug)
     _save(into, user, note)
     record = model.objects.get(pk=record.pk)
+    old_pk = record.pk
     record._history_user = user
     record._change_reason = note[:REASON_LENGTH]
     record.delete()
+    # `into` now holds both records' claims; the merged record's open conflicts go with it.
+    derive(model, [into.pk, old_pk], user=user, change_reason=note[:REASON_LENGTH])
     merged, _ = MergedSlug.objects.update_or_create(
         model=model_label(model),
         old_slug=old_slug,
@@ -230,4 +235,6 @@ def record_split(*, record, slug, name, reason, citations=(), rows=None, user=No
             _save(row, user, note)
     MergedSlug.objects.filter(model=model_label(model), old_slug=slug).delete()
     _save(model.objects.get(pk=record.pk), user, note)
+    # Each of the two shows what its own citations now claim.
+    derive(model, [record.pk, new.pk], user=user, change_reason=note[:REASON_LENGTH])
     return new

@@ -16,7 +16,7 @@ from milidip.api.fields import (
 )
 from milidip.records import Status, can_see_drafts, field_list
 from milidip.services import uncited
-from milidip.sources.claims import RULES, fields_of, resolutions_of
+from milidip.sources.claims import RULES, fields_of, held, resolutions_of
 from milidip.sources.models import SOURCE_FIELDS, ImportRun, ImportRunRow, Source
 
 # What every cited record shows after its own fields, and what a write may send after them.
@@ -92,6 +92,19 @@ CLAIMS_SCHEMA = {
 }
 
 
+class DisputedField(serializers.ListField):
+    """A claimed record's `disputed`: the fields whose sources disagree, unresolved."""
+
+    def __init__(self, *, record, **kwargs):
+        kwargs.update(child=serializers.CharField(), read_only=True)
+        kwargs.setdefault(
+            "help_text",
+            "The fields whose sources disagree and no curator has resolved (each field's "
+            f"claims are in the {record}'s detail, `claims`); filter with `?disputed=`.",
+        )
+        super().__init__(**kwargs)
+
+
 @extend_schema_field(CLAIMS_SCHEMA)
 class ClaimsField(serializers.Field):
     """A record's claims (milidip.sources.claims), from its prefetched citations and one query
@@ -105,7 +118,8 @@ class ClaimsField(serializers.Field):
         request = self.context.get("request")
         drafts = can_see_drafts(getattr(request, "user", None), Source)
         shown = {}
-        for key, field in sorted(fields_of(record, resolutions_of(record)).items()):
+        fields = held(record, fields_of(record, resolutions_of(record)))
+        for key, field in sorted(fields.items()):
             field.claims = [
                 claim for claim in field.claims if drafts or claim.source.status == Status.PUBLISHED
             ]

@@ -16,10 +16,12 @@ from alliances.models import Country
 from milidip.api.reading import plan_for, read_records
 from milidip.api.renderers import CSVRenderer, FastJSONRenderer
 from milidip.records import Status
+from milidip.sources.claims import derive
 from milidip.sources.models import Source
 from milidip.urls import router
-from missions.models import Exercise, ExerciseParticipant
+from missions.models import Exercise, ExerciseParticipant, Mission
 from tests.datasets.conftest import imported_for_the_module
+from tests.factories import QUOTE_004
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,36 @@ def test_a_field_the_plan_cannot_read_fails_when_the_plan_is_compiled():
 
     with pytest.raises(Exception, match="display_name"):
         plan_for(Unreadable, Country)
+
+
+@pytest.mark.parametrize("prefix", ["alliances", "missions", "exercises"])
+def test_a_detail_reads_with_its_claims_as_its_serializer_shows_them(prefix, user):
+    """A claimed record's detail (`claims`, from the whole record) is the same bytes both
+    ways, for records in dispute (VENBRA 5's start, the alliances' obligations, UNIFIL's start
+    below) and not."""
+    # No mission is in dispute after the imports: an article disagrees with the UN list here.
+    unifil = Mission.objects.get(un_acronym="UNIFIL")
+    unifil.citations.create(
+        source=Source.objects.get(slug="us-south-korea-military-alliance"),
+        quote=QUOTE_004,
+        states={"start": "1979"},
+    )
+    derive(Mission, [unifil.pk])
+    viewset = VIEWSETS[prefix](action="retrieve")
+    serializer_class = viewset.get_serializer_class()
+    assert "claims" in serializer_class().fields
+    queryset = viewset.queryset.all()
+    if isinstance(user, AnonymousUser):
+        queryset = queryset.published()
+    disputed = [pk for pk, names in queryset.values_list("pk", "disputed") if names][:20]
+    sample = [*disputed, *queryset.values_list("pk", flat=True)[:20]]
+    queryset = queryset.filter(pk__in=sample)
+    request = RequestFactory().get("/api/v1/")
+    request.user = user
+    reference = serializer_class(queryset, many=True, context={"request": request}).data
+    fast = read_records(serializer_class, queryset, user, request)
+    assert len(fast) == len(reference) > 0
+    assert any(record["disputed"] for record in fast)
+    json = FastJSONRenderer()
+    for expected, got in zip(reference, fast, strict=True):
+        assert json.render(got) == json.render(expected), expected["slug"]

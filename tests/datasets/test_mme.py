@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 
 from alliances.models import Country
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from missions.models import Domain, Exercise, ExerciseCitation, ExerciseParticipant, Purpose
@@ -399,9 +400,11 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, tmp_path):
 
     curator = User.objects.create_user("curator")
     readex = Exercise.objects.get(mme_id="mme87")
-    readex.name = "Readex 1980"
+    readex.location = "Off Puerto Rico"
     readex._history_user = curator
     readex.save()
+    # A claimed field is the claims': a curator's choice of another value is a resolution.
+    resolve(record=readex, field="name", value="Readex 1980", reason="A test.", user=curator)
     magex = Exercise.objects.get(mme_id="mme86")
     assert codes(magex.domains) == ["air", "amphibious", "land"]
     magex._history_user = curator
@@ -410,16 +413,17 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, tmp_path):
 
     output = import_dataset("mme", file=files)
     readex.refresh_from_db()
-    assert readex.name == "Readex 1980"
+    assert (readex.name, readex.location) == ("Readex 1980", "Off Puerto Rico")
     assert codes(magex.domains) == ["air", "land"]
-    assert "skipped missions.Exercise Readex 1980: name changed by curator on " in output.out
+    assert "skipped missions.Exercise Readex 1980: location changed by curator on " in output.out
     assert "skipped missions.Exercise Magex-80: domains changed by curator on " in output.out
     assert "the dataset says domains ['air', 'amphibious', 'land'] (--overwrite" in output.out
     assert "missions.Exercise_domains     0 created" in output.out
 
     output = import_dataset("mme", file=files, overwrite=True)
     readex.refresh_from_db()
-    assert readex.name == "Readex 1-80"
+    assert readex.name == "Readex 1980", "--overwrite is not a claim: the resolution stands"
+    assert readex.location != "Off Puerto Rico"
     assert codes(magex.domains) == ["air", "amphibious", "land"]
     assert "overwrote missions.Exercise Magex-80: domains ['air', 'land'] -> ['air', " in (
         output.out
@@ -435,7 +439,7 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, tmp_path):
     assert history_links(entry) == (["air", "amphibious", "land"], ["warfighting"])
     assert history_links(magex.history.last()) == (["air", "amphibious", "land"], ["warfighting"])
     entry = readex.history.first()
-    assert (entry.history_user, entry.name) == (None, "Readex 1-80")
+    assert (entry.history_user, entry.name) == (None, "Readex 1980")
     assert history_links(entry) == (["amphibious", "sea"], ["warfighting"])
 
     output = import_dataset("mme", file=files)
@@ -445,7 +449,8 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset, tmp_path):
 
 def test_an_exercise_a_curator_gave_an_mme_id_is_filled_not_duplicated(import_dataset, tmp_path):
     """A curated exercise with MME's id: only its blank fields and empty links are filled;
-    its participants are added to."""
+    its participants are added to. Its name and dates are claims: MME's, the only ones, are
+    shown (a curator keeps another name by citing a source for it or resolving the field)."""
     import_dataset("cow-states")
     curated = Exercise.objects.create(
         slug="readex-1980",
@@ -460,7 +465,7 @@ def test_an_exercise_a_curator_gave_an_mme_id_is_filled_not_duplicated(import_da
     curated.refresh_from_db()
     assert (curated.slug, curated.name, curated.kind, curated.series) == (
         "readex-1980",
-        "Readex (1980)",
+        "Readex 1-80",
         "exercise",
         None,
     )

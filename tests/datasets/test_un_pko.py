@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.models import Source
 from milidip.sources.provenance import provenance_problems
 from missions.models import Mission, MissionCitation, MissionLocation
@@ -198,32 +199,30 @@ def test_a_curators_edit_is_kept_unless_overwrite(import_dataset):
     import_dataset("un-pko")
     curator = User.objects.create_user("curator")
     unifil = mission("UNIFIL")
-    unifil.name = "UN Interim Force in Lebanon"
-    unifil._history_user = curator
-    unifil.save()
+    # A claimed field is the claims': a curator's choice of another value is a resolution.
+    resolve(
+        record=unifil,
+        field="name",
+        value="UN Interim Force in Lebanon",
+        reason="A test.",
+        user=curator,
+    )
     MissionLocation.objects.filter(mission=unifil).update(latitude=Decimal("33.1"))
 
     output = import_dataset("un-pko")
     unifil.refresh_from_db()
     assert unifil.name == "UN Interim Force in Lebanon"
     assert location("UNIFIL") == [("Naqoura", Decimal("33.1"), Decimal("35.1342"))]
-    assert "skipped missions.Mission UNIFIL: name changed by curator" in output.out
     assert "skipped missions.MissionLocation Naqoura: latitude changed since the last import" in (
         output.out
     )
-    assert summary(output, "missions.Mission") == "0 created, 0 updated, 82 unchanged, 1 skipped"
+    assert summary(output, "missions.Mission") == "0 created, 0 updated, 83 unchanged, 0 skipped"
 
     output = import_dataset("un-pko", overwrite=True)
     unifil.refresh_from_db()
-    assert unifil.name == "United Nations Interim Force in Lebanon"
+    assert unifil.name == "UN Interim Force in Lebanon", "--overwrite is not a claim"
     assert unifil.slug == "un-unifil"
     assert location("UNIFIL") == [("Naqoura", Decimal("33.12"), Decimal("35.1342"))]
-    entry = unifil.history.first()
-    assert (entry.history_user, entry.history_change_reason) == (None, REASON)
-    assert (
-        "overwrote missions.Mission UNIFIL: name 'UN Interim Force in Lebanon' -> "
-        "'United Nations Interim Force in Lebanon'" in output.out
-    )
 
 
 def test_a_curated_part_of_is_never_replaced(import_dataset):
@@ -322,15 +321,19 @@ def test_an_import_leaves_the_planner_knowing_the_new_rows(import_dataset):
 
 
 def test_a_curated_mission_given_its_end_by_the_list_is_written_as_ended(import_dataset):
-    """A curator's mission named by its acronym gets its blank dates filled; the end makes it
-    ended, which is written with it (the database refuses an end on an unended mission)."""
+    """A curator's mission named by its acronym takes the list's dates (its claims, the only
+    ones); the end makes it ended, which is written with it (the database refuses an end on an
+    unended mission). Its uncited name gives way to the list's, and the run counts it: a
+    curator keeps a name by citing a source for it or resolving the field."""
     curated = Mission.objects.create(
         slug="yemen-observers", name="Observers in Yemen", kind="peacekeeping", un_acronym="UNYOM"
     )
     output = import_dataset("un-pko")
     curated.refresh_from_db()
     assert (curated.start, curated.end, curated.ended) == ("1963-07-01", "1964-09-01", True)
-    assert curated.name == "Observers in Yemen", "the curator's name is kept"
+    assert curated.end_kind == "ended"
+    assert curated.name == "United Nations Yemen Observation Mission"
+    assert "derived anew from the claims of: 1 missions.Mission" in output.out
     assert output.err == ""
     entry = curated.history.first()
     assert (entry.history_change_reason, entry.ended) == (REASON, True)

@@ -7,7 +7,6 @@ later run can tell what the importer wrote from what curators did (`ImportHistor
 
 from dataclasses import dataclass, field
 
-from django.db import models
 from simple_history.utils import bulk_create_with_history
 
 BATCH_SIZE = 500
@@ -34,12 +33,6 @@ def create_with_history(run, model, instances):
         progress.advance(len(batch))
     progress.finish()
     run.report.count(model, "created", len(instances))
-
-
-def last_history_id(model):
-    """The id of the newest history entry of `model` (0 when it has none): what a run wrote
-    comes after it."""
-    return model.history.aggregate(last=models.Max("history_id"))["last"] or 0
 
 
 def created_by(run, model, pks=None):
@@ -93,43 +86,3 @@ class ImportHistory:
             for entry in by_users:
                 found.last_user[getattr(entry, pk_name)] = entry
         return found
-
-
-def snapshot_m2m_history(model, since):
-    """Record the many-to-many fields a model's history tracks (simple_history's m2m_fields,
-    such as Mission.hosts) on its history entries written after the entry `since`.
-
-    bulk_create_with_history and bulk_update_with_history write the entry without them, so the
-    entry would show the record with no hosts; this copies the current relations onto each such
-    entry, as a save does. Entries that already have them are left alone.
-    """
-    history = model.history.model
-    fields = getattr(history, "_history_m2m_fields", ())
-    pk_name = model._meta.pk.attname
-    entries = dict(history.objects.filter(history_id__gt=since).values_list("history_id", pk_name))
-    if not fields or not entries:
-        return
-    for m2m_field in fields:
-        snapshot = getattr(history, m2m_field.name).model
-        through = m2m_field.remote_field.through
-        source = m2m_field.m2m_field_name()
-        target = m2m_field.m2m_reverse_field_name()
-        done = set()
-        for chunk in chunks(entries):
-            done.update(
-                snapshot.objects.filter(history_id__in=chunk).values_list("history_id", flat=True)
-            )
-        wanted = [entry for entry in entries if entry not in done]
-        related = {}
-        for chunk in chunks({entries[entry] for entry in wanted}):
-            for pk, record, other in through.objects.filter(
-                **{f"{source}_id__in": chunk}
-            ).values_list("pk", f"{source}_id", f"{target}_id"):
-                related.setdefault(record, []).append((pk, other))
-        rows = [
-            snapshot(history_id=entry, id=pk, **{f"{source}_id": record, f"{target}_id": other})
-            for entry in wanted
-            for record in (entries[entry],)
-            for pk, other in related.get(record, ())
-        ]
-        snapshot.objects.bulk_create(rows, batch_size=BATCH_SIZE)

@@ -24,10 +24,8 @@ from milidip.datasets.framework.history import (
     BATCH_SIZE,
     ImportHistory,
     chunks,
-    last_history_id,
-    snapshot_m2m_history,
 )
-from milidip.records import UpdatedAtField
+from milidip.records import UpdatedAtField, last_history_id, snapshot_m2m_history
 
 
 class LinkSync:

@@ -27,6 +27,7 @@ from milidip.datasets.framework.history import (
     create_with_history,
 )
 from milidip.datasets.framework.reporting import reasons
+from milidip.dates import EndKind
 from milidip.records import UpdatedAtField
 from milidip.sources.merges import merged_into
 
@@ -123,6 +124,7 @@ class RecordSync:
         changed, names = [], set()
         for pk, (instance, values, row) in self._existing.items():
             owned = self.fields if pk in history.created else self.enrich_fields
+            values = self._end_kind_follows_end(instance, values, owned)
             changes = {
                 name: self._desired(name, value)
                 for name, value in values.items()
@@ -162,6 +164,17 @@ class RecordSync:
             progress.advance(len(batch))
         progress.finish()
         self.run.report.count(self.model, "updated", len(changed))
+
+    @staticmethod
+    def _end_kind_follows_end(instance, values, owned):
+        """The dataset's values with its end kind as the record's end makes it: an end the
+        record shows, where the import does not write it (an end derived from every source's
+        claims, milidip.sources.claims), is `ended` whatever the dataset's kind for its own
+        blank end (milidip.dates.derive_end_kind), so a re-run neither rewrites the kind nor
+        takes it for a curator's edit."""
+        if "end_kind" not in values or "end" in owned or not getattr(instance, "end", ""):
+            return values
+        return {**values, "end_kind": EndKind.ENDED, "coverage_end": ""}
 
     def _generated(self, instance, name):
         """Whether the field holds a value made from the record's other data after the import

@@ -28,7 +28,12 @@ Missions:
   its first row's "Mission HQ", a MissionLocation with coordinates. IPI labels the two
   coordinate columns the wrong way round in every row (Juba's 4.85 is under "Mission HQ
   Longitude"): the latitude is read from "Mission HQ Longitude" and
-  the longitude from "Mission HQ Latitude". Its hosts are the countries of its rows' "Country
+  the longitude from "Mission HQ Latitude". Its acronym (as short name), start and end are
+  the claims of the rows that give them (milidip.sources.claims: the first row states the
+  acronym and start, the last the end), written when the mission is created and derived from
+  every source's claims after that (the UN list's come first, seeds/datasets/precedence.toml).
+  A mission of the UN list is given no such claim: its months in IPI are when IPI saw it,
+  not its dates. Its hosts are the countries of its rows' "Country
   of Mission ISO-3" (an unknown code makes a bad row), written with history like its other
   fields: a curator's change of them is kept unless --overwrite. It cites its first row, its
   last (its end) and the first row naming each other country of mission.
@@ -148,6 +153,21 @@ def acronym_of(value):
     return acronym
 
 
+def owned_claims(acronym, rows, first_month, last_month):
+    """{row number: its claims} of a mission the import owns (milidip.sources.claims): the
+    first row states the acronym (as `short_name`) and the first month as the start, unless
+    it is the data's first month (the mission may have begun before); the last row states the
+    last month as the end, unless it is the data's last month (still deployed then)."""
+    first, last = rows[0], rows[-1]
+    claims = defaultdict(dict)
+    claims[first.row.number]["short_name"] = acronym
+    if first.month != first_month:
+        claims[first.row.number]["start"] = first.month
+    if last.month != last_month:
+        claims[last.row.number]["end"] = last.month
+    return claims
+
+
 def check_total(total, parts):
     given = sum(part or 0 for part in parts)
     if total is not None and total != given:
@@ -222,6 +242,7 @@ class Ipi(Dataset):
                         note=f"Country of mission {code}",
                     )
         first_month = min((month.month for month in months), default="")
+        last_month = max((month.month for month in months), default="")
         for acronym, rows in ours.items():
             first, last = rows[0], rows[-1]
             cited = {first.row.number: "Acronym, headquarters, country of mission"}
@@ -235,10 +256,15 @@ class Ipi(Dataset):
                     countries.add(month.country)
                     cited[month.row.number] = f"Country of mission {month.country}"
             cited.setdefault(last.row.number, "Its last month in the data")
+            claims = owned_claims(acronym, rows, first_month, last_month)
             for month in rows:
                 if month.row.number in cited:
                     citations.cite(
-                        missions[acronym], months_source, month.row, note=cited[month.row.number]
+                        missions[acronym],
+                        months_source,
+                        month.row,
+                        note=cited[month.row.number],
+                        states=claims.get(month.row.number),
                     )
         for contribution in contributions:
             citations.cite(
@@ -248,6 +274,7 @@ class Ipi(Dataset):
                 note=f"Contribution of {contribution.country.code} as of {contribution.as_of}",
             )
         citations.flush()
+        run.derive(Mission, [missions[acronym].pk for acronym in ours])
 
     def read_months(self, run):
         """The mission-month rows, in file order; bad rows are reported."""
@@ -333,15 +360,7 @@ class Ipi(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=(
-                "short_name",
-                "organisation",
-                "start",
-                "end",
-                "ended",
-                "end_kind",
-                "coverage_end",
-            ),
+            fields=("organisation", "ended", "end_kind", "coverage_end"),
             create_defaults={"status": Status.PUBLISHED},
         )
         for acronym, rows in list(ours.items()):

@@ -56,8 +56,13 @@ code. The mapping:
 - Country.gw_code is filled where blank for every country MME names (`gw_code`): its COW code
   except where Gleditsch and Ward number the state differently.
 - Each exercise cites its row of mme_v7.csv and each row of mme_v7_long.csv that gave it a
-  participant; each series cites its iterations' rows of mme_v7.csv (participants are cited
-  through their exercise).
+  participant. The wide row's citation states its claims (milidip.sources.claims): Ex_Name
+  (when MME gives one) and the dates read; an exercise's name and dates are written when the
+  import creates it and derived from every source's claims after that, so an article's claim
+  is never overwritten and MME's stays visible beside it. A series' name and span are not
+  claims (they are MME's Series_Name and its iterations' span, not a row's statement); each
+  series cites its iterations' rows of mme_v7.csv (participants are cited through their
+  exercise).
 
 The copy in seeds/ is UTF-8 throughout (SOURCES.md warns of non-UTF-8 bytes in the wide file;
 this copy has none, only typographic quotes and ellipses written in UTF-8); a line that is not
@@ -88,11 +93,23 @@ from missions.models import EXERCISE_FIELDS, Exercise, ExerciseCitation, Exercis
 # is created), the alliance (a curator's link) and the links synced on their own (participants,
 # domains, purposes). On a curated exercise it fills only the blanks of those a curator can leave
 # blank.
+# Name and dates are claims (`CLAIMS`): written when the import creates an exercise, derived
+# from every source's claims after that (milidip.sources.claims).
+CLAIMS = ("name", "start", "end")
 MME_EXERCISE_FIELDS = field_list(
     EXERCISE_FIELDS,
-    without=("slug", "alliance", "participants", "domains", "purposes", "mme_id", "mme_series"),
+    without=(
+        "slug",
+        "alliance",
+        "participants",
+        "domains",
+        "purposes",
+        "mme_id",
+        "mme_series",
+        *CLAIMS,
+    ),
 )
-MME_ENRICH_FIELDS = field_list(MME_EXERCISE_FIELDS, without=("name", "kind", "series"))
+MME_ENRICH_FIELDS = field_list(MME_EXERCISE_FIELDS, without=("kind", "series"))
 
 WIDE_FILE = "mme_v7.csv"
 LONG_FILE = "mme_v7_long.csv"
@@ -238,6 +255,16 @@ class ExerciseRow:
     purposes: frozenset
     row: object
     named: list = field(default_factory=list)
+    named_in_row: bool = True  # MME gives an Ex_Name (-9: not known)
+
+    def claims(self):
+        """What the row states of its exercise (milidip.sources.claims): its Ex_Name (not the
+        "Unnamed exercise" made for a row without one) and the dates read, an end dropped as
+        before the start stating none."""
+        claims = {name: self.values[name] for name in ("start", "end") if self.values[name]}
+        if self.named_in_row:
+            claims["name"] = self.values["name"]
+        return claims
 
 
 @dataclass
@@ -305,7 +332,9 @@ class Mme(Dataset):
             record = records.get(exercise.mme_id)
             if record is None:
                 continue
-            citations.cite(record, wide, exercise.row, note="The exercise")
+            citations.cite(
+                record, wide, exercise.row, note="The exercise", states=exercise.claims()
+            )
             parent = series.get(exercise.series.casefold())
             if parent is not None:
                 citations.cite(parent, wide, exercise.row, note=f"Iteration {exercise.mme_id}")
@@ -316,6 +345,7 @@ class Mme(Dataset):
                     record, long, participation.row, note=f"Participant: {participation.name}"
                 )
         citations.flush()
+        run.derive(Exercise, [record.pk for record in records.values()])
 
     def read_exercises(self, run):
         """The exercises of the wide file by mme_id."""
@@ -386,6 +416,7 @@ class Mme(Dataset):
             flags(row, PURPOSE_COLUMNS),
             row,
             named,
+            named_in_row=bool(text(row["ex_name"])),
         )
 
     def read_participants(self, run, exercises):

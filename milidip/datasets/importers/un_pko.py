@@ -7,7 +7,8 @@ peacekeeping:
 - Its identity is its acronym (`mission_acronym`, kept in `un_acronym` and as the short name);
   a new mission's slug is "un-" and the acronym in lower case ("un-unifil", "un-unosom-ii"),
   set once and never changed. A stored mission with the acronym (the ipi import may have
-  created it first, or a curator) is enriched where blank, not duplicated.
+  created it first, or a curator) is the same mission, not a duplicate: its organisation is
+  filled where blank, and the row's claims join its other sources'.
 - name: `mission_name`. DOMREP's is cut short in the file (and opens with a stray quote): it
   takes the name in `NAMES`.
 - start and end: `start_date` and `end_date` (YYYY-MM-DD; blank is unknown). A blank end means
@@ -20,7 +21,11 @@ peacekeeping:
   more than five decimals, or one given without the other or without a place, makes a bad row.
   Seven rows give the two coordinates the other way round (`SWAPPED_COORDINATES`): they are
   read swapped back.
-- Each mission cites its row.
+- Each mission cites its row, and the citation states the row's claims
+  (milidip.sources.claims): name, acronym (as `short_name`), start and end where given. Those
+  fields are written when the import creates a mission; after that they are derived from all
+  sources' claims by the precedence table (seeds/datasets/precedence.toml), so an article's or
+  IPI's claim is never overwritten and the UN's stays visible beside theirs.
 
 The articles' South Korean deployments to Lebanon and South Sudan (fixtures/50_missions.json)
 serve in UN missions of this list: `DEPLOYMENTS` names the mission each serves in. The import
@@ -35,13 +40,14 @@ from django.utils.text import slugify
 
 from alliances.models import Alliance
 from milidip.datasets.framework.description import Dataset
-from milidip.datasets.framework.history import last_history_id, snapshot_m2m_history
 from milidip.datasets.framework.reading import ImportFailure, Input, RowError, partial_date
 from milidip.dates import is_not_before
-from milidip.records import Status
+from milidip.records import Status, last_history_id, snapshot_m2m_history
 from missions.models import Mission, MissionCitation, MissionLocation
 
 ORGANISATION = "united-nations"
+# The dates a row states as claims; name and acronym it always states (`mission_claims`).
+CLAIMS = ("start", "end")
 ACRONYM_MAX_LENGTH = Mission._meta.get_field("un_acronym").max_length
 COORDINATE_PLACES = 5
 
@@ -134,6 +140,14 @@ def coordinate(value, *, what, limit):
     return number
 
 
+def mission_claims(mission):
+    """What a row of the list states of its mission (milidip.sources.claims): its name, its
+    acronym as the short name, and the days it gives (a blank date states nothing)."""
+    claims = {"name": mission.name, "short_name": mission.acronym}
+    claims.update((name, getattr(mission, name)) for name in CLAIMS if getattr(mission, name))
+    return claims
+
+
 class UnPko(Dataset):
     name = "un-pko"
     inputs = {
@@ -169,12 +183,14 @@ class UnPko(Dataset):
                     source,
                     mission.row,
                     note="Acronym, name, dates and headquarters",
+                    states=mission_claims(mission),
                 )
         for deployment, mission in deployments:
             citations.cite(
                 deployment, source, mission.row, note=f"It serves in {mission.acronym} (part of)"
             )
         citations.flush()
+        run.derive(Mission, [mission.pk for mission in missions.values()])
 
     def read_missions(self, run):
         """The missions of the list; bad rows are reported."""
@@ -232,8 +248,8 @@ class UnPko(Dataset):
         taken = dict(Mission.objects.values_list("slug", "un_acronym"))
         sync = run.records(
             Mission,
-            fields=("name", "short_name", "kind", "organisation", "start", "end", "ended"),
-            enrich_fields=("short_name", "organisation", "start", "end"),
+            fields=("kind", "organisation", "ended"),
+            enrich_fields=("organisation",),
             create_defaults={"status": Status.PUBLISHED},
         )
         missions = {}

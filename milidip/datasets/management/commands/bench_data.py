@@ -34,7 +34,7 @@ WORDS = (
 )  # fmt: skip
 EXERCISE_COLUMNS = [
     "id", "status", "retraction_reason", "created", "updated", "slug", "name", "kind", "start",
-    "end", "location", "description", "mme_id", "mme_series",
+    "end", "location", "description", "mme_id", "mme_series", "disputed",
 ]  # fmt: skip
 PARTICIPANT_COLUMNS = ["id", "role", "country_id", "exercise_id"]
 CITATION_COLUMNS = [
@@ -80,7 +80,7 @@ def synthetic_rows(scale, first_ids, countries, source_id, now):
         exercises.append(
             (exercise_id, status, "", now, now, f"bench-{number}", name, "exercise", start,
              end, rng.choice(("", "Pacific Ocean", "Korean Peninsula", "Baltic Sea")),
-             "A synthetic exercise for benchmarks.", "", "")
+             "A synthetic exercise for benchmarks.", "", "", [])
         )  # fmt: skip
         count = rng.choice((2, 2, 3, 3, 3, 4, 4, 5))
         chosen = set()
@@ -103,7 +103,9 @@ def copy_rows(cursor, table, columns, rows):
     quoted = ", ".join(f'"{column}"' for column in columns)
     with cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([Jsonb(value) if isinstance(value, dict) else value for value in row])
+            copy.write_row(
+                [Jsonb(value) if isinstance(value, dict | list) else value for value in row]
+            )
 
 
 class Command(BaseCommand):
