@@ -23,7 +23,14 @@ from milidip.dates import (
     end_kind_field,
     not_before_q,
 )
-from milidip.records import Record, RecordQuerySet, SlugRecord, UpdatedAtField, record_url
+from milidip.records import (
+    Record,
+    RecordQuerySet,
+    SlugRecord,
+    UpdatedAtField,
+    disputed_field,
+    record_url,
+)
 from milidip.sources.models import Citation
 
 USER_ASSIGNED_PREFIX = "X"
@@ -389,13 +396,7 @@ class Alliance(SlugRecord, Obligations):
         related_name="atop_alliances",
         help_text="For an ATOP alliance: the COW alliance ATOP says it is (its cow4id).",
     )
-    disputed = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="The fields whose sources disagree and no curator has resolved "
-        "(set by milidip.sources.claims.derive).",
-    )
+    disputed = disputed_field()
     # A slug `atop-<n>` or `cow-<n>` that names no record leads (301) to the alliance whose
     # atop_id or cow_id is n (milidip.sources.merges.redirect_slug): a dataset's coding of an
     # alliance stored under another slug.

@@ -109,6 +109,17 @@ def record_url(name, key):
     return head + quote(key, safe=RFC3986_SUBDELIMS + "/~:@") + tail
 
 
+def disputed_field():
+    """A claimed record's `disputed`: the fields whose sources disagree, unresolved."""
+    return models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The fields whose sources disagree and no curator has resolved "
+        "(set by milidip.sources.claims.derive).",
+    )
+
+
 class Record(models.Model):
     status = models.CharField(
         "publication status",

@@ -21,7 +21,7 @@ from milidip.dates import (
     end_kind_field,
     not_before_q,
 )
-from milidip.records import SlugRecord, UpdatedAtField, record_url
+from milidip.records import SlugRecord, UpdatedAtField, disputed_field, record_url
 from milidip.sources.models import Citation
 
 DOMAINS = {
@@ -226,13 +226,7 @@ class Exercise(SlugRecord):
         blank=True,
         help_text="For a series: the name MME v7 gives it (Series_Name), e.g. “Foal Eagle”.",
     )
-    disputed = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="The fields whose sources disagree and no curator has resolved "
-        "(set by milidip.sources.claims.derive).",
-    )
+    disputed = disputed_field()
 
     # Only the exercise's own fields are claimed (see milidip.sources.claims): no row of it.
     claim_rows = {}
@@ -390,13 +384,7 @@ class Mission(SlugRecord):
         "serves in (South Korea's Dongmyeong Unit serves in UNIFIL); for a UN mission, the "
         "aggregate that the UN lists it under (UNOSOM I and II are parts of UNOSOM).",
     )
-    disputed = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="The fields whose sources disagree and no curator has resolved "
-        "(set by milidip.sources.claims.derive).",
-    )
+    disputed = disputed_field()
 
     # Only the mission's own fields are claimed (see milidip.sources.claims): no row of it.
     claim_rows = {}
