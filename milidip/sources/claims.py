@@ -170,9 +170,10 @@ class Field:
         }
 
 
-def decide(model, key, claims, resolution):
-    """The shown value of one field from its claims and a curator's resolution (or None)."""
-    rule = rule_for(model, key)
+def decide(model, key, claims, resolution, rule=None):
+    """The shown value of one field from its claims and a curator's resolution (or None);
+    `rule` is the field's (rule_for), when the caller has it."""
+    rule = rule or rule_for(model, key)
     claims = sorted(claims, key=lambda claim: (rule.rank(claim.source.collection), claim.order))
     if resolution is not None:
         return Field(key, claims, resolution.value, "curator", False)
@@ -189,11 +190,13 @@ def fields_of(record, resolutions=None, citations=None):
     sources), or those given (a page's, already filtered to what its reader may see), and its
     resolutions ({key: Resolution}; none when not given)."""
     model = type(record)
+    rules = {}  # key -> its rule, or None: an alliance's page reads hundreds of claims
     by_key = defaultdict(list)
     citations = record.citations.all() if citations is None else citations
     for order, citation in enumerate(sorted(citations, key=lambda c: c.pk or 0)):
         for key, value in (citation.states or {}).items():
-            if rule_for(model, key) is None:
+            rule = rules[key] if key in rules else rules.setdefault(key, rule_for(model, key))
+            if rule is None:
                 continue
             by_key[key].append(
                 Claim(citation.source, citation.quote, citation.locator, value, order)
@@ -201,7 +204,10 @@ def fields_of(record, resolutions=None, citations=None):
     resolutions = resolutions or {}
     for key in resolutions:
         by_key.setdefault(key, [])  # a curator's value counts even where no source states one
-    return {key: decide(model, key, claims, resolutions.get(key)) for key, claims in by_key.items()}
+    return {
+        key: decide(model, key, claims, resolutions.get(key), rules.get(key))
+        for key, claims in by_key.items()
+    }
 
 
 def held(record, fields):
