@@ -22,11 +22,11 @@ from milidip.pages.jsonld import record_jsonld
 from milidip.pages.languages import page_language
 from milidip.pages.records import (
     CONTEXTS,
-    DETAIL_RELATED,
     KINDS,
     citation_rows,
     citations_of,
     disagreements_of,
+    find_record,
 )
 from milidip.records import Status, can_see_drafts, visible_to
 from milidip.search import SEARCH_MAX_LENGTH, check_search_terms, search_queryset
@@ -193,16 +193,11 @@ def moved(request, kind, slug, curator):
 def record_detail(request, kind_name, key):
     """A record's page; 404 for a draft the reader may not see, 410 for a retracted record."""
     kind = KINDS[kind_name]
-    lookup = {kind.lookup: key.upper() if kind.lookup == "code" else key}
-    queryset = kind.model.objects.filter(**lookup)
-    if kind_name in DETAIL_RELATED:
-        queryset = queryset.select_related(*DETAIL_RELATED[kind_name])
-    record = queryset.first()
+    record = find_record(kind, key, request.user)
     curator = can_see_drafts(request.user, kind.model)
     if record is None:
+        # A slug merged into another record answers 301 to it (a draft's slug never was).
         return moved(request, kind, key, curator) or not_found(request, kind.label.lower())
-    if record.status == Status.DRAFT and not curator:
-        return not_found(request, kind.label.lower())
     api_url = kind.api_url(record)
     context = {
         "kind": kind,
