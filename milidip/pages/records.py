@@ -20,7 +20,7 @@ from milidip.explore.dossier import country_dossier
 from milidip.records import Status, can_see_drafts, record_url, visible_to
 from milidip.sources.claims import agree, disagreements, rule_for
 from milidip.sources.filters import SourceFilter
-from milidip.sources.models import Source
+from milidip.sources.models import SOURCE_FIELDS, Source
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
 from missions.models import (
     Challenge,
@@ -153,20 +153,11 @@ def display(model, field_name, value):
     return force_str(_labels(model, field_name).get(value, value), strings_only=True)
 
 
-# The columns of a source that a page reads: its citation list, its claims and its JSON-LD
-# (milidip.pages.jsonld.source_jsonld).
+# The columns of a source that a page reads (its citation list, claims and JSON-LD: all but the
+# file's and the long description).
 SOURCE_COLUMNS = (
     "id",
-    "slug",
-    "title",
-    "kind",
-    "collection",
-    "author",
-    "publisher",
-    "published",
-    "url",
-    "citation_text",
-    "licence",
+    *(name for name in SOURCE_FIELDS if name not in ("file", "checksum", "description")),
 )
 
 
