@@ -20,6 +20,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db.models import F
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import empty
@@ -307,6 +308,19 @@ def related_lookup(model, source):
     raise TypeError(f"{model.__name__}.{source}: not a to-many relation")
 
 
+def within_owner(ordering, lookup):
+    """A related model's ordering less its terms through the owner (`lookup`): rows are grouped
+    by owner, and those terms are the same within a group. A participant's ordering ("exercise",
+    "country") sorted every page's participants by their exercise's start, name and slug, a
+    join and a sort the database did for nothing."""
+    owner = lookup.split(LOOKUP_SEP)[0]
+    return [
+        term
+        for term in ordering
+        if not (isinstance(term, str) and term.lstrip("-").split(LOOKUP_SEP)[0] == owner)
+    ]
+
+
 class ListRelation:
     """A many=True nested serializer: the related rows, in their model's order, by owner."""
 
@@ -314,12 +328,14 @@ class ListRelation:
         self.target, self.lookup = related_lookup(model, source)
         self.plan = plan_for(type(field.child), self.target)
         self.leave_out_hidden = isinstance(field, VisibleListSerializer)
+        self.ordering = within_owner(self.target._meta.ordering, self.lookup)
 
     def fetch(self, rows, reader):
         ids = [row["pk"] for row in rows]
         if not ids:
             return {}
         queryset = self.target._default_manager.filter(**{f"{self.lookup}__in": ids})
+        queryset = queryset.order_by(*self.ordering)
         related = list(
             queryset.annotate(**{OWNER: F(self.lookup)}).values(*self.plan.columns, OWNER)
         )

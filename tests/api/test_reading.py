@@ -137,3 +137,24 @@ def test_a_detail_reads_with_its_claims_as_its_serializer_shows_them(prefix, use
     json = FastJSONRenderer()
     for expected, got in zip(reference, fast, strict=True):
         assert json.render(got) == json.render(expected), expected["slug"]
+
+
+def test_related_rows_are_sorted_within_their_owner_only():
+    """A related model's ordering through its owner is dropped (rows are grouped by owner):
+    a page's participants are no longer joined to their exercise to be sorted by its start."""
+    from milidip.api.reading import within_owner
+
+    assert within_owner(["exercise", "country"], "exercise") == ["country"]
+    assert within_owner(["-alliance__start", "country", "pk"], "alliance") == ["country", "pk"]
+    assert within_owner(["code"], "exercises") == ["code"]
+
+
+def test_a_list_reads_participants_without_their_exercises(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/exercises/?page_size=50").status_code == 200
+    participants = [q["sql"] for q in queries if 'FROM "missions_exerciseparticipant"' in q["sql"]]
+    assert participants, "the list reads its participants"
+    assert all('JOIN "missions_exercise" ' not in sql for sql in participants), participants
