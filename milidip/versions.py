@@ -34,6 +34,10 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CACHE_KEY = "data-version"
+# Set in the environ of an anonymous read the read cache let through to its view: the data
+# version it began at, under which what the view computes from the data may be kept (a list's
+# count: milidip.api.pagination).
+READ_VERSION = "milidip.read_cache.version"
 _reading_to_keep = contextvars.ContextVar("milidip_reading_to_keep", default=False)
 # Tables whose changes no read shows: sessions, logins and their lockouts, API tokens, users.
 UNSHOWN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "tokens"}

@@ -55,7 +55,13 @@ from django.utils.http import parse_http_date_safe
 from prometheus_client import Counter
 
 from milidip.api.throttling import BASE_COST, spend_cached
-from milidip.versions import current_and, data_changed, reading_to_keep, uncommitted_changes
+from milidip.versions import (
+    READ_VERSION,
+    current_and,
+    data_changed,
+    reading_to_keep,
+    uncommitted_changes,
+)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Headers a cached 200 is answered with (those the outer middleware add are made again).
@@ -208,6 +214,7 @@ class ReadCacheMiddleware:
             ANSWERED_200.inc()
             return self.from_cache(stored)
         MISSED.inc()
+        request.META[READ_VERSION] = version
         # What is kept under `version` must be read from data at least that new: the primary.
         with reading_to_keep():
             response = self.get_response(request)

@@ -12,7 +12,9 @@ place in the list. A `page` beyond MAX_OFFSET rows is a 400 that says to follow 
 
 `count` is exact up to COUNT_EXACT_UP_TO rows and an estimate beyond (PostgreSQL's planner's;
 `X-Total-Count-Estimated: true`, `count_estimated: true`): counting a million rows to show a
-number costs more than the page.
+number costs more than the page. A count changes only when the data does: for an anonymous read
+it is kept in the read cache under the data version the request began at (milidip.api.caching),
+so the next page of the same list, or the same page asked afresh, does not count again.
 
 Every page, JSON or CSV, also says where the others are and how many rows there are in all: an
 RFC 8288 `Link` header (first, prev, next, last) and `X-Total-Count`. A CSV page has no room for
@@ -21,15 +23,20 @@ RFC 8288 `Link` header (first, prev, next, last) and `X-Total-Count`. A CSV page
 
 import base64
 import binascii
+import hashlib
 import json
 from collections import OrderedDict
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connections
 from django.db.models import Q
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from milidip.versions import READ_VERSION
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -146,15 +153,29 @@ def estimated_count(queryset):
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def bounded_count(queryset):
-    """(count, exact): exact up to COUNT_EXACT_UP_TO rows, else the planner's estimate."""
+def bounded_count(queryset, version=None):
+    """(count, exact): exact up to COUNT_EXACT_UP_TO rows, else the planner's estimate. With
+    the data `version` the request began at, kept in the read cache under it (keyed by the
+    query itself, so a curator's count of drafts is never an anonymous reader's)."""
+    key = None
+    if version is not None:
+        sql, params = queryset.order_by().query.sql_with_params()
+        query = f"{queryset.db}\n{sql}\n{params!r}".encode()
+        key = f"count:{hashlib.sha256(query).hexdigest()}"
+        kept = caches[settings.READ_CACHE].get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1], kept[2]
     counted = queryset.order_by()[: COUNT_EXACT_UP_TO + 1].count()
     if counted <= COUNT_EXACT_UP_TO:
-        return counted, True
-    estimate = estimated_count(queryset)
-    if estimate is None:
-        return queryset.count(), True
-    return max(estimate, counted), False
+        result = counted, True
+    else:
+        estimate = estimated_count(queryset)
+        result = (queryset.count(), True) if estimate is None else (max(estimate, counted), False)
+    if key is not None:
+        caches[settings.READ_CACHE].set(
+            key, (version, *result), timeout=settings.READ_CACHE_SECONDS
+        )
+    return result
 
 
 class Pagination(PageNumberPagination):
@@ -174,7 +195,7 @@ class Pagination(PageNumberPagination):
         token = request.query_params.get("cursor")
         if token is not None and "page" in request.query_params:
             raise ValidationError({"cursor": ["Give page or cursor, not both."]})
-        self.count, self.count_exact = bounded_count(queryset)
+        self.count, self.count_exact = bounded_count(queryset, request.META.get(READ_VERSION))
         self.page_size_used = page_size
         if token is not None:
             keys = decode_cursor(token, self.ordering, queryset.model)

@@ -159,6 +159,40 @@ def test_a_draft_never_reaches_an_anonymous_reader_through_the_cache(shared_cach
     assert "private" in curator.get(url)["Cache-Control"]
 
 
+def count_queries(queries):
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_a_list_s_count_is_kept_under_the_data_version(
+    shared_cache, committed, django_assert_max_num_queries
+):
+    """The next page of a list, or the same page asked afresh, does not count again while the
+    data version stands; a write moves it, and the next read counts what is there now."""
+    api = APIClient()
+    url = "/api/v1/exercises/?country=KOR&page_size=2"
+    total = api.get(url).json()["count"]
+    with django_assert_max_num_queries(50) as queries:
+        second = api.get(url + "&page=2")
+    assert second.json()["count"] == total
+    assert count_queries(queries) == []
+    with django_assert_max_num_queries(50) as queries:
+        fresh = api.get(url, HTTP_CACHE_CONTROL="no-cache")
+    assert fresh.json()["count"] == total and count_queries(queries) == []
+
+    with committed():
+        Exercise.objects.filter(slug="foal-eagle").update(status=Status.DRAFT)
+        versions.data_changed()
+    with django_assert_max_num_queries(50) as queries:
+        after = api.get(url + "&page=2")
+    assert len(count_queries(queries)) == 1
+    assert after.json()["count"] == total - 1
+    # A curator's count (drafts included) is counted and kept apart from the readers'.
+    curator = APIClient()
+    curator.force_authenticate(staff("curator"))
+    assert curator.get(url).json()["count"] == total
+    assert api.get(url + "&page=2").json()["count"] == total - 1
+
+
 def test_a_version_is_never_repeated_even_when_redis_loses_it(shared_cache):
     before = versions.current()
     caches["default"].delete(versions.CACHE_KEY)
