@@ -177,15 +177,16 @@ def release_slots(**kwargs):
     held.slots = []
 
 
-def spend_cached(request, cost):
+def spend_cached(meta, cost):
     """Spend `cost` (what the view's answer cost, milidip.api.caching keeps it beside the
     response) from an anonymous client's budget for an answer taken from the read cache: a
     client pays the same for a page whether it was cached or not, so budgets mean one thing. The
     shared pool and slots for heavy requests are not drawn from: no worker is kept busy. The
-    client was found under its budget by SpentClientMiddleware just before."""
+    client was found under its budget by SpentClientMiddleware just before. `meta` is the
+    request's META, or the WSGI environ before Django sees it."""
     budget = settings.API_ANON_BUDGET
     if budget is not None:
-        key = f"budget:anon:{client_address(request)}"
+        key = f"budget:anon:{address_in(meta)}"
         spend(caches[settings.THROTTLE_CACHE], key, cost, budget, time.time())
 
 

@@ -43,7 +43,12 @@ request_log = logging.getLogger("milidip.requests")
 
 def request_id_for(request):
     """The caller's X-Request-ID if well formed (8-128 letters, digits, . _ : -), else a new one."""
-    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return request_id_in(request.META)
+
+
+def request_id_in(meta):
+    """`request_id_for` from a request's META, or from a WSGI environ before Django sees it."""
+    given = meta.get("HTTP_X_REQUEST_ID", "")
     if WELL_FORMED_REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
