@@ -359,6 +359,7 @@ class RefuseSpentClients:
         spent = spent_budget(environ)
         if spent is None:
             return self.application(environ, start_response)
+        started = time.perf_counter()
         key, budget, login = spent
         now = time.time()
         until, recheck = self.spent_until.get(key, (0, 0))
@@ -381,8 +382,14 @@ class RefuseSpentClients:
             exposed = ", ".join(settings.CORS_EXPOSE_HEADERS)
             headers.append(("Access-Control-Allow-Origin", "*"))
             headers.append(("Access-Control-Expose-Headers", exposed))
+        self.refused(environ, headers, body, started)
         start_response("429 Too Many Requests", headers)
         return [body]
+
+    def refused(self, environ, headers, body, started):
+        """Called with a refusal's headers (which it may add to) before they are sent; `started`
+        is the request's time.perf_counter() on arrival. milidip.ops.middleware.LoggedRefusals
+        gives the refusal its request id and log line."""
 
     def remember(self, key, until, now):
         if len(self.spent_until) >= self.MAX_REMEMBERED:
