@@ -31,7 +31,7 @@ run: $(VENV)/.run-deps .secret_key
 	$(MAKE) --no-print-directory setup-db
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "milidip: serving on http://$(HOST):$(PORT)/ (admin at /admin/; 'make superuser' to log in)"
-	$(BIN)/gunicorn milidip.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn milidip.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 ## setup-db: migrate, load the curated records and import the datasets unless already there
 setup-db: $(VENV)/.run-deps .secret_key

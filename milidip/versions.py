@@ -22,6 +22,7 @@ already sees, so a response that may be kept under a version is read from the pr
 """
 
 import contextvars
+import os
 import time
 from contextlib import contextmanager
 
@@ -82,6 +83,37 @@ def current():
     # From the primary, where writes move it (a replica may not have replayed the last move).
     versions = _version_model().objects.using(DEFAULT_DB_ALIAS)
     return versions.values_list("version", flat=True).filter(pk=1).first() or 0
+
+
+# Where a process keeps its own Redis connection for `current_if_set` (on the cache backend, which
+# Django makes once per thread and anew when the cache settings change).
+_CONNECTION = "_milidip_data_version_connection"
+
+
+def current_if_set():
+    """The data version as `current()` gives it, or None when none is set yet (`current()` sets
+    one), read as cheaply as the store allows: with Redis, one GET sent on a connection this
+    process keeps for it, without the layers of Django's cache API and redis-py's command
+    machinery, which cost a 304 answered before Django (milidip.ops.early) several times the
+    round trip itself. An error reading it is raised, as `current()` raises it."""
+    store = _store()
+    redis = getattr(getattr(store, "_cache", None), "get_client", None)
+    if redis is None:  # the database, or a cache of another kind
+        return current()
+    held = getattr(store, _CONNECTION, None)
+    if held is None or held[0] != os.getpid():  # none yet, or one the parent process opened
+        connection = redis(write=False).connection_pool.get_connection()
+        held = (os.getpid(), connection, store.make_key(CACHE_KEY))
+        setattr(store, _CONNECTION, held)
+    _, connection, key = held
+    try:
+        connection.send_command("GET", key)
+        value = connection.read_response()
+    except Exception:
+        connection.disconnect()  # the next GET connects it again
+        raise
+    # Django's Redis serializer keeps an integer as its digits.
+    return None if value is None else int(value)
 
 
 def current_and(alias, keys):

@@ -99,7 +99,8 @@ ANSWERED_304, ANSWERED_EARLY, ANSWERED_200, MISSED = (
     ANSWERS.labels(answer="view"),
 )
 # Set in the WSGI environ when a 304 was answered from the validators: (validators key, data
-# version). milidip.ops.early keeps that 304's headers, to answer the next one before Django.
+# version, the validators, the request's path). milidip.ops.early keeps that 304's headers, to
+# answer the next one before Django.
 EARLY_304_MARK = "milidip.read_cache.answered_304"
 
 
@@ -117,10 +118,12 @@ def validators_cost(pairs):
     return dict(pairs).get(COST, BASE_COST)
 
 
-def spend_for(request, pairs):
+def spend_for(meta, pairs):
+    """Spend what the answer kept with `pairs` cost, from the budget of the client that `meta`
+    (a request's META, or a WSGI environ) names."""
     cost = validators_cost(pairs)
     if cost is not None:
-        spend_cached(request, cost)
+        spend_cached(meta, cost)
 
 
 def looks_anonymous(request):
@@ -201,16 +204,21 @@ class ReadCacheMiddleware:
             if validators is not None:
                 answer = self.not_modified(request, validators[0])
                 if answer is not None:
-                    spend_for(request, validators[0])
+                    spend_for(request.META, validators[0])
                     ANSWERED_304.inc()
-                    request.META[EARLY_304_MARK] = (validators_key, version)
+                    request.META[EARLY_304_MARK] = (
+                        validators_key,
+                        version,
+                        validators[0],
+                        request.path,
+                    )
                     return answer
             if not fresh_wanted:
                 stored = current_entry(cache.get(body_key))
         elif not fresh_wanted:
             stored = current_entry(found.get(body_key))
         if stored is not None:
-            spend_for(request, stored[0])
+            spend_for(request.META, stored[0])
             ANSWERED_200.inc()
             return self.from_cache(stored)
         MISSED.inc()

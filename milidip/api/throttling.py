@@ -119,16 +119,55 @@ def over_budget(cache, key, budget, now):
     return wait_for(budget, before, previous, elapsed)
 
 
+# `spend` in one step on Redis: the same rule as the Python below, run atomically by the server.
+# KEYS: the current and previous windows' counts; ARGV: cost, limit, the previous window's weight,
+# the count's lifetime. Answers admitted (1 or 0) and the two counts before this request.
+SPEND_SCRIPT = """
+local before = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+if previous * tonumber(ARGV[3]) + before < tonumber(ARGV[2]) then
+  redis.call('INCRBY', KEYS[1], ARGV[1])
+  if redis.call('TTL', KEYS[1]) < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
+  end
+  return {1, before, previous}
+end
+return {0, before, previous}
+"""
+# Where the script, registered once, is kept (on the cache backend, which Django makes once per
+# thread and anew when the cache settings change).
+SPEND_SCRIPT_ATTRIBUTE = "_milidip_spend_script"
+
+
+def spend_script(cache):
+    """SPEND_SCRIPT registered with `cache`'s Redis, or None for a cache of another kind."""
+    script = getattr(cache, SPEND_SCRIPT_ATTRIBUTE, None)
+    if script is None:
+        redis = getattr(getattr(cache, "_cache", None), "get_client", None)
+        if redis is None:
+            return None
+        script = redis(write=True).register_script(SPEND_SCRIPT)
+        setattr(cache, SPEND_SCRIPT_ATTRIBUTE, script)
+    return script
+
+
 def spend(cache, key, cost, budget, now):
     """Spend `cost` units of `budget` ((units, seconds)) under `key`.
 
     A request is admitted while the client's spending is under the budget, so the request that
     crosses it is still served (whatever its cost) and the next ones wait until enough has slid
     off. Returns None when admitted, else the seconds to wait. A client already over its budget
-    costs one cache round trip (a multi-get) and writes nothing.
+    writes nothing. On Redis this is one round trip (SPEND_SCRIPT, the same rule run by the
+    server); elsewhere a multi-get, then an atomic add or increment.
     """
     limit, duration = budget
     current_key, previous_key, elapsed = windows(key, budget, now)
+    script = spend_script(cache)
+    if script is not None:
+        keys = [cache.make_key(current_key), cache.make_key(previous_key)]
+        weight = repr(1 - elapsed / duration)
+        admitted, before, previous = script(keys=keys, args=[cost, limit, weight, 2 * duration + 1])
+        return None if admitted else wait_for(budget, before, previous, elapsed)
     counts = cache.get_many([current_key, previous_key])
     before, previous = counts.get(current_key, 0), counts.get(previous_key, 0)
     weight = 1 - elapsed / duration
@@ -177,15 +216,16 @@ def release_slots(**kwargs):
     held.slots = []
 
 
-def spend_cached(request, cost):
+def spend_cached(meta, cost):
     """Spend `cost` (what the view's answer cost, milidip.api.caching keeps it beside the
     response) from an anonymous client's budget for an answer taken from the read cache: a
     client pays the same for a page whether it was cached or not, so budgets mean one thing. The
     shared pool and slots for heavy requests are not drawn from: no worker is kept busy. The
-    client was found under its budget by SpentClientMiddleware just before."""
+    client was found under its budget by SpentClientMiddleware just before. `meta` is the
+    request's META, or the WSGI environ before Django sees it."""
     budget = settings.API_ANON_BUDGET
     if budget is not None:
-        key = f"budget:anon:{client_address(request)}"
+        key = f"budget:anon:{address_in(meta)}"
         spend(caches[settings.THROTTLE_CACHE], key, cost, budget, time.time())
 
 
@@ -358,6 +398,7 @@ class RefuseSpentClients:
         spent = spent_budget(environ)
         if spent is None:
             return self.application(environ, start_response)
+        started = time.perf_counter()
         key, budget, login = spent
         now = time.time()
         until, recheck = self.spent_until.get(key, (0, 0))
@@ -380,8 +421,14 @@ class RefuseSpentClients:
             exposed = ", ".join(settings.CORS_EXPOSE_HEADERS)
             headers.append(("Access-Control-Allow-Origin", "*"))
             headers.append(("Access-Control-Expose-Headers", exposed))
+        self.refused(environ, headers, body, started)
         start_response("429 Too Many Requests", headers)
         return [body]
+
+    def refused(self, environ, headers, body, started):
+        """Called with a refusal's headers (which it may add to) before they are sent; `started`
+        is the request's time.perf_counter() on arrival. milidip.ops.middleware.LoggedRefusals
+        gives the refusal its request id and log line."""
 
     def remember(self, key, until, now):
         if len(self.spent_until) >= self.MAX_REMEMBERED:

@@ -1,4 +1,4 @@
-"""Answers the read cache's 304s before Django runs (WSGI middleware, milidip.wsgi).
+"""Answers the read cache's 304s before Django (WSGI middleware, milidip.wsgi).
 
 A conditional GET that the read cache answers 304 (milidip.api.caching) still went through
 Django's handler and every middleware outside the read cache: metrics, the request id and log
@@ -7,45 +7,118 @@ line, security headers, compression, CSP, CORS. Each of those gives the same hea
 stands, apart from the request id. So this layer:
 
 - lets the first such 304 through Django, and keeps its headers, exactly as they were sent
-  (less X-Request-ID), under the request's validators key, whether it came from another origin,
-  and the data version it was answered at: Django's stack stays the only place where a header
-  is decided;
-- answers the next matching request from the WSGI environ: one cache round trip reads the
-  version and the validators together (as the read cache does), the request's If-None-Match /
-  If-Modified-Since are compared with them by the same code, and the 304 goes out with the kept
-  headers, a request id of its own, the request's log line and the throttle's charge;
+  (less X-Request-ID), with the validators it was answered from and the data version it was
+  answered at, under the request's signature: the raw WSGI values that the request's identity,
+  its credentials and its origin are made of (SIGNATURE). Django's stack stays the only place
+  where a header is decided, and a request of the same signature is the same request to it;
+- answers the next request of that signature from the WSGI environ, without building a Django
+  request: its If-None-Match / If-Modified-Since are compared with the kept validators by
+  Django's own code (the outcome remembered per kept answer, as it depends on nothing else),
+  one cache round trip reads the data version (milidip.versions.current_if_set), and the 304
+  goes out with the kept headers, a request id of its own, the request's log line, the read
+  cache's metric and the throttle's charge;
 - steps aside (Django answers, as before) for anything else: a method other than GET, no
-  validator sent, credentials (an Authorization header, a session cookie), a path the read cache
-  does not keep, a host Django would refuse, a version or validators not the kept ones, a
-  request whose validators do not match, and a cache (or database) that cannot be read: an
-  error here is never the client's answer, Django's handling of it is.
+  validator sent, If-Match or If-Unmodified-Since sent, credentials (an Authorization header;
+  a session cookie is part of the signature, and Django keeps nothing for such a request), a
+  signature whose 304 was not kept (a path the read cache does not keep, a host Django
+  refuses, a query it cannot parse: Django answered those, and kept nothing), a version not
+  the kept one, validators that do not match, and a cache (or database) that cannot be read:
+  an error here is never the client's answer, Django's handling of it is.
 
 Any write moves the data version, so what was kept before it is never used after it: the first
-304 after a write is Django's again. Each process keeps at most MAX_KEPT answers.
+304 after a write is Django's again. The kept validators are those the read cache held for the
+same data version, which a later render at that version would give again. Each process keeps at
+most MAX_KEPT answers.
 """
 
 import time
+from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, TooManyFieldsSent
-from django.core.handlers.wsgi import WSGIRequest
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 
-from milidip.api.caching import (
-    ANSWERED_EARLY,
-    EARLY_304_MARK,
-    ReadCacheMiddleware,
-    cache_keys,
-    looks_anonymous,
-    read_cached_path,
-    spend_for,
-)
-from milidip.api.clients import client_address
-from milidip.ops.middleware import REQUEST_ID_HEADER, request_id_for, request_log
-from milidip.versions import current_and
+from milidip.api.caching import ANSWERED_EARLY, EARLY_304_MARK, validators_cost
+from milidip.api.clients import address_in
+from milidip.api.throttling import spend_cached
+from milidip.ops.metrics import CACHE_TIME
+from milidip.ops.middleware import REQUEST_ID_HEADER, request_id_in, request_log
+from milidip.versions import current_if_set
 
 # Headers made afresh for each response, never kept: the request's id (a gunicorn adds Date and
 # Server itself).
 PER_RESPONSE = {REQUEST_ID_HEADER.lower(), "date", "server"}
+# The WSGI values a request's identity (milidip.api.caching.request_identity: path, query,
+# Accept, scheme, host, Accept-Language), its credentials (cookies) and its origin are read from
+# by Django; the proxy's HTTPS header, when settings name one, is added. Two requests alike in
+# all of them are answered alike by Django's stack, but for the request id.
+SIGNATURE = (
+    "PATH_INFO",
+    "SCRIPT_NAME",
+    "SCRIPT_URL",
+    "REDIRECT_URL",
+    "QUERY_STRING",
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_COOKIE",
+    "HTTP_ORIGIN",
+)
+# The preconditions that can make a 304; a request that also sends If-Match or
+# If-Unmodified-Since (which can make a 412) is left to Django.
+PRECONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+PRECONDITIONS_FOR_DJANGO = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+MAX_OUTCOMES = 16
+
+
+@lru_cache(maxsize=4)
+def cache_time(alias):
+    """The cache-time histogram of a GET in the cache `alias` (milidip.ops.metrics)."""
+    return CACHE_TIME.labels(alias=alias, operation="get")
+
+
+class Preconditions:
+    """What Django's get_conditional_response reads of a request, from its preconditions."""
+
+    method = "GET"
+
+    def __init__(self, preconditions):
+        self.META = {
+            name: value for name, value in zip(PRECONDITIONS, preconditions, strict=True) if value
+        }
+
+
+class Kept:
+    """A 304 Django answered: its headers, validators and cost, at a data version."""
+
+    __slots__ = ("cost", "etag", "headers", "last_modified", "outcomes", "path", "version")
+
+    def __init__(self, version, headers, validators, path):
+        pairs = dict(validators)
+        self.version, self.headers, self.path = version, headers, path
+        self.etag = pairs.get("ETag")
+        self.last_modified = parse_http_date_safe(pairs.get("Last-Modified", ""))
+        self.cost = validators_cost(validators)
+        self.outcomes = {}  # the request's preconditions -> answered 304?
+
+    def not_modified(self, preconditions):
+        """True when a request with these preconditions is answered 304 from these validators
+        (Django's get_conditional_response decides, once per distinct preconditions)."""
+        outcome = self.outcomes.get(preconditions)
+        if outcome is None:
+            answer = get_conditional_response(
+                Preconditions(preconditions), etag=self.etag, last_modified=self.last_modified
+            )
+            outcome = answer is not None and answer.status_code == 304
+            if len(self.outcomes) >= MAX_OUTCOMES:
+                self.outcomes.clear()
+            self.outcomes[preconditions] = outcome
+        return outcome
 
 
 class NotModifiedBeforeDjango:
@@ -53,67 +126,61 @@ class NotModifiedBeforeDjango:
 
     def __init__(self, application):
         self.application = application
-        # (validators key, from another origin?) -> (data version, [(name, value), ...])
-        self.kept = {}
+        self.kept = {}  # signature -> Kept
+        proxy_header = settings.SECURE_PROXY_SSL_HEADER
+        self.signature = SIGNATURE + ((proxy_header[0],) if proxy_header else ())
 
     def __call__(self, environ, start_response):
-        if (
-            environ.get("REQUEST_METHOD") != "GET"
-            or not ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
-            or "HTTP_AUTHORIZATION" in environ
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
+            return self.application(environ, start_response)
+        preconditions = tuple(map(environ.get, PRECONDITIONS))
+        if preconditions == (None, None) or any(
+            name in environ for name in PRECONDITIONS_FOR_DJANGO
         ):
             return self.application(environ, start_response)
         started = time.perf_counter()
-        request = WSGIRequest(environ)
-        try:
-            if not read_cached_path(request.path) or not looks_anonymous(request):
-                return self.application(environ, start_response)
-            validators_key, _ = cache_keys(request)
-        except (DisallowedHost, TooManyFieldsSent):
-            return self.application(environ, start_response)  # Django answers these
-        slot = (validators_key, "HTTP_ORIGIN" in environ)
-        kept = self.kept.get(slot)
-        if kept is not None:
-            answer = self.answer(request, validators_key, kept)
-            if answer is not None:
-                return self.send(request, answer, start_response, started)
-        return self.through_django(environ, start_response, slot)
+        signature = tuple(map(environ.get, self.signature))
+        kept = self.kept.get(signature)
+        if kept is not None and kept.not_modified(preconditions) and self.current(kept, environ):
+            return self.send(environ, kept, start_response, started)
+        return self.through_django(environ, start_response, signature)
 
-    def answer(self, request, validators_key, kept):
-        """The kept headers, if the request is answered 304 now; else None."""
-        kept_version, headers = kept
+    @staticmethod
+    def current(kept, environ):
+        """True when the data version is still the kept one; then the client is charged."""
         try:
-            version, found = current_and(settings.READ_CACHE, [validators_key])
+            started = time.perf_counter()
+            version = current_if_set()
+            cache_time(settings.READ_CACHE).observe(time.perf_counter() - started)
+            if version != kept.version:
+                return False
+            if kept.cost is not None:
+                spend_cached(environ, kept.cost)
         except Exception:  # a cache or database down: Django answers, as it would
-            return None
-        entry = found.get(validators_key)
-        if version != kept_version or entry is None or entry[0] != version:
-            return None
-        if ReadCacheMiddleware.not_modified(request, entry[1]) is None:
-            return None
-        spend_for(request, entry[1])
-        return headers
+            return False
+        return True
 
-    def send(self, request, headers, start_response, started):
-        request_id = request_id_for(request)
-        start_response("304 Not Modified", [*headers, (REQUEST_ID_HEADER, request_id)])
+    @staticmethod
+    def send(environ, kept, start_response, started):
+        request_id = request_id_in(environ)
+        start_response("304 Not Modified", [*kept.headers, (REQUEST_ID_HEADER, request_id)])
         ANSWERED_EARLY.inc()
         request_log.info(
             "request",
             extra={
                 "request_id": request_id,
                 "method": "GET",
-                "path": request.path,
+                "path": kept.path,
                 "status": 304,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": client_address(request),
+                "client": address_in(environ),
                 "user_id": None,
                 "bytes": 0,
             },
         )
         return []
 
-    def through_django(self, environ, start_response, slot):
+    def through_django(self, environ, start_response, signature):
         sent = {}
 
         def keeping_start_response(status, headers, exc_info=None):
@@ -121,17 +188,17 @@ class NotModifiedBeforeDjango:
             return start_response(status, headers, exc_info)
 
         body = self.application(environ, keeping_start_response)
-        # Set by the read cache when it answered 304 from its validators: (key, version).
+        # Set by the read cache when it answered 304 from its validators: (key, version,
+        # validators, the request's path).
         mark = environ.get(EARLY_304_MARK)
         status, headers = sent.get("status", ""), sent.get("headers", [])
         if (
             mark is not None
-            and mark[0] == slot[0]
             and status.startswith("304")
             and not any(name.lower() == "set-cookie" for name, _ in headers)
         ):
             headers = [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
             if len(self.kept) >= self.MAX_KEPT:
                 self.kept.clear()
-            self.kept[slot] = (mark[1], headers)
+            self.kept[signature] = Kept(mark[1], headers, mark[2], mark[3])
         return body

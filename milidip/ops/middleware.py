@@ -1,8 +1,13 @@
 """Per-request middleware for running on several servers.
 
-- RequestLogMiddleware: every request gets an id (the caller's X-Request-ID when well formed,
-  else a new one), returned in the X-Request-ID response header and written, with the method,
-  path, status, duration and client, as one JSON line to the "milidip.requests" logger.
+- RequestLogMiddleware: every request Django answers gets an id (the caller's X-Request-ID
+  when well formed, else a new one), returned in the X-Request-ID response header and written,
+  with the method, path, status, duration and client, as one JSON line to the
+  "milidip.requests" logger.
+  LoggedRefusals does the same for the throttle's refusals answered before Django
+  (milidip.wsgi), and milidip.ops.early for the 304s answered there: every request the
+  application answers has its line (gunicorn's own access log is not needed, and `make run`
+  does not write it).
 - ReadYourWritesMiddleware: decides which database a request reads (milidip.ops.replica). A
   write is read from the primary throughout; after a write its caller's reads stay on the
   primary for READ_YOUR_WRITES_SECONDS, so a curator or token holder sees what they just saved
@@ -23,7 +28,8 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils.functional import SimpleLazyObject, empty
 
-from milidip.api.clients import client_address
+from milidip.api.clients import address_in, client_address
+from milidip.api.throttling import RefuseSpentClients
 from milidip.ops.replica import (
     REPLICA,
     mark_replica_failed,
@@ -43,7 +49,12 @@ request_log = logging.getLogger("milidip.requests")
 
 def request_id_for(request):
     """The caller's X-Request-ID if well formed (8-128 letters, digits, . _ : -), else a new one."""
-    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return request_id_in(request.META)
+
+
+def request_id_in(meta):
+    """`request_id_for` from a request's META, or from a WSGI environ before Django sees it."""
+    given = meta.get("HTTP_X_REQUEST_ID", "")
     if WELL_FORMED_REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
@@ -81,6 +92,28 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class LoggedRefusals(RefuseSpentClients):
+    """RefuseSpentClients whose refusals carry a request id and are logged as Django's answers
+    are (RequestLogMiddleware)."""
+
+    def refused(self, environ, headers, body, started):
+        request_id = request_id_in(environ)
+        headers.append((REQUEST_ID_HEADER, request_id))
+        request_log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": environ.get("REQUEST_METHOD", ""),
+                "path": environ.get("PATH_INFO", ""),
+                "status": 429,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "client": address_in(environ),
+                "user_id": None,
+                "bytes": len(body),
+            },
+        )
 
 
 def token_pin_key(request):

@@ -109,13 +109,26 @@ OTHERS = [
     ({"REQUEST_METHOD": "HEAD"}, 304),
     ({"HTTP_HOST": "not-allowed.example"}, 400),
     ({"QUERY_STRING": "unknown=1"}, 400),
+    ({"HTTP_IF_MATCH": '"not-the-etag"'}, 412),
+    ({"HTTP_ORIGIN": ORIGIN}, 304),
+    ({"HTTP_ACCEPT": "application/json"}, 304),
 ]
 
 
 @pytest.mark.parametrize(
     "extra, expected",
     OTHERS,
-    ids=["other etag", "token", "session", "HEAD", "host not allowed", "other query"],
+    ids=[
+        "other etag",
+        "token",
+        "session",
+        "HEAD",
+        "host not allowed",
+        "other query",
+        "If-Match not met",
+        "an origin",
+        "other Accept",
+    ],
 )
 def test_anything_else_is_answered_by_django(stack, extra, expected):
     reached = Reached()
@@ -126,6 +139,27 @@ def test_anything_else_is_answered_by_django(stack, extra, expected):
     status, _, _ = wsgi_get(stack, TREATY_URL, ADDRESS, **{"HTTP_IF_NONE_MATCH": etag, **extra})
     assert reached.count == count + 1, "Django answered"
     assert status == expected
+
+
+def test_each_origin_and_each_spelling_of_a_query_is_first_answered_by_django(stack):
+    """What is kept is found by the request's raw WSGI values: another origin, or the same query
+    written in another order, is Django's once, then answered early with its own headers."""
+    reached = Reached()
+    etag = wsgi_get(stack, LIST_URL, ADDRESS)[1]["ETag"]
+    conditional = {"HTTP_IF_NONE_MATCH": etag}
+    reordered = "/api/v1/exercises/?page_size=50&country=USA"
+    requests = [
+        (LIST_URL, {"HTTP_ORIGIN": ORIGIN}),
+        (LIST_URL, {"HTTP_ORIGIN": "https://another.example"}),
+        (reordered, {}),
+    ]
+    for url, extra in requests:
+        count = reached.count
+        first = wsgi_get(stack, url, ADDRESS, **conditional, **extra)
+        second = wsgi_get(stack, url, ADDRESS, **conditional, **extra)
+        assert first[0] == second[0] == 304
+        assert reached.count == count + 1, f"{url} {extra}: Django answered the first one only"
+        assert without_request_id(second[1]) == without_request_id(first[1])
 
 
 def test_an_early_304_is_logged_and_spends_from_the_client_s_budget(stack, shared_cache, caplog):

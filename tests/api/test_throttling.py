@@ -374,3 +374,17 @@ def test_the_shared_pool_serves_a_page_of_500_every_10_seconds_not_six_at_once()
     # Ten seconds on, enough of that page has slid off for the next one.
     assert spend(cache, "pool", page, pool, start + 10.5) is None
     assert spend(cache, "pool", page, pool, start + 11) is not None
+
+
+def test_on_redis_a_spend_is_one_step_that_counts_and_sets_the_lifetime():
+    """Redis runs the spending rule itself (SPEND_SCRIPT): the count and its lifetime are set
+    together, and a refusal leaves the count as it was."""
+    cache = redis_cache(f"test-script-{uuid.uuid4().hex}")
+    now = 60 * 30_000.0
+    assert spend(cache, "client", 4, (5, 60), now) is None
+    assert spend(cache, "client", 4, (5, 60), now) is None  # 4 < 5: served, reaching 8
+    assert spend(cache, "client", 1, (5, 60), now) is not None
+    current = cache.make_key(f"client:{int(now // 60)}")
+    client = cache._cache.get_client(write=False)
+    assert int(client.get(current)) == 8
+    assert 0 < client.ttl(current) <= 121

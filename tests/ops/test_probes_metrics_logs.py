@@ -5,9 +5,12 @@ import json
 import logging
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
 from milidip.ops.logs import JsonFormatter
+from milidip.ops.middleware import LoggedRefusals
+from tests.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,27 @@ def test_each_request_is_one_json_line_with_its_id(client, caplog):
     assert entry["duration_ms"] > 0
     assert entry["client"] == "127.0.0.1"
     assert entry["level"] == "INFO"
+
+
+def test_a_refusal_before_django_is_one_json_line_with_its_id(settings, caplog):
+    """The throttle's refusals answered before Django (milidip.wsgi) are logged as Django's
+    answers are, and carry their request id, so every request has its line."""
+    settings.API_ANON_BUDGET = (1, 86400)
+    application = LoggedRefusals(WSGIHandler())
+    url = "/api/v1/alliances/nato/"
+    assert wsgi_get(application, url, "10.4.0.1")[0] == 200
+    request_log = logging.getLogger("milidip.requests")
+    request_log.addHandler(caplog.handler)
+    try:
+        status, headers, body = wsgi_get(
+            application, url, "10.4.0.1", HTTP_X_REQUEST_ID="refused-0123456789"
+        )
+    finally:
+        request_log.removeHandler(caplog.handler)
+    assert status == 429
+    assert headers["X-Request-ID"] == "refused-0123456789"
+    (record,) = [record for record in caplog.records if record.name == "milidip.requests"]
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["request_id"] == "refused-0123456789"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", url, 429)
+    assert (entry["client"], entry["bytes"]) == ("10.4.0.1", len(body))
