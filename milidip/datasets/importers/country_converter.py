@@ -16,11 +16,12 @@ table has 256 entries, the state system fewer; Antarctica, territories).
 Both are claims (milidip.sources.claims): each stored country the table has cites its row, the
 citation stating the region and code the row gives and the note naming them (the M49
 sub-region, the GW code). The import writes neither field itself: the shown values are derived
-from every source's claims by the precedence table (M49 first for the region, the table first
-for the GW code), so a region a curator or an article gave that M49 does not is shown beside
-the table's as a disagreement, for a curator to resolve, never overwritten or left uncited;
-a later run changes nothing. The table's row for the Åland Islands has three fields fewer than
-its header: it is reported as a bad row (ALA is no stored country anyway).
+from every source's claims by the precedence table (M49 first for the region; MME's codes,
+year by year, before the table's for the GW code), so a region a curator or an article gave
+that M49 does not is shown beside the table's as a disagreement, for a curator to resolve,
+never overwritten or left uncited; a later run changes nothing. The table's row for the Åland
+Islands has three fields fewer than its header: it is reported as a bad row (ALA is no stored
+country anyway).
 """
 
 from alliances.models import Country, CountryCitation, Region

@@ -55,8 +55,8 @@ code. The mapping:
   "st. christopher") is one participant.
 - Each country the long file names by a Gleditsch-Ward code cites the first row that gives it
   each code, the citation stating that code as the country's `gw_code` (a claim,
-  milidip.sources.claims, after country-converter's by the precedence table): Serbia is 340 in
-  2000 and Yugoslavia's 345 before, and both are shown. A country MME names only by name (the
+  milidip.sources.claims, before country-converter's by the precedence table): Serbia is 340
+  in 2000 and Yugoslavia's 345 before, and both are shown. A country MME names only by name (the
   microstates, unified Yemen: NA) states nothing.
 - Each exercise cites its row of mme_v7.csv and each row of mme_v7_long.csv that gave it a
   participant. The wide row's citation states its claims (milidip.sources.claims): Ex_Name
