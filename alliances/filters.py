@@ -171,8 +171,8 @@ class TreatyFilter(DatedFilterSet):
     in_force_to = YearFilter(help_text="In force in or before this year.")
     disputed = disputed_filter(
         "alliances.treaty",
-        "Only treaties whose sources disagree on this field, unresolved (`name`, "
-        "`short_name`, `signed`, `in_force`, `ended`).",
+        "Only treaties whose sources disagree on this field, unresolved (`signed`, "
+        "`in_force`, `ended`).",
     )
     ordering = ordering_filter(
         ("name", "signed", "in_force", "updated"), "Default: signed, name, slug."

@@ -47,7 +47,6 @@ def test_the_mutual_defense_treaty_is_signed_on_the_day_cow_and_atop_give_its_al
         ("cow", f"{COW_FILE}:715", "1953-10-01"),
         ("atop", f"{ALLIANCE_FILE}:267", "1953-10-01"),
     ]
-    assert body["claims"]["name"]["shown"] == "Mutual Defense Treaty"
 
 
 def test_the_treaty_rows_are_the_curated_pairs_only():
@@ -91,8 +90,10 @@ def test_every_region_and_gw_code_cites_country_converters_row():
     assert body["disputed"] == []
     region = body["claims"]["region"]
     assert region["rule"] == "agreed"
-    assert [claim["source"] for claim in region["claims"]] == ["country-converter-v1-3-2"]
+    # M49's sub-region, then the article's "East Asia": they agree.
+    assert [claim["collection"] for claim in region["claims"]] == ["un", "articles"]
     assert region["claims"][0]["locator"].startswith(f"{COCO_FILE}:")
+    assert region["claims"][1]["quote"]
 
 
 def test_an_article_placing_a_country_elsewhere_is_disputed_and_resolvable():
