@@ -88,6 +88,10 @@ class CountryFilter(RecordFilterSet):
         method="filter_alliance",
         help_text="Slug of an alliance the country belongs to (in any role).",
     )
+    disputed = disputed_filter(
+        "alliances.country",
+        "Only countries whose sources disagree on this field, unresolved (`region`, `gw_code`).",
+    )
     ordering = ordering_filter(
         ("name", "code", "updated"), "Default: name, then code.", unique_key="code"
     )
@@ -165,6 +169,11 @@ class TreatyFilter(DatedFilterSet):
     )
     in_force_from = YearFilter(help_text="In force in or after this year.")
     in_force_to = YearFilter(help_text="In force in or before this year.")
+    disputed = disputed_filter(
+        "alliances.treaty",
+        "Only treaties whose sources disagree on this field, unresolved (`signed`, "
+        "`in_force`, `ended`).",
+    )
     ordering = ordering_filter(
         ("name", "signed", "in_force", "updated"), "Default: signed, name, slug."
     )

@@ -110,6 +110,10 @@ class Country(Record):
         blank=True,
         help_text="Gleditsch and Ward state number, used by the MME exercise dataset.",
     )
+    disputed = disputed_field()
+
+    # Only the country's own fields are claimed (see milidip.sources.claims): no row of it.
+    claim_rows = {}
 
     objects = CountryManager()
     history = HistoricalRecords()
@@ -572,6 +576,10 @@ class Treaty(SlugRecord):
         blank=True, help_text="Its key provisions, as the sources describe them."
     )
     description = models.TextField(blank=True)
+    disputed = disputed_field()
+
+    # Only the treaty's own fields are claimed (see milidip.sources.claims): no row of it.
+    claim_rows = {}
 
     history = HistoricalRecords(m2m_fields=[parties])
 

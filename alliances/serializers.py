@@ -77,13 +77,24 @@ class CountrySerializer(RecordSerializer):
         "from the ISO 3166-1 translations; `en` is ISO's English name (Serbia for the record "
         "COW calls Yugoslavia). Empty for a code without an ISO entry.",
     )
+    disputed = DisputedField(record="country")
 
     class Meta:
         model = Country
-        fields = field_list(COUNTRY_FIELDS, add=["names", *RECORD_OUTPUT_FIELDS])
+        fields = field_list(COUNTRY_FIELDS, add=["names", "disputed", *RECORD_OUTPUT_FIELDS])
         read_only_fields = fields
         # For milidip.api.reading: `names` is a property of the code.
         read_columns = {"names": (["code"], lambda row, request: country_names(row["code"]))}
+
+
+class CountryDetailSerializer(CountrySerializer):
+    """A country as its own page gives it: with each claimed field's claims."""
+
+    claims = ClaimsField(help_text="Each source's value for each claimed field.")
+
+    class Meta(CountrySerializer.Meta):
+        fields = [*CountrySerializer.Meta.fields, "claims"]
+        read_only_fields = fields
 
 
 class ObligationsSerializer(serializers.ModelSerializer):
@@ -173,10 +184,20 @@ class TreatySerializer(RecordSerializer):
     signed = PartialDateField(read_only=True)
     in_force = PartialDateField(read_only=True)
     ended = PartialDateField(read_only=True)
+    disputed = DisputedField(record="treaty")
 
     class Meta:
         model = Treaty
-        fields = field_list(TREATY_FIELDS, add=RECORD_OUTPUT_FIELDS)
+        fields = field_list(TREATY_FIELDS, add=["disputed", *RECORD_OUTPUT_FIELDS])
+
+
+class TreatyDetailSerializer(TreatySerializer):
+    """A treaty as its own page gives it: with each claimed field's claims."""
+
+    claims = ClaimsField(help_text="Each source's value for each claimed field.")
+
+    class Meta(TreatySerializer.Meta):
+        fields = [*TreatySerializer.Meta.fields, "claims"]
 
 
 class CountryInputSerializer(RecordInputSerializer):

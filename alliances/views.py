@@ -8,8 +8,10 @@ from alliances.serializers import (
     AllianceDetailSerializer,
     AllianceInputSerializer,
     AllianceSerializer,
+    CountryDetailSerializer,
     CountryInputSerializer,
     CountrySerializer,
+    TreatyDetailSerializer,
     TreatyInputSerializer,
     TreatySerializer,
 )
@@ -25,6 +27,12 @@ class CountryViewSet(RecordViewSet):
     filterset_class = CountryFilter
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{3}"
+
+    def get_serializer_class(self):
+        # One country (read or written) shows its claims; a list shows `disputed` only.
+        if self.action == "list":
+            return CountrySerializer
+        return CountryDetailSerializer
 
 
 class AllianceViewSet(RecordViewSet):
@@ -62,3 +70,9 @@ class TreatyViewSet(RecordViewSet):
     input_serializer_class = TreatyInputSerializer
     filterset_class = TreatyFilter
     link_fields = ("parties",)
+
+    def get_serializer_class(self):
+        # One treaty (read or written) shows its claims; a list shows `disputed` only.
+        if self.action == "list":
+            return TreatySerializer
+        return TreatyDetailSerializer

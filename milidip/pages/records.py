@@ -18,7 +18,7 @@ from alliances.filters import AllianceFilter, CountryFilter, TreatyFilter
 from alliances.models import Alliance, Country, Membership, Treaty
 from milidip.explore.dossier import country_dossier
 from milidip.records import Status, can_see_drafts, record_url, visible_to
-from milidip.sources.claims import agree, disagreements, rule_for
+from milidip.sources.claims import agree, disagreements, rule_for, split_key
 from milidip.sources.filters import SourceFilter
 from milidip.sources.models import SOURCE_FIELDS, Source
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter
@@ -225,8 +225,10 @@ def citation_rows(citations):
     return rows
 
 
-def shown_as(value):
-    """A claimed value as a reader reads it."""
+def shown_as(value, choices=None):
+    """A claimed value as a reader reads it (a coded field's value by its label)."""
+    if choices and value in choices:
+        return str(choices[value])
     if value is None or value == "":
         return _("not known")
     if value is True:
@@ -257,16 +259,18 @@ def disagreements_of(record, citations):
     urls = {}  # a source's page, once per source
     for claimed in disagreements(record, citations):
         rule = rule_for(model, claimed.key)
+        prefix, _row, name = split_key(claimed.key)
+        choices = {} if prefix else dict(model._meta.get_field(name).flatchoices)
         rows.append(
             {
                 "key": claimed.key,
                 "label": field_label(claimed.key),
-                "shown": shown_as(claimed.shown),
+                "shown": shown_as(claimed.shown, choices),
                 "by_curator": claimed.rule == "curator",
                 "reason": rule.reason if rule else "",
                 "claims": [
                     {
-                        "value": shown_as(claim.value),
+                        "value": shown_as(claim.value, choices),
                         "agrees": agree(claim.value, claimed.shown),
                         "source": claim.source,
                         "source_url": urls.get(claim.source.pk)

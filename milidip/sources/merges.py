@@ -6,7 +6,10 @@ finding where an old slug went.
   locations; the links other records hold to it: an iteration's series, a deployment's
   `part_of`, a challenge's alliances; its own many-to-many links: a mission's hosts), writes
   the history of both records with the reason, records a `MergedSlug` and deletes `record`;
-  `into` is derived again from the claims of both (milidip.sources.claims).
+  `into` is derived again from the claims of both (milidip.sources.claims). A curator's
+  resolution of a field of `record` moves to `into` when `into` has none of that field (its
+  history says so); where `into` has its own, that one stands and the other is deleted, its
+  history saying why.
   A row that `into` already has (the same participant) is not doubled: the moved copy is
   deleted.
 - `record_split(record=, slug=, name=, citations=, rows=, reason=, user=)` makes a new record
@@ -25,12 +28,13 @@ reviewer. Imports (the curated merges table) run without a user and merge direct
 
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from milidip.services import row_relations
 from milidip.sources.claims import derive
-from milidip.sources.models import MergedSlug
+from milidip.sources.models import MergedSlug, Resolution
 from milidip.sources.review import needs_review
 
 MAX_HOPS = 10
@@ -163,6 +167,27 @@ def _move_links(record, into):
             links.remove(record)
 
 
+def _move_resolutions(record, into, user, note):
+    """Move the curators' resolutions of `record` to `into`, except a field `into` has resolved
+    itself: its own stands, and the merged record's is deleted with the reason in its
+    history."""
+    content_type = ContentType.objects.get_for_model(type(record))
+    resolutions = Resolution.objects.filter(content_type=content_type)
+    resolved = set(resolutions.filter(object_id=into.pk).values_list("field", flat=True))
+    for resolution in resolutions.filter(object_id=record.pk):
+        resolution._history_user = user
+        if resolution.field in resolved:
+            resolution._change_reason = (
+                f"dropped: {record.slug} merged into {into.slug}, which resolves "
+                f"{resolution.field} itself"
+            )[:REASON_LENGTH]
+            resolution.delete()
+            continue
+        resolution.object_id, resolution.record_label = into.pk, str(into)[:300]
+        resolution._change_reason = note[:REASON_LENGTH]
+        resolution.save()
+
+
 @transaction.atomic
 def record_merge(*, record, into, reason, user=None, run=None):
     """Merge `record` into `into` (same model): everything moves to `into`, the history of
@@ -181,6 +206,7 @@ def record_merge(*, record, into, reason, user=None, run=None):
     note = f"merged {old_slug} into {into.slug}: {reason}"
     _move_rows(record, into, user, note)
     _move_links(record, into)
+    _move_resolutions(record, into, user, note)
     MergedSlug.objects.filter(model=model_label(model), into=old_slug).update(into=into.slug)
     _save(into, user, note)
     record = model.objects.get(pk=record.pk)

@@ -3,6 +3,7 @@ recovery, import and export. (The same flows in a real browser are in tests/e2e/
 
 import csv
 import io
+import json
 import secrets
 
 import pytest
@@ -73,6 +74,8 @@ def change_form_data(client, url):
         for index, inline_form in enumerate(formset.formset.forms):
             for name, field in inline_form.fields.items():
                 value = inline_form.initial.get(name, field.initial)
+                if isinstance(value, dict) and value:  # a citation's states, as JSON text
+                    value = json.dumps(value)
                 if value is not None:
                     data[f"{formset.formset.prefix}-{index}-{name}"] = getattr(value, "pk", value)
     return data

@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 
 from alliances.models import Alliance, Country
 from milidip.records import Status
+from milidip.sources.claims import resolve
 from milidip.sources.merges import record_merge, record_split, redirect_slug
-from milidip.sources.models import MergedSlug
+from milidip.sources.models import MergedSlug, Resolution
 from missions.models import Exercise, ExerciseCitation, Mission, MissionStrength
 from tests.factories import (
     QUOTE_004,
@@ -72,6 +73,39 @@ def test_a_merge_moves_rows_links_and_citations_once_and_records_the_old_slug(tw
     )
     deletion = Exercise.history.filter(slug="nikoforos-test", history_type="-").get()
     assert deletion.history_change_reason.startswith("merged nikoforos-test")
+
+
+def test_a_resolution_of_the_merged_record_moves_to_the_one_it_is_merged_into(twins):
+    kept, merged, _ = twins
+    curator = person("curator")
+    resolve(record=merged, field="name", value="Nikiforos", reason="Greek.", user=curator)
+    record_merge(record=merged, into=kept, reason="MME misspells the series once")
+
+    resolution = Resolution.objects.get(field="name")
+    assert (resolution.object_id, resolution.record_label) == (kept.pk, str(kept))
+    assert (resolution.value, resolution.reason) == ("Nikiforos", "Greek.")
+    assert resolution.history.first().history_change_reason.startswith(
+        "merged nikoforos-test into nikiforos-test"
+    )
+    kept.refresh_from_db()
+    assert kept.name == "Nikiforos"
+
+
+def test_a_resolution_the_kept_record_also_has_stands_and_the_merged_ones_is_dropped(twins):
+    kept, merged, _ = twins
+    curator = person("curator")
+    resolve(record=kept, field="name", value="Nikiforos", reason="Greek.", user=curator)
+    resolve(record=merged, field="name", value="Nikoforos", reason="As MME.", user=curator)
+    dropped = Resolution.objects.get(object_id=merged.pk, field="name").pk
+    record_merge(record=merged, into=kept, reason="MME misspells the series once")
+
+    assert list(Resolution.objects.values_list("object_id", "value")) == [(kept.pk, "Nikiforos")]
+    deletion = Resolution.history.get(id=dropped, history_type="-")
+    assert deletion.history_change_reason == (
+        "dropped: nikoforos-test merged into nikiforos-test, which resolves name itself"
+    )
+    kept.refresh_from_db()
+    assert kept.name == "Nikiforos"
 
 
 def test_merged_memberships_of_one_country_from_one_day_are_one():

@@ -1,9 +1,11 @@
-"""Citing records to the rows they come from (`CitationSync`), with what each row states."""
+"""Citing records to the rows they come from (`CitationSync`), with what each row states, and
+the curated treaties to the rows of the alliances they found (`cite_curated_treaties`)."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from alliances.models import Treaty, TreatyCitation
 from milidip.datasets.framework.history import BATCH_SIZE, chunks, create_with_history
 from milidip.datasets.framework.reporting import reasons
 
@@ -77,3 +79,20 @@ class CitationSync:
             )
         self.run.report.count(self.model, "updated", len(changed))
         self._restated = []
+
+
+def cite_curated_treaties(run, source, pairs):
+    """Cite each curated treaty on the dataset row of the alliance it founds, with what the row
+    states of the treaty (its day of signature), and derive the treaties again.
+
+    `pairs` is [(treaty slug, row, states, note)], from an importer's table of curated pairs
+    (each entry saying why the row's alliance is that treaty's); a treaty not stored (the
+    curated records not loaded) is passed over. Alliance datasets code alliances, not
+    treaties: only a pair a curator made is a claim about a treaty."""
+    treaties = Treaty.objects.in_bulk([slug for slug, *_ in pairs], field_name="slug")
+    citations = CitationSync(run, TreatyCitation, [source])
+    for slug, row, states, note in pairs:
+        if slug in treaties:
+            citations.cite(treaties[slug], source, row, note=note, states=states)
+    citations.flush()
+    run.derive(Treaty, [treaty.pk for treaty in treaties.values()])

@@ -67,12 +67,17 @@ links to.
   are never matched: ATOP codes members only.
 - Each Alliance cites the alliance-level row and each of its member-level rows (memberships are
   cited through their alliance).
+- ATOP codes alliances, not treaties; but where a curated treaty is the one that founds an ATOP
+  alliance (`CURATED_TREATIES`, each pairing with its reason), the alliance-level row is cited
+  on the treaty too, stating the alliance's start as the day the treaty was signed (ATOP dates
+  an alliance from the signature of its treaty), beside the articles' and COW's claims.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
+from milidip.datasets.framework.citations import cite_curated_treaties
 from milidip.datasets.framework.description import Dataset
 from milidip.datasets.framework.history import created_by
 from milidip.datasets.framework.reading import (
@@ -131,6 +136,18 @@ CURATED = {
     # and is the only ATOP alliance of the two; the curated partnership is their relationship
     # as it stands, which the treaty founds (it has no COW alliance).
     4365: "rok-russia-strategic-partnership",
+}
+
+# The curated treaties of fixtures/30_treaties.json that found an ATOP alliance, by ATOP id: the
+# alliance begins the day the treaty was signed.
+CURATED_TREATIES = {
+    # The Mutual Defense Treaty, which the articles date to 1953: ATOP 3240 (the curated
+    # rok-us-alliance, above) begins 1953-10-01, the day it was signed, with the two parties.
+    3240: "rok-us-mutual-defense-treaty",
+    # The "US-Japan Security Treaty" the article names as an alliance of today: the Treaty of
+    # Mutual Cooperation and Security, signed 1960-01-19, the day ATOP 3375 begins (the curated
+    # us-japan-alliance, above). ATOP 3220 is the 1951 treaty it replaced, not this one.
+    3375: "us-japan-security-treaty",
 }
 
 # What the import writes; dates, obligations and provisions are claims (ALLIANCE_CLAIMS), derived.
@@ -388,6 +405,20 @@ class Atop(Dataset):
                 citations.cite(alliance, member_source, phase.row, note=note, states=states)
         citations.flush()
         run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
+        cite_curated_treaties(
+            run,
+            alliance_source,
+            [
+                (
+                    slug,
+                    treaties[atop_id].row,
+                    {"signed": treaties[atop_id].start},
+                    f"ATOP {atop_id}: the alliance this treaty founds, from the day it was signed",
+                )
+                for atop_id, slug in CURATED_TREATIES.items()
+                if atop_id in treaties and treaties[atop_id].start
+            ],
+        )
         if unlinked and run.verbosity >= 1:
             run.out.write(
                 f"atop: {unlinked} alliances name a COW alliance (cow4id) that is not stored: "

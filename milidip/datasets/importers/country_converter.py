@@ -13,12 +13,15 @@ table has 256 entries, the state system fewer; Antarctica, territories).
   article, never guessed.
 - `gw_code`: `GWcode` (South Sudan 626), when the row gives one.
 
-Both are filled where blank only: a region or code a curator or another dataset gave stays
-(and is not cited to this table). Each country whose region or code is the table's cites its
-row, the note naming what the table gives it (the M49 sub-region, the GW code), so a region
-always shows where it comes from; a later run changes nothing. The table's row for the
-Åland Islands has three fields fewer than its header: it is reported as a bad row (ALA is no
-stored country anyway).
+Both are claims (milidip.sources.claims): each stored country the table has cites its row, the
+citation stating the region and code the row gives and the note naming them (the M49
+sub-region, the GW code). The import writes neither field itself: the shown values are derived
+from every source's claims by the precedence table (M49 first for the region; MME's codes,
+year by year, before the table's for the GW code), so a region a curator or an article gave
+that M49 does not is shown beside the table's as a disagreement, for a curator to resolve,
+never overwritten or left uncited; a later run changes nothing. The table's row for the Åland
+Islands has three fields fewer than its header: it is reported as a bad row (ALA is no stored
+country anyway).
 """
 
 from alliances.models import Country, CountryCitation, Region
@@ -65,9 +68,7 @@ class CountryConverter(Dataset):
     def load(self, run):
         source = run.sync_sources()["country-converter-v1-3-2"]
         index = CountryIndex()
-        sync = run.records(Country, fields=(), enrich_fields=("region", "gw_code"))
         citations = run.citations(CountryCitation, [source])
-        cited = []
         for row in run.rows("countries", model=Country):
             country = index.by_code.get(row["iso3"])
             if country is None:
@@ -78,24 +79,21 @@ class CountryConverter(Dataset):
                 run.bad_row(row, error, model=Country)
                 continue
             region = REGIONS.get(row["unregion"], "")
-            values = {}
-            if region and country.region in ("", region):
-                values["region"] = region
-            if gw_code is not None and country.gw_code in (None, gw_code):
-                values["gw_code"] = gw_code
-            if not values:
+            states = {}
+            if region:
+                states["region"] = region
+            if gw_code is not None:
+                states["gw_code"] = gw_code
+            if not states:
                 continue
-            sync.put(values, instance=country, row=row)
             note = "; ".join(
                 part
                 for part in (
-                    f"UN M49 sub-region {row['unregion']}" if "region" in values else "",
-                    f"Gleditsch-Ward code {gw_code}" if "gw_code" in values else "",
+                    f"UN M49 sub-region {row['unregion']}" if region else "",
+                    f"Gleditsch-Ward code {gw_code}" if gw_code is not None else "",
                 )
                 if part
             )
-            cited.append((country, row, note))
-        sync.flush()
-        for country, row, note in cited:
-            citations.cite(country, source, row, note=note)
+            citations.cite(country, source, row, note=note, states=states)
         citations.flush()
+        run.derive(Country, citations.records)

@@ -31,11 +31,16 @@ country has is reported. The mapping:
   Those fields are not written by the import itself but derived from all sources' claims by
   the precedence table, so a later ATOP import or an article never has its claim overwritten
   and COW's stays visible beside theirs.
+- COW codes alliances, not treaties; but where a curated treaty is the one that founds a COW
+  alliance (`CURATED_TREATIES`, each pairing with its reason), the alliance's first row is
+  cited on the treaty too, stating the alliance's start as the day the treaty was signed
+  (COW dates an alliance from its signature), beside the articles' claims.
 """
 
 from dataclasses import dataclass, field
 
 from alliances.models import Alliance, AllianceCitation, Membership
+from milidip.datasets.framework.citations import cite_curated_treaties
 from milidip.datasets.framework.description import Dataset
 from milidip.datasets.framework.history import created_by
 from milidip.datasets.framework.reading import (
@@ -80,6 +85,17 @@ CURATED = {
     # Cooperation and Security as the same alliance, and has no other US-Japan alliance after
     # 1945 (COW 85, 1908, is the Root-Takahira entente; COW 111, 1921, the Four-Power Treaty).
     233: "us-japan-alliance",
+}
+
+# The curated treaties of fixtures/30_treaties.json that found a COW alliance, by COW id: the
+# alliance's start is the day the treaty was signed.
+CURATED_TREATIES = {
+    # The Mutual Defense Treaty, which the articles date to 1953: COW 236 (the curated
+    # rok-us-alliance, above) is the United States and South Korea alone from 1953-10-01, the
+    # day the treaty was signed in Washington.
+    236: "rok-us-mutual-defense-treaty",
+    # Not paired: COW 233 (1951-09-08) is the 1951 Security Treaty, and the curated
+    # us-japan-security-treaty is the treaty in force today, the 1960 one (see atop.py).
 }
 
 OBLIGATIONS = {
@@ -252,6 +268,20 @@ class CowAlliances(Dataset):
                 citations.cite(alliance, source, member.row, note=note, states=states)
         citations.flush()
         run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
+        cite_curated_treaties(
+            run,
+            source,
+            [
+                (
+                    slug,
+                    cow_alliances[cow_id].row,
+                    {"signed": cow_alliances[cow_id].start},
+                    f"COW {cow_id}: the alliance this treaty founds, from the day it was signed",
+                )
+                for cow_id, slug in CURATED_TREATIES.items()
+                if cow_id in cow_alliances
+            ],
+        )
 
     def read(self, run):
         """The alliances of the file, by COW id, with their members; bad rows are reported."""

@@ -53,8 +53,11 @@ code. The mapping:
   names, is reported and skipped. Otherwise the two files name the same participants: a name
   repeated in a row (mme978 names Antigua & Barbuda twice, and St. Kitts & Nevis also as
   "st. christopher") is one participant.
-- Country.gw_code is filled where blank for every country MME names (`gw_code`): its COW code
-  except where Gleditsch and Ward number the state differently.
+- Each country the long file names by a Gleditsch-Ward code cites the first row that gives it
+  each code, the citation stating that code as the country's `gw_code` (a claim,
+  milidip.sources.claims, before country-converter's by the precedence table): Serbia is 340
+  in 2000 and Yugoslavia's 345 before, and both are shown. A country MME names only by name (the
+  microstates, unified Yemen: NA) states nothing.
 - Each exercise cites its row of mme_v7.csv and each row of mme_v7_long.csv that gave it a
   participant. The wide row's citation states its claims (milidip.sources.claims): Ex_Name
   (when MME gives one) and the dates read; an exercise's name and dates are written when the
@@ -75,7 +78,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.text import slugify
 
-from alliances.models import Country
+from alliances.models import Country, CountryCitation
 from milidip.datasets.framework.description import Dataset
 from milidip.datasets.framework.reading import (
     MISSING_VALUES,
@@ -155,12 +158,6 @@ GW_TO_COW = {
     972: 955,  # Tonga
     973: 947,  # Tuvalu
 }
-# The other way, for Country.gw_code: COW 255 (Germany) is GW 260, which West Germany (COW 260)
-# also is; COW 679 (Yemen, from 1990) is GW 678, which the Yemen Arab Republic (COW 678) also
-# is. COW 345 keeps 345: GW's Yugoslavia (to 2006), the state COW names, for most of MME's
-# years; GW's 340 (Serbia) finds it through GW_TO_COW.
-COW_TO_GW = {255: 260, 679: 678, 946: 970, 970: 971, 955: 972, 947: 973}
-
 # States the long file names with no Gleditsch-Ward code (gwcode NA), by COW code: GW keeps
 # microstates on a list of their own, which MME's codes leave out, and unified Yemen is GW 678
 # (left out too). "st. christopher" is the older name of St. Kitts (mme978 also names it).
@@ -203,11 +200,6 @@ def cow_code(gw_code, year):
     if gw_code == 678 and year >= 1991:
         return 679
     return GW_TO_COW.get(gw_code, gw_code)
-
-
-def gw_code(country):
-    """The Gleditsch-Ward code of a country with a COW code."""
-    return COW_TO_GW.get(country.cow_code, country.cow_code)
 
 
 def exercise_id(mmeid, start_year):
@@ -317,7 +309,7 @@ class Mme(Dataset):
         wide, long = sources["mme-v7"], sources["mme-v7-long"]
         exercises = self.read_exercises(run)
         participations = self.read_participants(run, exercises)
-        self.sync_countries(run, participations)
+        self.cite_countries(run, long, participations)
         links = run.links(Exercise, {"domains": "code", "purposes": "code"})
         self.slugs = set(Exercise.objects.values_list("slug", flat=True))
         series = self.sync_series(run, exercises)
@@ -482,16 +474,27 @@ class Mme(Dataset):
         return country
 
     @staticmethod
-    def sync_countries(run, participations):
-        """Fill the Gleditsch-Ward code of every country MME names, where it is blank."""
-        sync = run.records(Country, fields=("gw_code",), enrich_fields=("gw_code",))
+    def cite_countries(run, source, participations):
+        """Cite each country on the first long-file row giving each Gleditsch-Ward code of it,
+        stating the code (see the module docstring)."""
+        citations = run.citations(CountryCitation, [source])
         seen = set()
         for participation in participations:
-            country = participation.country
-            if country.pk not in seen:
-                seen.add(country.pk)
-                sync.put({"gw_code": gw_code(country)}, instance=country, row=participation.row)
-        sync.flush()
+            code = participation.row["gwcode"] if participation.long else ""
+            if code in MISSING_VALUES:
+                continue
+            gw = int(code)
+            if (participation.country.pk, gw) not in seen:
+                seen.add((participation.country.pk, gw))
+                citations.cite(
+                    participation.country,
+                    source,
+                    participation.row,
+                    note=f"Gleditsch-Ward code {gw} ({participation.name})",
+                    states={"gw_code": gw},
+                )
+        citations.flush()
+        run.derive(Country, citations.records)
 
     def sync_series(self, run, exercises):
         """Create or update the series, curated ones included; returns them by name key."""
