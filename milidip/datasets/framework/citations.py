@@ -81,18 +81,28 @@ class CitationSync:
         self._restated = []
 
 
-def cite_curated_treaties(run, source, pairs):
-    """Cite each curated treaty on the dataset row of the alliance it founds, with what the row
-    states of the treaty (its day of signature), and derive the treaties again.
+def cite_curated_treaties(run, source, curated, alliances, label):
+    """Cite each curated treaty on the dataset row of the alliance it founds, stating the row's
+    start as the treaty's day of signature, and derive the treaties again.
 
-    `pairs` is [(treaty slug, row, states, note)], from an importer's table of curated pairs
-    (each entry saying why the row's alliance is that treaty's); a treaty not stored (the
-    curated records not loaded) is passed over. Alliance datasets code alliances, not
-    treaties: only a pair a curator made is a claim about a treaty."""
-    treaties = Treaty.objects.in_bulk([slug for slug, *_ in pairs], field_name="slug")
+    `curated` is an importer's table of curated pairs {dataset id: treaty slug} (each entry
+    saying why the row's alliance is that treaty's), `alliances` the file's alliances by
+    dataset id (each with its `row` and `start`), `label` the dataset's name in the note. A
+    treaty not stored (the curated records not loaded) or an alliance with no start is passed
+    over. Alliance datasets code alliances, not treaties: only a pair a curator made is a
+    claim about a treaty."""
+    pairs = [
+        (key, slug, alliances[key])
+        for key, slug in curated.items()
+        if key in alliances and alliances[key].start
+    ]
+    treaties = Treaty.objects.in_bulk([slug for _, slug, _ in pairs], field_name="slug")
     citations = CitationSync(run, TreatyCitation, [source])
-    for slug, row, states, note in pairs:
+    for key, slug, alliance in pairs:
         if slug in treaties:
-            citations.cite(treaties[slug], source, row, note=note, states=states)
+            note = f"{label} {key}: the alliance this treaty founds, from the day it was signed"
+            citations.cite(
+                treaties[slug], source, alliance.row, note=note, states={"signed": alliance.start}
+            )
     citations.flush()
     run.derive(Treaty, [treaty.pk for treaty in treaties.values()])

@@ -405,20 +405,7 @@ class Atop(Dataset):
                 citations.cite(alliance, member_source, phase.row, note=note, states=states)
         citations.flush()
         run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
-        cite_curated_treaties(
-            run,
-            alliance_source,
-            [
-                (
-                    slug,
-                    treaties[atop_id].row,
-                    {"signed": treaties[atop_id].start},
-                    f"ATOP {atop_id}: the alliance this treaty founds, from the day it was signed",
-                )
-                for atop_id, slug in CURATED_TREATIES.items()
-                if atop_id in treaties and treaties[atop_id].start
-            ],
-        )
+        cite_curated_treaties(run, alliance_source, CURATED_TREATIES, treaties, "ATOP")
         if unlinked and run.verbosity >= 1:
             run.out.write(
                 f"atop: {unlinked} alliances name a COW alliance (cow4id) that is not stored: "

@@ -268,20 +268,7 @@ class CowAlliances(Dataset):
                 citations.cite(alliance, source, member.row, note=note, states=states)
         citations.flush()
         run.derive(Alliance, [alliance.pk for alliance in alliances.values()])
-        cite_curated_treaties(
-            run,
-            source,
-            [
-                (
-                    slug,
-                    cow_alliances[cow_id].row,
-                    {"signed": cow_alliances[cow_id].start},
-                    f"COW {cow_id}: the alliance this treaty founds, from the day it was signed",
-                )
-                for cow_id, slug in CURATED_TREATIES.items()
-                if cow_id in cow_alliances
-            ],
-        )
+        cite_curated_treaties(run, source, CURATED_TREATIES, cow_alliances, "COW")
 
     def read(self, run):
         """The alliances of the file, by COW id, with their members; bad rows are reported."""
