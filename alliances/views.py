@@ -23,16 +23,11 @@ class CountryViewSet(RecordViewSet):
 
     queryset = with_citations(Country.objects.order_by("name", "code"))
     serializer_class = CountrySerializer
+    detail_serializer_class = CountryDetailSerializer
     input_serializer_class = CountryInputSerializer
     filterset_class = CountryFilter
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{3}"
-
-    def get_serializer_class(self):
-        # One country (read or written) shows its claims; a list shows `disputed` only.
-        if self.action == "list":
-            return CountrySerializer
-        return CountryDetailSerializer
 
 
 class AllianceViewSet(RecordViewSet):
@@ -47,15 +42,10 @@ class AllianceViewSet(RecordViewSet):
         )
     )
     serializer_class = AllianceSerializer
+    detail_serializer_class = AllianceDetailSerializer
     input_serializer_class = AllianceInputSerializer
     filterset_class = AllianceFilter
     row_fields = {"memberships": "memberships"}
-
-    def get_serializer_class(self):
-        # One alliance (read or written) shows its claims; a list shows `disputed` only.
-        if self.action == "list":
-            return AllianceSerializer
-        return AllianceDetailSerializer
 
 
 class TreatyViewSet(RecordViewSet):
@@ -67,12 +57,7 @@ class TreatyViewSet(RecordViewSet):
         .prefetch_related("parties")
     )
     serializer_class = TreatySerializer
+    detail_serializer_class = TreatyDetailSerializer
     input_serializer_class = TreatyInputSerializer
     filterset_class = TreatyFilter
     link_fields = ("parties",)
-
-    def get_serializer_class(self):
-        # One treaty (read or written) shows its claims; a list shows `disputed` only.
-        if self.action == "list":
-            return TreatySerializer
-        return TreatyDetailSerializer

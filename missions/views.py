@@ -48,16 +48,11 @@ class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
         )
     )
     serializer_class = ExerciseSerializer
+    detail_serializer_class = ExerciseDetailSerializer
     input_serializer_class = ExerciseInputSerializer
     filterset_class = ExerciseFilter
     link_fields = ("domains", "purposes")
     row_fields = {"participants": "exercise_participants"}
-
-    def get_serializer_class(self):
-        # One exercise (read or written) shows its claims; a list shows `disputed` only.
-        if self.action == "list":
-            return ExerciseSerializer
-        return ExerciseDetailSerializer
 
 
 class MissionViewSet(GeoJSONListMixin, RecordViewSet):
@@ -78,6 +73,7 @@ class MissionViewSet(GeoJSONListMixin, RecordViewSet):
         )
     )
     serializer_class = MissionSerializer
+    detail_serializer_class = MissionDetailSerializer
     input_serializer_class = MissionInputSerializer
     filterset_class = MissionFilter
     link_fields = ("hosts",)
@@ -115,10 +111,7 @@ class MissionViewSet(GeoJSONListMixin, RecordViewSet):
         # Also names the CSV columns, even of an empty page.
         if self.action == "strengths":
             return StrengthSerializer
-        if self.action == "list":
-            return MissionSerializer
-        # One mission (read or written) shows its claims; a list shows `disputed` only.
-        return MissionDetailSerializer
+        return super().get_serializer_class()
 
 
 class ChallengeViewSet(RecordViewSet):

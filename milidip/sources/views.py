@@ -45,9 +45,16 @@ def with_citations(queryset):
 
 class RecordViewSet(BaseViewSet):
     input_serializer_class = None
+    # What one record shows (read or written): its claims; a list shows `disputed` only.
+    detail_serializer_class = None
     # Input names of many-to-many links, and of row lists: {input name: related name}.
     link_fields = ()
     row_fields = {}
+
+    def get_serializer_class(self):
+        if self.action != "list" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
 
     def get_object(self):
         try:
