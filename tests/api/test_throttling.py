@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import RequestFactory
@@ -388,3 +389,37 @@ def test_on_redis_a_spend_is_one_step_that_counts_and_sets_the_lifetime():
     client = cache._cache.get_client(write=False)
     assert int(client.get(current)) == 8
     assert 0 < client.ttl(current) <= 121
+
+
+def spending_paths():
+    """The two ways `spend` runs its rule: as SPEND_SCRIPT on Redis, and in Python (any other
+    cache: each process's memory when REDIS_URL is unset)."""
+    name = uuid.uuid4().hex
+    return {
+        "Redis script": redis_cache(f"test-paths-{name}"),
+        "Python": LocMemCache(f"test-paths-{name}", {}),
+    }
+
+
+@pytest.mark.parametrize("path", ["Redis script", "Python"])
+def test_both_spending_paths_keep_one_rule(path):
+    """The same spends, admitted or refused alike and told to wait alike, on either path: a
+    client under its budget is served whatever the cost, the one that crosses it too; a refusal
+    spends nothing; the previous window's count slides off as the window goes on."""
+    cache = spending_paths()[path]
+    budget = (5, 60)
+    start = 60 * 30_000.0  # the start of a window
+    steps = [
+        # (seconds after start, cost, expected: None when served, else the wait in seconds)
+        (0, 4, None),
+        (1, 4, None),  # 4 < 5: served, reaching 8
+        (2, 1, 58 + 60 * (1 - 5 / 8)),  # 8: refused until this window ends and 3/8 slide off
+        (2, 1, 58 + 60 * (1 - 5 / 8)),  # still 8: the refusal spent nothing
+        (80, 1, 60 * (1 - 5 / 8) - 20),  # next window: 8 * (1 - 20/60) = 5.33, not under 5
+        (90, 1, None),  # 8 * 0.5 = 4 < 5: served, this window at 1
+        (90, 1, 60 * (1 - 4 / 8) - 30),  # 4 + 1 = 5 is not under 5: refused, at the edge
+    ]
+    got = [spend(cache, "client", cost, budget, start + at) for at, cost, _ in steps]
+    assert got == [expected for _, _, expected in steps]
+    assert cache.get(f"client:{int(start // 60)}") == 8
+    assert cache.get(f"client:{int(start // 60) + 1}") == 1
