@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -258,6 +259,27 @@ def claimed_models():
     from django.apps import apps
 
     return [apps.get_model(label) for label in precedence()]
+
+
+def drop_resolutions(sender, instance, **kwargs):
+    """post_delete of a claimed model: the curators' resolutions of a record deleted outright go
+    with it, each deletion in the resolution's history (a merge has moved them already). Left,
+    they would be orphans, and a new record given the same id would inherit them."""
+    from milidip.sources.models import Resolution
+
+    content_type = ContentType.objects.get_for_model(sender)
+    user = getattr(instance, "_history_user", None)
+    for resolution in Resolution.objects.filter(content_type=content_type, object_id=instance.pk):
+        if user is not None:
+            resolution._history_user = user
+        # (100: simple-history's change reason column)
+        resolution._change_reason = f"dropped: {resolution.record_label} was deleted"[:100]
+        resolution.delete()
+
+
+def connect_resolution_drops():
+    for model in claimed_models():
+        post_delete.connect(drop_resolutions, sender=model, dispatch_uid=f"drop-{model._meta}")
 
 
 def row_groups(record, rows):

@@ -22,7 +22,7 @@ from tests.factories import (
     ParticipantFactory,
     SourceFactory,
 )
-from tests.sources.test_review import person
+from tests.sources.test_review import api_as, person
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,21 @@ def test_merging_a_mission_into_its_part_is_refused_not_a_crash():
     part.refresh_from_db()
     assert part.part_of is None
     assert not Mission.objects.filter(pk=whole.pk).exists()
+
+
+def test_a_record_deleted_outright_takes_its_resolutions_with_it(twins):
+    """Not merged but deleted: its curators' resolutions go too (each deletion in their history,
+    by whom and why), and no other record's resolution is touched."""
+    kept, merged, _ = twins
+    reviewer = person("reviewer")
+    resolve(record=kept, field="name", value="Nikiforos", reason="Greek.", user=reviewer)
+    resolve(record=merged, field="name", value="Nikoforos", reason="As MME.", user=reviewer)
+    gone = Resolution.objects.get(object_id=kept.pk)
+    url = f"/api/v1/exercises/{kept.slug}/"
+    client = api_as(reviewer)
+    assert client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"]).status_code == 204
+
+    assert list(Resolution.objects.values_list("object_id", flat=True)) == [merged.pk]
+    deletion = Resolution.history.get(id=gone.pk, history_type="-")
+    assert deletion.history_change_reason == f"dropped: {gone.record_label} was deleted"
+    assert deletion.history_user == reviewer
