@@ -287,6 +287,9 @@ DATA_VERSION_CACHE = "default" if REDIS_URL else None
 READ_CACHE = "default"
 READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "3600"))
 READ_CACHE_MAX_BYTES = int(os.environ.get("READ_CACHE_MAX_BYTES", str(4 * 1024 * 1024)))
+# What each worker process keeps of the cached 200s it sent, to answer the same request again
+# before Django (milidip.ops.early.CachedBeforeDjango), while the data version stands.
+EARLY_CACHE_MAX_BYTES = int(os.environ.get("EARLY_CACHE_MAX_BYTES", str(32 * 1024 * 1024)))
 # The paths whose anonymous GETs the read cache answers: the API (but its whole-dataset
 # downloads, which stream), the public pages (home, search, the lists and records, the sitemap,
 # robots.txt; milidip.pages.urls) and the embeds (milidip.embeds). Never the admin, the probes or

@@ -92,16 +92,20 @@ ANSWERS = Counter(
     "Anonymous reads the read cache saw, by how they were answered.",
     ["answer"],
 )
-ANSWERED_304, ANSWERED_EARLY, ANSWERED_200, MISSED = (
+ANSWERED_304, ANSWERED_EARLY, ANSWERED_200, ANSWERED_EARLY_200, MISSED = (
     ANSWERS.labels(answer="304"),
     ANSWERS.labels(answer="304 before Django"),  # milidip.ops.early
     ANSWERS.labels(answer="cached 200"),
+    ANSWERS.labels(answer="cached 200 before Django"),  # milidip.ops.early
     ANSWERS.labels(answer="view"),
 )
 # Set in the WSGI environ when a 304 was answered from the validators: (validators key, data
 # version, the validators, the request's path). milidip.ops.early keeps that 304's headers, to
 # answer the next one before Django.
 EARLY_304_MARK = "milidip.read_cache.answered_304"
+# Set in the WSGI environ when a body was answered from the store: (data version, the cost of the
+# view's answer, the request's path); milidip.ops.early keeps that answer for the next request.
+EARLY_200_MARK = "milidip.read_cache.answered_200"
 
 
 @lru_cache(maxsize=4)
@@ -220,6 +224,7 @@ class ReadCacheMiddleware:
         if stored is not None:
             spend_for(request.META, stored[0])
             ANSWERED_200.inc()
+            request.META[EARLY_200_MARK] = (version, validators_cost(stored[0]), request.path)
             return self.from_cache(stored)
         MISSED.inc()
         request.META[READ_VERSION] = version

@@ -1,4 +1,5 @@
-"""Answers the read cache's 304s before Django (WSGI middleware, milidip.wsgi).
+"""Answers the read cache's 304s before Django (WSGI middleware, milidip.wsgi), and its cached
+200s likewise (CachedBeforeDjango, at the end: the same design with the body kept).
 
 A conditional GET that the read cache answers 304 (milidip.api.caching) still went through
 Django's handler and every middleware outside the read cache: metrics, the request id and log
@@ -38,7 +39,13 @@ from django.conf import settings
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from milidip.api.caching import ANSWERED_EARLY, EARLY_304_MARK, validators_cost
+from milidip.api.caching import (
+    ANSWERED_EARLY,
+    ANSWERED_EARLY_200,
+    EARLY_200_MARK,
+    EARLY_304_MARK,
+    validators_cost,
+)
 from milidip.api.clients import address_in
 from milidip.api.throttling import spend_cached
 from milidip.ops.metrics import CACHE_TIME
@@ -80,6 +87,39 @@ MAX_OUTCOMES = 16
 def cache_time(alias):
     """The cache-time histogram of a GET in the cache `alias` (milidip.ops.metrics)."""
     return CACHE_TIME.labels(alias=alias, operation="get")
+
+
+def still_current(kept, environ):
+    """True when the data version is still the one `kept` was answered at; then the client is
+    charged what the view's answer cost (`kept.cost`)."""
+    try:
+        started = time.perf_counter()
+        version = current_if_set()
+        cache_time(settings.READ_CACHE).observe(time.perf_counter() - started)
+        if version != kept.version:
+            return False
+        if kept.cost is not None:
+            spend_cached(environ, kept.cost)
+    except Exception:  # a cache or database down: Django answers, as it would
+        return False
+    return True
+
+
+def log_answer(environ, request_id, path, status, size, started):
+    """The request's log line, as RequestLogMiddleware writes Django's."""
+    request_log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": "GET",
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "client": address_in(environ),
+            "user_id": None,
+            "bytes": size,
+        },
+    )
 
 
 class Preconditions:
@@ -141,43 +181,16 @@ class NotModifiedBeforeDjango:
         started = time.perf_counter()
         signature = tuple(map(environ.get, self.signature))
         kept = self.kept.get(signature)
-        if kept is not None and kept.not_modified(preconditions) and self.current(kept, environ):
+        if kept is not None and kept.not_modified(preconditions) and still_current(kept, environ):
             return self.send(environ, kept, start_response, started)
         return self.through_django(environ, start_response, signature)
-
-    @staticmethod
-    def current(kept, environ):
-        """True when the data version is still the kept one; then the client is charged."""
-        try:
-            started = time.perf_counter()
-            version = current_if_set()
-            cache_time(settings.READ_CACHE).observe(time.perf_counter() - started)
-            if version != kept.version:
-                return False
-            if kept.cost is not None:
-                spend_cached(environ, kept.cost)
-        except Exception:  # a cache or database down: Django answers, as it would
-            return False
-        return True
 
     @staticmethod
     def send(environ, kept, start_response, started):
         request_id = request_id_in(environ)
         start_response("304 Not Modified", [*kept.headers, (REQUEST_ID_HEADER, request_id)])
         ANSWERED_EARLY.inc()
-        request_log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": "GET",
-                "path": kept.path,
-                "status": 304,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": address_in(environ),
-                "user_id": None,
-                "bytes": 0,
-            },
-        )
+        log_answer(environ, request_id, kept.path, 304, 0, started)
         return []
 
     def through_django(self, environ, start_response, signature):
@@ -202,3 +215,96 @@ class NotModifiedBeforeDjango:
                 self.kept.clear()
             self.kept[signature] = Kept(mark[1], headers, mark[2], mark[3])
         return body
+
+
+class Answer:
+    """A cached 200 the read cache answered through Django: its headers and body, its cost, at
+    a data version."""
+
+    __slots__ = ("body", "cost", "headers", "path", "version")
+
+    def __init__(self, version, headers, body, cost, path):
+        self.version, self.headers, self.body = version, headers, body
+        self.cost, self.path = cost, path
+
+
+class CachedBeforeDjango:
+    """Answers the read cache's cached 200s before Django, as NotModifiedBeforeDjango answers
+    its 304s: the first cached 200 of a signature goes through Django and is kept, headers and
+    body exactly as they were sent (less X-Request-ID); the next request of that signature is
+    answered from it after one round trip that reads the data version, with a request id of its
+    own, its log line, the read cache's metric and the throttle's charge. The signature adds
+    Accept-Encoding to the 304s' (compression changes the body). Django answers anything else:
+    a conditional request (NotModifiedBeforeDjango's), `Cache-Control: no-cache` (the read cache
+    renders those), credentials, a 200 the read cache did not answer from its store (a view's
+    render carries headers a cached answer does not), another version.
+
+    Each process keeps at most EARLY_CACHE_MAX_BYTES of bodies (READ_CACHE_MAX_BYTES at most
+    each), forgetting them all when full: the shared read cache stays the one every worker and
+    server fills and reads; this only spares a worker Django's stack for what it has just sent.
+    """
+
+    MAX_KEPT = 10_000
+
+    def __init__(self, application):
+        self.application = application
+        self.kept = {}  # signature -> Answer
+        self.kept_bytes = 0
+        proxy_header = settings.SECURE_PROXY_SSL_HEADER
+        self.signature = (
+            SIGNATURE + ("HTTP_ACCEPT_ENCODING",) + ((proxy_header[0],) if proxy_header else ())
+        )
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or "HTTP_AUTHORIZATION" in environ
+            or any(name in environ for name in PRECONDITIONS + PRECONDITIONS_FOR_DJANGO)
+            or "no-cache" in environ.get("HTTP_CACHE_CONTROL", "")
+        ):
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        signature = tuple(map(environ.get, self.signature))
+        kept = self.kept.get(signature)
+        if kept is not None and still_current(kept, environ):
+            request_id = request_id_in(environ)
+            start_response("200 OK", [*kept.headers, (REQUEST_ID_HEADER, request_id)])
+            ANSWERED_EARLY_200.inc()
+            log_answer(environ, request_id, kept.path, 200, len(kept.body), started)
+            return [kept.body]
+        return self.through_django(environ, start_response, signature)
+
+    def through_django(self, environ, start_response, signature):
+        sent = {}
+
+        def keeping_start_response(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, keeping_start_response)
+        # Set by the read cache when it answered from its store: (data version, the cost of the
+        # view's answer, the request's path).
+        mark = environ.get(EARLY_200_MARK)
+        status, headers = sent.get("status", ""), sent.get("headers", [])
+        if (
+            mark is None
+            or not status.startswith("200")
+            or any(name.lower() == "set-cookie" for name, _ in headers)
+        ):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if len(self.kept) >= self.MAX_KEPT or self.kept_bytes + len(body) > (
+            settings.EARLY_CACHE_MAX_BYTES
+        ):
+            self.kept.clear()
+            self.kept_bytes = 0
+        headers = [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
+        if len(body) <= settings.EARLY_CACHE_MAX_BYTES:
+            previous = self.kept.get(signature)
+            self.kept_bytes += len(body) - (len(previous.body) if previous else 0)
+            self.kept[signature] = Answer(mark[0], headers, body, mark[1], mark[2])
+        return [body]
