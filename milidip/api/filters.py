@@ -126,6 +126,7 @@ class VisibleChoiceMixin:
     """Reference filters: look records up among those the caller may read."""
 
     def __init__(self, *args, queryset, **kwargs):
+        self.choice_model = queryset.model
         super().__init__(*args, queryset=visible_choices(queryset), **kwargs)
 
 

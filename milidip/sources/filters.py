@@ -19,11 +19,12 @@ from milidip.api.filters import (
     ChoiceInFilter,
     RecordFilterForm,
     SlugFilter,
+    VisibleChoiceMixin,
     YearFilter,
     ordering_filter,
 )
 from milidip.dates import EndKind, year_range_q
-from milidip.records import Status
+from milidip.records import Status, can_see_drafts
 from milidip.search import (
     SEARCH_MAX_LENGTH,
     SEARCH_MAX_TERMS,
@@ -86,6 +87,25 @@ class RecordFilterSet(django_filters.FilterSet):
     class Meta:
         form = RecordFilterForm
         fields = []
+
+    # Each FilterSet's form class, by the models whose drafts the reader may choose from.
+    form_classes = {}
+
+    def get_form_class(self):
+        """The form class, built once for each kind of reader rather than on every request: its
+        fields (labels, choices, the reference filters' querysets) cost a list request more
+        than its filtering did. A reference filter's field chooses among the records the reader
+        may see (VisibleChoiceMixin), so anonymous readers and curators get forms of their own."""
+        user = getattr(self.request, "user", None)
+        drafts = tuple(
+            can_see_drafts(user, filter_.choice_model)
+            for filter_ in self.filters.values()
+            if isinstance(filter_, VisibleChoiceMixin)
+        )
+        key = (type(self), drafts)
+        if key not in self.form_classes:
+            self.form_classes[key] = super().get_form_class()
+        return self.form_classes[key]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

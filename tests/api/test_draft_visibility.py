@@ -51,6 +51,17 @@ def test_a_filter_treats_a_draft_slug_as_unknown_for_anonymous_callers(api, cura
     assert idset(curator.get(f"{API}countries/", {"alliance": "draft-pact"}), "code") == {"KOR"}
 
 
+def test_a_filter_form_kept_for_one_reader_is_not_another_readers(api, curator):
+    """A FilterSet's form is built once per kind of reader (RecordFilterSet.get_form_class):
+    a curator's form, which accepts a draft's slug, never serves an anonymous caller, and the
+    anonymous form never refuses a curator's draft, whichever came first."""
+    draft = AllianceFactory(slug="draft-pact", status="draft")
+    MembershipFactory(alliance=draft, country=CountryFactory(code="KOR"))
+    for _ in range(2):
+        assert idset(curator.get(f"{API}countries/", {"alliance": "draft-pact"}), "code") == {"KOR"}
+        assert_error(api.get(f"{API}countries/", {"alliance": "draft-pact"}), 400, "alliance")
+
+
 def test_dataset_links_to_drafts_are_hidden_from_anonymous_callers(api, curator):
     """The links the dataset imports make (a deployment's UN mission, an ATOP alliance's COW
     alliance, and back) hide a draft on either end."""
