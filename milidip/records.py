@@ -120,6 +120,19 @@ def record_url(name, key):
     return head + quote(key, safe=RFC3986_SUBDELIMS + "/~:@") + tail
 
 
+def route_url(name):
+    """reverse(name) for a URL that takes no argument (a list page), reversed once per URL conf
+    and script prefix, as record_url's patterns are: every page links each list in its header."""
+    around = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    url = _ROUTE_URLS.get(around)
+    if url is None:
+        url = _ROUTE_URLS[around] = reverse(name)
+    return url
+
+
+_ROUTE_URLS = {}
+
+
 def disputed_field():
     """A claimed record's `disputed`: the fields whose sources disagree, unresolved."""
     return models.JSONField(
