@@ -185,20 +185,25 @@ def decide(model, key, claims, resolution, rule=None):
     return Field(key, claims, shown, "precedence" if disputed else "agreed", disputed)
 
 
-def claims_by_key(model, citations):
-    """({key: [Claim] in citation order}, {key: its rule}) of the claims `citations` make about
-    a record of `model`: only the keys the precedence table has a rule for."""
+def stated_by_key(model, citations):
+    """({key: [(order, citation, value)] in citation order}, {key: its rule}): what `citations`
+    state about a record of `model`, for the keys the precedence table has a rule for."""
     rules = {}  # key -> its rule, or None: an alliance's page reads hundreds of claims
     by_key = defaultdict(list)
     for order, citation in enumerate(sorted(citations, key=lambda c: c.pk or 0)):
         for key, value in (citation.states or {}).items():
             rule = rules[key] if key in rules else rules.setdefault(key, rule_for(model, key))
-            if rule is None:
-                continue
-            by_key[key].append(
-                Claim(citation.source, citation.quote, citation.locator, value, order)
-            )
+            if rule is not None:
+                by_key[key].append((order, citation, value))
     return by_key, rules
+
+
+def claims_of(stated):
+    """The Claims of one key's statements (as stated_by_key gives them)."""
+    return [
+        Claim(citation.source, citation.quote, citation.locator, value, order)
+        for order, citation, value in stated
+    ]
 
 
 def fields_of(record, resolutions=None, citations=None):
@@ -207,13 +212,13 @@ def fields_of(record, resolutions=None, citations=None):
     resolutions ({key: Resolution}; none when not given)."""
     model = type(record)
     citations = record.citations.all() if citations is None else citations
-    by_key, rules = claims_by_key(model, citations)
+    by_key, rules = stated_by_key(model, citations)
     resolutions = resolutions or {}
     for key in resolutions:
         by_key.setdefault(key, [])  # a curator's value counts even where no source states one
     return {
-        key: decide(model, key, claims, resolutions.get(key), rules.get(key))
-        for key, claims in by_key.items()
+        key: decide(model, key, claims_of(stated), resolutions.get(key), rules.get(key))
+        for key, stated in by_key.items()
     }
 
 
@@ -250,7 +255,7 @@ def disagreements(record, citations):
     model = type(record)
     if model not in claimed_models():
         return []
-    by_key, rules = claims_by_key(model, citations)
+    by_key, rules = stated_by_key(model, citations)
     if not by_key:
         return []  # no source states a field: none to disagree on, nor to resolve
     resolutions = resolutions_of(record)
@@ -258,9 +263,9 @@ def disagreements(record, citations):
     # (most: an alliance's dozens of dataset rows state hundreds of fields, five disagree)
     # show the one value all their claims state, and are not decided one by one.
     fields = {
-        key: decide(model, key, claims, resolutions.get(key), rules[key])
-        for key, claims in by_key.items()
-        if key in resolutions or any(claim.value != claims[0].value for claim in claims)
+        key: decide(model, key, claims_of(stated), resolutions.get(key), rules[key])
+        for key, stated in by_key.items()
+        if key in resolutions or any(value != stated[0][2] for _, _, value in stated)
     }
     shown = {
         key: field
