@@ -8,10 +8,10 @@ record's code or slug.
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from milidip.pages.records import KINDS
+from milidip.records import record_url
 
 CARD = "card"
 
@@ -31,7 +31,7 @@ class Embed:
         return f"embeds:{kind_name}" if self.name == CARD else f"embeds:{kind_name}-{self.name}"
 
     def path(self, kind_name, record):
-        return reverse(self.url_name(kind_name), args=[getattr(record, KINDS[kind_name].lookup)])
+        return record_url(self.url_name(kind_name), getattr(record, KINDS[kind_name].lookup))
 
     def title(self, kind_name, record):
         name = str(getattr(record, KINDS[kind_name].title_field))

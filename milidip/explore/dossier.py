@@ -24,7 +24,7 @@ from milidip.api.fields import (
     coverage_end_output,
 )
 from milidip.api.reading import plan_for
-from milidip.records import visible_to
+from milidip.records import visible_through, visible_to
 from missions.models import (
     Challenge,
     ContributorMonth,
@@ -47,19 +47,19 @@ def country_dossier(country, user):
     return {
         "country": country,
         "alliances": Membership.objects.filter(
-            country=country, alliance__in=visible(Alliance.objects.all())
+            visible_through(user, "alliance", Alliance), country=country
         ).select_related("alliance"),
         "treaties": visible(Treaty.objects.filter(parties=country)).order_by(
             "signed", "name", "slug"
         ),
         "exercises": ExerciseParticipant.objects.filter(
-            country=country, exercise__in=visible(Exercise.objects.all())
+            visible_through(user, "exercise", Exercise), country=country
         ).select_related("exercise"),
         "missions_hosted": visible(Mission.objects.filter(hosts=country)).order_by(
             "start", "name", "slug"
         ),
         "mission_contributions": MissionContribution.objects.filter(
-            country=country, mission__in=visible(Mission.objects.all())
+            visible_through(user, "mission", Mission), country=country
         ).select_related("mission"),
         "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
     }

@@ -32,6 +32,7 @@ from milidip.records import Status, can_see_drafts, visible_to
 from milidip.search import SEARCH_MAX_LENGTH, check_search_terms, search_queryset
 from milidip.sources.merges import redirect_slug
 from milidip.sources.models import Source
+from milidip.versions import READ_VERSION
 
 # The languages pages name countries in, each in its own words, for the footer's links.
 NAME_LANGUAGE_LABELS = [
@@ -210,7 +211,10 @@ def record_detail(request, kind_name, key):
     context["citations"] = citations_of(record, request.user) if kind.model is not Source else []
     context["citation_rows"] = citation_rows(context["citations"])
     context["disagreements"] = disagreements_of(record, context["citations"])
-    context.update(CONTEXTS[kind_name](record, request.user, timezone.now().year))
+    # The data version an anonymous read began at (milidip.api.caching): a group's count is
+    # kept under it.
+    version = request.META.get(READ_VERSION)
+    context.update(CONTEXTS[kind_name](record, request.user, timezone.now().year, version))
     context["jsonld"] = record_jsonld(request, kind, record, context)
     if kind.model is Country:
         language = page_language(request)

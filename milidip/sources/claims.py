@@ -186,28 +186,40 @@ def decide(model, key, claims, resolution, rule=None):
     return Field(key, claims, shown, "precedence" if disputed else "agreed", disputed)
 
 
+def stated_by_key(model, citations):
+    """({key: [(order, citation, value)] in citation order}, {key: its rule}): what `citations`
+    state about a record of `model`, for the keys the precedence table has a rule for."""
+    rules = {}  # key -> its rule, or None: an alliance's page reads hundreds of claims
+    by_key = defaultdict(list)
+    for order, citation in enumerate(sorted(citations, key=lambda c: c.pk or 0)):
+        for key, value in (citation.states or {}).items():
+            rule = rules[key] if key in rules else rules.setdefault(key, rule_for(model, key))
+            if rule is not None:
+                by_key[key].append((order, citation, value))
+    return by_key, rules
+
+
+def claims_of(stated):
+    """The Claims of one key's statements (as stated_by_key gives them)."""
+    return [
+        Claim(citation.source, citation.quote, citation.locator, value, order)
+        for order, citation, value in stated
+    ]
+
+
 def fields_of(record, resolutions=None, citations=None):
     """{key: Field} of a record, from its citations as loaded (prefetch them with their
     sources), or those given (a page's, already filtered to what its reader may see), and its
     resolutions ({key: Resolution}; none when not given)."""
     model = type(record)
-    rules = {}  # key -> its rule, or None: an alliance's page reads hundreds of claims
-    by_key = defaultdict(list)
     citations = record.citations.all() if citations is None else citations
-    for order, citation in enumerate(sorted(citations, key=lambda c: c.pk or 0)):
-        for key, value in (citation.states or {}).items():
-            rule = rules[key] if key in rules else rules.setdefault(key, rule_for(model, key))
-            if rule is None:
-                continue
-            by_key[key].append(
-                Claim(citation.source, citation.quote, citation.locator, value, order)
-            )
+    by_key, rules = stated_by_key(model, citations)
     resolutions = resolutions or {}
     for key in resolutions:
         by_key.setdefault(key, [])  # a curator's value counts even where no source states one
     return {
-        key: decide(model, key, claims, resolutions.get(key), rules.get(key))
-        for key, claims in by_key.items()
+        key: decide(model, key, claims_of(stated), resolutions.get(key), rules.get(key))
+        for key, stated in by_key.items()
     }
 
 
@@ -230,10 +242,10 @@ def resolutions_of(record):
     from milidip.sources.models import Resolution  # (the models import this module)
 
     content_type = ContentType.objects.get_for_model(type(record))
-    return {
-        resolution.field: resolution
-        for resolution in Resolution.objects.filter(content_type=content_type, object_id=record.pk)
-    }
+    # Unordered: a dict keyed by field needs no order, and compiling the model's cost more
+    # than the query took.
+    resolutions = Resolution.objects.filter(content_type=content_type, object_id=record.pk)
+    return {resolution.field: resolution for resolution in resolutions.order_by()}
 
 
 def disagreements(record, citations):
@@ -241,9 +253,21 @@ def disagreements(record, citations):
     citations given (those its reader may see, with their sources): a field disputed under
     the precedence rule, or one a curator resolved, in key order. [] for a model no rule
     names."""
-    if type(record) not in claimed_models():
+    model = type(record)
+    if model not in claimed_models():
         return []
-    fields = fields_of(record, resolutions_of(record), citations)
+    by_key, rules = stated_by_key(model, citations)
+    if not by_key:
+        return []  # no source states a field: none to disagree on, nor to resolve
+    resolutions = resolutions_of(record)
+    # Only a field whose claims differ, or one a curator resolved, can be listed: the others
+    # (most: an alliance's dozens of dataset rows state hundreds of fields, five disagree)
+    # show the one value all their claims state, and are not decided one by one.
+    fields = {
+        key: decide(model, key, claims_of(stated), resolutions.get(key), rules[key])
+        for key, stated in by_key.items()
+        if key in resolutions or any(value != stated[0][2] for _, _, value in stated)
+    }
     shown = {
         key: field
         for key, field in fields.items()

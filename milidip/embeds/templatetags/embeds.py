@@ -10,12 +10,11 @@ may not read (a curator's view of a draft): its embeds would be 404s.
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
 from milidip.embeds.oembed import oembed_answer
 from milidip.embeds.registry import embeds_of
-from milidip.records import Status
+from milidip.records import Status, route_url
 
 register = template.Library()
 
@@ -28,7 +27,7 @@ def _public(context):
 
 
 def oembed_url(request, url):
-    return request.build_absolute_uri(reverse("oembed")) + "?" + urlencode({"url": url})
+    return request.build_absolute_uri(route_url("oembed")) + "?" + urlencode({"url": url})
 
 
 @register.inclusion_tag("embeds/_snippets.html", takes_context=True)
