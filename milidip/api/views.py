@@ -156,14 +156,14 @@ class BaseViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         plan = self.read_plan()
-        page = self.paginator.paginate_queryset(
-            queryset,
-            request,
-            view=self,
-            rows=lambda window, names: plan.values(
-                window, *[name for name in names if name not in plan.columns]
-            ),
-        )
+
+        def rows(window, names, size, ordering):
+            extra = [name for name in names if name not in plan.columns]
+            if ordering:
+                return plan.page_rows(window.values("pk")[:size], ordering, extra)
+            return list(plan.values(window, *extra)[:size])
+
+        page = self.paginator.paginate_queryset(queryset, request, view=self, rows=rows)
         self.last_modified = max((row["updated"] for row in page), default=None)
         return self.get_paginated_response(plan.read(page, request.user, request))
 

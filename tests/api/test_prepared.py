@@ -1,0 +1,142 @@
+"""Queries compiled once per process (milidip.api.prepared): the rows are the ones values() gives,
+and a list request compiles through the ORM only what depends on its parameters."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from milidip.api.prepared import READ_KEYS, Prepared, json_column
+from missions.models import Exercise, ExerciseCitation
+from tests.api.helpers import article
+from tests.factories import QUOTE_004
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/exercises/?country=USA&page_size=1"
+
+
+def citation_rows(queryset):
+    return queryset.values("pk", "record_id", "source__slug", "quote", "states", "created")
+
+
+@pytest.fixture
+def cited():
+    """Three citations of Foal Eagle with states of every JSON shape, and one of another."""
+    foal_eagle = Exercise.objects.get(slug="foal-eagle")
+    source = article()
+    other = Exercise.objects.exclude(pk=foal_eagle.pk).first()
+    states = ({"start": "1961"}, {"a": [1, 2.5, None, True], "b": {"c": "é"}}, {})
+    made = [
+        ExerciseCitation.objects.create(
+            record=foal_eagle, source=source, quote=QUOTE_004, locator=f"p. {n}", states=state
+        )
+        for n, state in enumerate(states)
+    ]
+    ExerciseCitation.objects.create(record=other, source=source, quote=QUOTE_004)
+    return foal_eagle, other, made
+
+
+def test_rows_by_keys_are_the_rows_values_gives(cited):
+    foal_eagle, other, _ = cited
+    prepared = Prepared(
+        lambda: citation_rows(ExerciseCitation.objects.filter(**{f"record__{READ_KEYS}": True}))
+    )
+    for keys in ([foal_eagle.pk], [foal_eagle.pk, other.pk], [other.pk]):
+        read = sorted(prepared.by_keys("default", keys), key=lambda row: row["pk"])
+        expected = list(citation_rows(ExerciseCitation.objects.filter(record__in=keys)))
+        assert read == sorted(expected, key=lambda row: row["pk"])
+        assert {row["record_id"] for row in read} == set(keys)
+    assert prepared.by_keys("default", []) == []
+    # Compiled once for the database, whatever the number of keys.
+    assert list(prepared.compiled) == ["default"]
+
+
+def test_rows_by_subquery_follow_the_ordering_of_the_prepared_query(cited):
+    _, _, made = cited
+    prepared = Prepared(
+        lambda: citation_rows(
+            ExerciseCitation.objects.filter(**{f"pk__{READ_KEYS}": True}).order_by("-pk")
+        )
+    )
+    made_ids = [citation.pk for citation in made]
+    keys = ExerciseCitation.objects.filter(pk__in=made_ids).order_by("pk").values("pk")[:2]
+    read = prepared.by_subquery(keys)
+    assert [row["pk"] for row in read] == [made[1].pk, made[0].pk]
+    assert read[0]["states"] == {"a": [1, 2.5, None, True], "b": {"c": "é"}}
+
+
+def test_a_query_without_its_hole_is_refused():
+    prepared = Prepared(lambda: Exercise.objects.values("pk"))
+    with pytest.raises(ValueError, match="read_keys"):
+        prepared.by_keys("default", [1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "b": [1.5, -0, 1E5, true]}',
+        "[]",
+        '"text"',
+        "null",
+        '{"big": 123456789012345678901234567890}',
+        "-9223372036854775809",
+        "18446744073709551616",
+        "[1e400, NaN]",
+        '"\\ud800"',
+    ],
+)
+def test_json_columns_parse_as_jsonfield_parses_them(text):
+    parsed = json_column(text, None, connection)
+    assert repr(parsed) == repr(json.loads(text))
+
+
+def test_json_columns_left_as_jsonfield_leaves_them():
+    assert json_column(None, None, connection) is None
+    assert json_column({"already": "parsed"}, None, connection) == {"already": "parsed"}
+    assert json_column("not json", None, connection) == "not json"
+
+
+def test_a_list_compiles_only_what_its_parameters_change(client):
+    """The page's records, participants, domains, purposes and citations are read by queries
+    compiled on the first request; a later one compiles its filtered ids (and the count's key)
+    and the country the filter names, not the queries that read the page."""
+    client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        result = as_sql(self, *args, **kwargs)
+        if not self.query.subquery:
+            compiled.append(result[0])
+        return result
+
+    SQLCompiler.as_sql = counting
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
+    finally:
+        SQLCompiler.as_sql = as_sql
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    run = [query["sql"] for query in queries.captured_queries]
+    reading = [sql for sql in run if 'missions_exerciseparticipant"."role"' in sql]
+    assert reading, run
+    # No query that reads the page's rows went through the ORM's compiler this time.
+    for sql in compiled:
+        assert 'missions_exerciseparticipant"."role"' not in sql
+        assert 'missions_exercisecitation"."quote"' not in sql
+    assert len(compiled) <= 4, compiled
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_page_is_read_by_an_array_of_its_ids_on_postgresql(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST, HTTP_CACHE_CONTROL="no-cache").status_code == 200
+    pages = [
+        q["sql"] for q in queries.captured_queries if '"description" AS "description"' in q["sql"]
+    ]
+    assert len(pages) == 1
+    assert '"missions_exercise"."id" = ANY(ARRAY(SELECT' in pages[0]
