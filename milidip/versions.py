@@ -40,6 +40,7 @@ CACHE_KEY = "data-version"
 # count: milidip.api.pagination).
 READ_VERSION = "milidip.read_cache.version"
 _reading_to_keep = contextvars.ContextVar("milidip_reading_to_keep", default=False)
+_read_version = contextvars.ContextVar("milidip_read_version", default=None)
 # Tables whose changes no read shows: sessions, logins and their lockouts, API tokens, users.
 UNSHOWN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "tokens"}
 
@@ -49,13 +50,22 @@ def reading_to_keep_now():
     return _reading_to_keep.get()
 
 
+def read_version():
+    """The data version the read under way began at, while what it reads may be kept under it
+    (reading_to_keep was given it), else None."""
+    return _read_version.get()
+
+
 @contextmanager
-def reading_to_keep():
-    """Read what follows from the primary: it may be kept under the current data version."""
+def reading_to_keep(version=None):
+    """Read what follows from the primary: it may be kept under the current data version
+    (`version`, when the caller took it: read_version() gives it meanwhile)."""
     token = _reading_to_keep.set(True)
+    version_token = _read_version.set(version)
     try:
         yield
     finally:
+        _read_version.reset(version_token)
         _reading_to_keep.reset(token)
 
 

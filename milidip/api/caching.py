@@ -229,7 +229,7 @@ class ReadCacheMiddleware:
         MISSED.inc()
         request.META[READ_VERSION] = version
         # What is kept under `version` must be read from data at least that new: the primary.
-        with reading_to_keep():
+        with reading_to_keep(version):
             response = self.get_response(request)
         if self.cacheable(request, response):
             if not response.has_header("ETag"):

@@ -7,14 +7,17 @@ import pytest
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from django_filters import FilterSet
 
 from milidip.api.prepared import READ_KEYS, Prepared, json_column
+from milidip.urls import router
 from missions.models import Exercise, ExerciseCitation
 from tests.api.helpers import article
 from tests.factories import QUOTE_004
 
 pytestmark = pytest.mark.django_db
 
+VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry}
 LIST = "/api/v1/exercises/?country=USA&page_size=1"
 
 
@@ -140,3 +143,30 @@ def test_a_page_is_read_by_an_array_of_its_ids_on_postgresql(client):
     ]
     assert len(pages) == 1
     assert '"missions_exercise"."id" = ANY(ARRAY(SELECT' in pages[0]
+
+
+def test_a_detail_reads_its_record_once_and_builds_no_filterset(client, monkeypatch, cited):
+    """The record get_object read is the one its claims are shown from (not read again), and a
+    detail, which takes no filter parameter, builds no FilterSet."""
+    built = []
+    init = FilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(FilterSet, "__init__", counting)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/exercises/foal-eagle/", HTTP_CACHE_CONTROL="no-cache")
+    assert response.status_code == 200
+    # The claims shown from that record: the citations' states, as the serializer shows them.
+    serializer = VIEWSETS["exercises"].detail_serializer_class(
+        cited[0], context={"request": response.wsgi_request}
+    )
+    assert response.json()["claims"] == serializer.data["claims"]
+    assert response.json()["claims"]["start"]
+    whole = 'SELECT "missions_exercise"."id", "missions_exercise"."status", '
+    assert len([q for q in queries.captured_queries if q["sql"].startswith(whole)]) == 1
+    assert built == []
+    client.get("/api/v1/exercises/", {"country": "KOR"}, HTTP_CACHE_CONTROL="no-cache")
+    assert built == ["ExerciseFilter"]

@@ -1,0 +1,100 @@
+"""A reference filter's lookups (a country code, an alliance's slug) are kept for the data version
+an anonymous read began at (milidip.api.filters.KeptLookups): the next request with the same
+codes asks the database nothing about them, a write moves the version and they are looked up
+again, and a curator's are never kept."""
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
+
+from alliances.models import Country
+from milidip import versions
+from milidip.records import Status
+from tests.api.helpers import assert_error
+
+pytestmark = pytest.mark.django_db
+
+EXERCISES = "/api/v1/exercises/"
+FRESH = {"HTTP_CACHE_CONTROL": "no-cache"}  # the view renders (the read cache steps aside)
+
+
+def country_lookups(queries):
+    return [q["sql"] for q in queries.captured_queries if 'FROM "alliances_country"' in q["sql"]]
+
+
+def alliance_lookups(queries):
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "alliances_alliance"."id"')
+    ]
+
+
+def test_a_country_code_is_looked_up_once_for_the_data_version(
+    shared_cache, committed, django_assert_max_num_queries
+):
+    api = APIClient()
+    for codes in (["USA"], ["USA", "KOR"]):
+        with django_assert_max_num_queries(50) as queries:
+            first = api.get(EXERCISES, {"country": codes}, **FRESH)
+        assert first.status_code == 200
+        assert len(country_lookups(queries)) == 1
+        with django_assert_max_num_queries(50) as queries:
+            again = api.get(EXERCISES, {"country": codes, "page_size": 7}, **FRESH)
+        assert again.status_code == 200
+        assert country_lookups(queries) == []
+        assert again.json()["count"] == first.json()["count"]
+
+    # A write moves the version: the code is looked up again, and a country now a draft is
+    # unknown to an anonymous reader.
+    with committed():
+        Country.objects.filter(code="USA").update(status=Status.DRAFT)
+        versions.data_changed()
+    with django_assert_max_num_queries(50) as queries:
+        assert_error(api.get(EXERCISES, {"country": "USA"}, **FRESH), 400, "country")
+    assert len(country_lookups(queries)) == 1
+
+
+def test_an_unknown_code_is_a_400_every_time(shared_cache):
+    api = APIClient()
+    for _ in range(2):
+        assert_error(api.get(EXERCISES, {"country": "ZZZ"}, **FRESH), 400, "country")
+        assert_error(api.get(EXERCISES, {"host": "ZZZ"}, **FRESH), 400, "host")
+        assert_error(api.get(EXERCISES, {"alliance": "no-such"}, **FRESH), 400, "alliance")
+
+
+def test_a_single_reference_is_kept_too(shared_cache, django_assert_max_num_queries):
+    api = APIClient()
+    assert api.get(EXERCISES, {"alliance": "nato", "host": "KOR"}, **FRESH).status_code == 200
+    with django_assert_max_num_queries(50) as queries:
+        response = api.get(EXERCISES, {"alliance": "nato", "host": "KOR", "page_size": 3}, **FRESH)
+    assert response.status_code == 200
+    assert alliance_lookups(queries) == [] and country_lookups(queries) == []
+
+
+def test_a_curator_s_lookups_are_never_kept(shared_cache, django_assert_max_num_queries):
+    """A curator's reads are not kept under the version: each looks its codes up among the
+    records a curator may see (drafts included), apart from what anonymous readers were given."""
+    Country.objects.create(code="XDR", name="Draftland", status=Status.DRAFT)
+    curator = User.objects.create_user(f"curator-{uuid.uuid4().hex[:6]}", is_staff=True)
+    curator.groups.add(Group.objects.get(name="curator"))
+    api, staff = APIClient(), APIClient()
+    staff.force_authenticate(curator)
+    assert_error(api.get(EXERCISES, {"country": "XDR"}, **FRESH), 400, "country")
+    for _ in range(2):
+        with django_assert_max_num_queries(80) as queries:
+            assert staff.get(EXERCISES, {"country": ["XDR"]}, **FRESH).status_code == 200
+        assert len(country_lookups(queries)) == 1
+    assert_error(api.get(EXERCISES, {"country": "XDR"}, **FRESH), 400, "country")
+
+
+def test_outside_a_read_that_may_be_kept_there_is_no_read_version():
+    assert versions.read_version() is None
+    with versions.reading_to_keep(42):
+        assert versions.read_version() == 42
+        with versions.reading_to_keep():
+            assert versions.read_version() is None
+        assert versions.read_version() == 42
+    assert versions.read_version() is None
