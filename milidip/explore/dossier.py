@@ -8,6 +8,7 @@ total and its rows (read as values, milidip.api.reading), and one for the summar
 monthly personnel in UN missions (the months themselves are a paged list).
 """
 
+from functools import cache
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Min, Sum
@@ -23,8 +24,11 @@ from milidip.api.fields import (
     VisibleRefMixin,
     coverage_end_output,
 )
+from milidip.api.pagination import kept_count
+from milidip.api.prepared import READ_KEYS, Prepared
 from milidip.api.reading import plan_for
-from milidip.records import visible_through, visible_to
+from milidip.records import can_see_drafts, visible_through, visible_to
+from milidip.versions import READ_VERSION
 from missions.models import (
     Challenge,
     ContributorMonth,
@@ -44,41 +48,59 @@ def country_dossier(country, user):
     def visible(queryset):
         return visible_to(user, queryset)
 
+    def of(relation):
+        # `country` None: the queries with a hole for the country (milidip.api.prepared).
+        if country is None:
+            return {f"{relation}__{READ_KEYS}": True}
+        return {relation: country}
+
     return {
         "country": country,
         "alliances": Membership.objects.filter(
-            visible_through(user, "alliance", Alliance), country=country
+            visible_through(user, "alliance", Alliance), **of("country")
         ).select_related("alliance"),
-        "treaties": visible(Treaty.objects.filter(parties=country)).order_by(
+        "treaties": visible(Treaty.objects.filter(**of("parties"))).order_by(
             "signed", "name", "slug"
         ),
         "exercises": ExerciseParticipant.objects.filter(
-            visible_through(user, "exercise", Exercise), country=country
+            visible_through(user, "exercise", Exercise), **of("country")
         ).select_related("exercise"),
-        "missions_hosted": visible(Mission.objects.filter(hosts=country)).order_by(
+        "missions_hosted": visible(Mission.objects.filter(**of("hosts"))).order_by(
             "start", "name", "slug"
         ),
         "mission_contributions": MissionContribution.objects.filter(
-            visible_through(user, "mission", Mission), country=country
+            visible_through(user, "mission", Mission), **of("country")
         ).select_related("mission"),
-        "challenges": visible(Challenge.objects.filter(countries=country)).order_by("name", "slug"),
+        "challenges": visible(Challenge.objects.filter(**of("countries"))).order_by("name", "slug"),
     }
+
+
+PERSONNEL_SUMS = {
+    "months": Count("pk"),
+    "first_month": Min("month"),
+    "last_month": Max("month"),
+    "troop_months": Sum("troops"),
+    "police_months": Sum("police"),
+    "expert_months": Sum("experts"),
+}
+# The sums for one country (the hole), compiled once: a country without months has no row.
+PERSONNEL = Prepared(
+    lambda: (
+        ContributorMonth.objects.filter(**{f"country__{READ_KEYS}": True})
+        .values("country")
+        .annotate(**PERSONNEL_SUMS)
+        .values(*PERSONNEL_SUMS)
+    )
+)
 
 
 def un_personnel(country):
     """The summary of `country`'s monthly personnel in UN missions: one aggregate query, made
-    only where it is shown (the API's dossier; a country's page does not show it)."""
-    return {
-        "country": country,
-        **ContributorMonth.objects.filter(country=country).aggregate(
-            months=Count("pk"),
-            first_month=Min("month"),
-            last_month=Max("month"),
-            troop_months=Sum("troops"),
-            police_months=Sum("police"),
-            expert_months=Sum("experts"),
-        ),
-    }
+    only where it is shown (the API's dossier; a country's page does not show it). Without
+    months: none counted and nothing summed, as an aggregate over no rows gives."""
+    rows = PERSONNEL.by_keys(ContributorMonth._base_manager.db, [country.pk])
+    sums = rows[0] if rows else {name: None for name in PERSONNEL_SUMS} | {"months": 0}
+    return {"country": country, **sums}
 
 
 class DossierPersonnelSerializer(DateBoundsMixin, serializers.Serializer):
@@ -209,28 +231,65 @@ class DossierSerializer(serializers.Serializer):
     )
 
 
+# Each group's rows (country_dossier's querysets), in the dossier's order.
+GROUP_MODELS = {
+    "alliances": Membership,
+    "treaties": Treaty,
+    "exercises": ExerciseParticipant,
+    "missions_hosted": Mission,
+    "mission_contributions": MissionContribution,
+    "challenges": Challenge,
+}
+# The models whose drafts a dossier's groups show or hide: a reader's kind, for GROUP_QUERIES.
+SHOWN_MODELS = (Alliance, Treaty, Exercise, Mission, Challenge)
+# Each group's first SECTION_LIMIT + 1 rows for a kind of reader, compiled once with a hole for
+# the country: {(group, drafts shown per SHOWN_MODELS): Prepared}.
+GROUP_QUERIES = {}
+
+
+@cache
+def section_serializers():
+    """{group: the serializer class of one of its rows (of the country itself)}."""
+    fields = DossierSerializer().fields
+    return {
+        name: type(fields[name]) if name == "country" else type(fields[name].child)
+        for name in ("country", *SECTION_LISTS)
+    }
+
+
+def group_rows(name, plan, user, country):
+    """The first SECTION_LIMIT + 1 rows of `country`'s group `name`, as `plan` reads them."""
+    key = (name, tuple(can_see_drafts(user, model) for model in SHOWN_MODELS))
+    prepared = GROUP_QUERIES.get(key)
+    if prepared is None:
+        queryset = country_dossier(None, user)[name][: SECTION_LIMIT + 1]
+        prepared = GROUP_QUERIES[key] = Prepared(lambda: plan.values(queryset))
+    return prepared.by_keys(plan.model._base_manager.db, [country.pk])
+
+
 def read_dossier(country, request):
     """The dossier as DossierSerializer shows it, read as values (milidip.api.reading): at most
-    SECTION_LIMIT records a group, with the groups' totals and lists."""
-    groups = country_dossier(country, request.user)
-    fields = DossierSerializer().fields
-    data = {}
+    SECTION_LIMIT records a group, with the groups' totals and lists. Each group's rows are read
+    by a query compiled once per kind of reader (the country is its parameter)."""
+    serializers_of = section_serializers()
+    plan = plan_for(serializers_of["country"], type(country))
+    data = {"country": plan.read(plan.by_keys([country.pk]), request.user, request)[0]}
     totals, lists = {}, {}
-    for name, queryset in groups.items():
-        field = fields[name]
-        if name == "country":
-            queryset = type(country)._base_manager.filter(pk=country.pk)
-            serializer_class = type(field)
-        else:
-            serializer_class = type(field.child)
-            totals[name] = queryset.count()
-            route, parameter = SECTION_LISTS[name]
-            query = urlencode({parameter: country.code})
-            lists[name] = f"{reverse(route, request=request)}?{query}"
-            queryset = queryset[:SECTION_LIMIT]
-        plan = plan_for(serializer_class, queryset.model)
-        rows = plan.read(list(plan.values(queryset)), request.user, request)
-        data[name] = rows[0] if name == "country" else rows
+    groups = None  # the groups' querysets, built only to count a group larger than is shown
+    for name, model in GROUP_MODELS.items():
+        route, parameter = SECTION_LISTS[name]
+        query = urlencode({parameter: country.code})
+        lists[name] = f"{reverse(route, request=request)}?{query}"
+        plan = plan_for(serializers_of[name], model)
+        # One row more than is shown says whether the group is larger: only then is it counted,
+        # and that count is kept under the data version an anonymous read began at (kept_count).
+        rows = group_rows(name, plan, request.user, country)
+        totals[name] = len(rows)
+        if len(rows) > SECTION_LIMIT:
+            rows = rows[:SECTION_LIMIT]
+            groups = groups or country_dossier(country, request.user)
+            totals[name] = kept_count(groups[name], request.META.get(READ_VERSION))
+        data[name] = plan.read(rows, request.user, request)
     context = {"request": request}
     data["un_personnel"] = DossierPersonnelSerializer(un_personnel(country), context=context).data
     return {**data, "totals": totals, "lists": lists}

@@ -170,3 +170,27 @@ def test_a_detail_reads_its_record_once_and_builds_no_filterset(client, monkeypa
     assert built == []
     client.get("/api/v1/exercises/", {"country": "KOR"}, HTTP_CACHE_CONTROL="no-cache")
     assert built == ["ExerciseFilter"]
+
+
+def test_a_dossier_compiles_its_groups_once_for_every_country(client):
+    """A dossier's groups, and its UN personnel's sums, are read by queries compiled on the
+    first dossier a kind of reader asks for: another country's compiles only its lookup."""
+    assert client.get("/api/v1/countries/KOR/dossier/").status_code == 200
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        result = as_sql(self, *args, **kwargs)
+        compiled.append(result[0])
+        return result
+
+    SQLCompiler.as_sql = counting
+    try:
+        response = client.get("/api/v1/countries/USA/dossier/")
+    finally:
+        SQLCompiler.as_sql = as_sql
+    assert response.status_code == 200
+    assert response.json()["country"]["code"] == "USA"
+    # The data version (read from the database without Redis) and the country's lookup.
+    read = [sql for sql in compiled if "sources_dataversion" not in sql]
+    assert len(read) == 1 and 'FROM "alliances_country"' in read[0], compiled
