@@ -18,3 +18,12 @@ def redis_read_cache(settings, database, prefix):
     settings.DATA_VERSION_CACHE = "default"
     settings.READ_CACHE = "default"
     return settings
+
+
+def redis_gone(settings):
+    """Point the read cache and the data version (`redis_read_cache`) at an address where
+    nothing listens, as when Redis has gone away."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"},
+    }

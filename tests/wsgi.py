@@ -1,10 +1,29 @@
 """A request through the WSGI stack as gunicorn sends it, for the layers that answer before
-Django (milidip.wsgi), and a count of the requests that reached Django."""
+Django (milidip.wsgi), a count of the requests that reached Django, and the requests those
+layers leave to it."""
 
 from wsgiref.util import setup_testing_defaults
 
+import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+
+ORIGIN = "https://elsewhere.example"
+# What both layers that answer before Django (milidip.ops.early) leave to it, once they have
+# kept an answer for the same request without these WSGI values: (the values, Django's status,
+# or None where Django answers as the layer would have, 304 or 200). Each layer's tests add
+# their own.
+LEFT_TO_DJANGO = [
+    pytest.param({"HTTP_IF_NONE_MATCH": '"not-the-etag"'}, 200, id="other etag"),
+    pytest.param({"HTTP_AUTHORIZATION": "Token nonsense"}, 401, id="token"),
+    pytest.param({"HTTP_COOKIE": "sessionid=whatever"}, None, id="session"),
+    pytest.param({"REQUEST_METHOD": "HEAD"}, None, id="HEAD"),
+    pytest.param({"HTTP_HOST": "not-allowed.example"}, 400, id="host not allowed"),
+    pytest.param({"QUERY_STRING": "unknown=1"}, 400, id="other query"),
+    pytest.param({"HTTP_ORIGIN": ORIGIN}, None, id="an origin"),
+    pytest.param({"HTTP_ACCEPT": "application/json"}, None, id="other Accept"),
+    pytest.param({"HTTP_ACCEPT": "text/csv"}, 200, id="CSV"),
+]
 
 
 class Reached:

@@ -105,6 +105,37 @@ def still_current(kept, environ):
     return True
 
 
+def through_kept(application, environ, start_response):
+    """Django's answer to a request, with the status and headers it started:
+    (result, status, headers)."""
+    sent = {}
+
+    def keeping_start_response(status, headers, exc_info=None):
+        sent["status"], sent["headers"] = status, headers
+        return start_response(status, headers, exc_info)
+
+    result = application(environ, keeping_start_response)
+    return result, sent.get("status", ""), sent.get("headers", [])
+
+
+def kept_headers(headers):
+    """An answer's headers less those made per response (PER_RESPONSE); None when it set a
+    cookie, which is that client's alone and never kept."""
+    if any(name.lower() == "set-cookie" for name, _ in headers):
+        return None
+    return [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
+
+
+def answer(environ, start_response, kept, status, body, metric, started):
+    """Sends what was kept (`status`, `kept`'s headers, `body`: a list of bytes) with a request
+    id of its own, counted in `metric` and logged as Django's answer would be."""
+    request_id = request_id_in(environ)
+    start_response(status, [*kept.headers, (REQUEST_ID_HEADER, request_id)])
+    metric.inc()
+    log_answer(environ, request_id, kept.path, int(status[:3]), sum(map(len, body)), started)
+    return body
+
+
 def log_answer(environ, request_id, path, status, size, started):
     """The request's log line, as RequestLogMiddleware writes Django's."""
     request_log.info(
@@ -134,16 +165,25 @@ class Preconditions:
 
 
 class Kept:
+    """What is kept of an answer Django sent: its headers (kept_headers), the request's path and
+    what the view's answer cost the client, at a data version."""
+
+    __slots__ = ("cost", "headers", "path", "version")
+
+    def __init__(self, version, headers, cost, path):
+        self.version, self.headers, self.cost, self.path = version, headers, cost, path
+
+
+class Kept304(Kept):
     """A 304 Django answered: its headers, validators and cost, at a data version."""
 
-    __slots__ = ("cost", "etag", "headers", "last_modified", "outcomes", "path", "version")
+    __slots__ = ("etag", "last_modified", "outcomes")
 
     def __init__(self, version, headers, validators, path):
+        super().__init__(version, headers, validators_cost(validators), path)
         pairs = dict(validators)
-        self.version, self.headers, self.path = version, headers, path
         self.etag = pairs.get("ETag")
         self.last_modified = parse_http_date_safe(pairs.get("Last-Modified", ""))
-        self.cost = validators_cost(validators)
         self.outcomes = {}  # the request's preconditions -> answered 304?
 
     def not_modified(self, preconditions):
@@ -151,10 +191,10 @@ class Kept:
         (Django's get_conditional_response decides, once per distinct preconditions)."""
         outcome = self.outcomes.get(preconditions)
         if outcome is None:
-            answer = get_conditional_response(
+            response = get_conditional_response(
                 Preconditions(preconditions), etag=self.etag, last_modified=self.last_modified
             )
-            outcome = answer is not None and answer.status_code == 304
+            outcome = response is not None and response.status_code == 304
             if len(self.outcomes) >= MAX_OUTCOMES:
                 self.outcomes.clear()
             self.outcomes[preconditions] = outcome
@@ -166,7 +206,7 @@ class NotModifiedBeforeDjango:
 
     def __init__(self, application):
         self.application = application
-        self.kept = {}  # signature -> Kept
+        self.kept = {}  # signature -> Kept304
         proxy_header = settings.SECURE_PROXY_SSL_HEADER
         self.signature = SIGNATURE + ((proxy_header[0],) if proxy_header else ())
 
@@ -182,50 +222,33 @@ class NotModifiedBeforeDjango:
         signature = tuple(map(environ.get, self.signature))
         kept = self.kept.get(signature)
         if kept is not None and kept.not_modified(preconditions) and still_current(kept, environ):
-            return self.send(environ, kept, start_response, started)
+            return answer(
+                environ, start_response, kept, "304 Not Modified", [], ANSWERED_EARLY, started
+            )
         return self.through_django(environ, start_response, signature)
 
-    @staticmethod
-    def send(environ, kept, start_response, started):
-        request_id = request_id_in(environ)
-        start_response("304 Not Modified", [*kept.headers, (REQUEST_ID_HEADER, request_id)])
-        ANSWERED_EARLY.inc()
-        log_answer(environ, request_id, kept.path, 304, 0, started)
-        return []
-
     def through_django(self, environ, start_response, signature):
-        sent = {}
-
-        def keeping_start_response(status, headers, exc_info=None):
-            sent["status"], sent["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        body = self.application(environ, keeping_start_response)
+        result, status, headers = through_kept(self.application, environ, start_response)
         # Set by the read cache when it answered 304 from its validators: (key, version,
         # validators, the request's path).
         mark = environ.get(EARLY_304_MARK)
-        status, headers = sent.get("status", ""), sent.get("headers", [])
-        if (
-            mark is not None
-            and status.startswith("304")
-            and not any(name.lower() == "set-cookie" for name, _ in headers)
-        ):
-            headers = [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
+        headers = kept_headers(headers) if mark is not None and status.startswith("304") else None
+        if headers is not None:
             if len(self.kept) >= self.MAX_KEPT:
                 self.kept.clear()
-            self.kept[signature] = Kept(mark[1], headers, mark[2], mark[3])
-        return body
+            self.kept[signature] = Kept304(mark[1], headers, mark[2], mark[3])
+        return result
 
 
-class Answer:
+class Kept200(Kept):
     """A cached 200 the read cache answered through Django: its headers and body, its cost, at
     a data version."""
 
-    __slots__ = ("body", "cost", "headers", "path", "version")
+    __slots__ = ("body",)
 
     def __init__(self, version, headers, body, cost, path):
-        self.version, self.headers, self.body = version, headers, body
-        self.cost, self.path = cost, path
+        super().__init__(version, headers, cost, path)
+        self.body = body
 
 
 class CachedBeforeDjango:
@@ -248,7 +271,7 @@ class CachedBeforeDjango:
 
     def __init__(self, application):
         self.application = application
-        self.kept = {}  # signature -> Answer
+        self.kept = {}  # signature -> Kept200
         self.kept_bytes = 0
         proxy_header = settings.SECURE_PROXY_SSL_HEADER
         self.signature = (
@@ -267,30 +290,18 @@ class CachedBeforeDjango:
         signature = tuple(map(environ.get, self.signature))
         kept = self.kept.get(signature)
         if kept is not None and still_current(kept, environ):
-            request_id = request_id_in(environ)
-            start_response("200 OK", [*kept.headers, (REQUEST_ID_HEADER, request_id)])
-            ANSWERED_EARLY_200.inc()
-            log_answer(environ, request_id, kept.path, 200, len(kept.body), started)
-            return [kept.body]
+            return answer(
+                environ, start_response, kept, "200 OK", [kept.body], ANSWERED_EARLY_200, started
+            )
         return self.through_django(environ, start_response, signature)
 
     def through_django(self, environ, start_response, signature):
-        sent = {}
-
-        def keeping_start_response(status, headers, exc_info=None):
-            sent["status"], sent["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        result = self.application(environ, keeping_start_response)
+        result, status, headers = through_kept(self.application, environ, start_response)
         # Set by the read cache when it answered from its store: (data version, the cost of the
         # view's answer, the request's path).
         mark = environ.get(EARLY_200_MARK)
-        status, headers = sent.get("status", ""), sent.get("headers", [])
-        if (
-            mark is None
-            or not status.startswith("200")
-            or any(name.lower() == "set-cookie" for name, _ in headers)
-        ):
+        headers = kept_headers(headers) if mark is not None and status.startswith("200") else None
+        if headers is None:
             return result
         try:
             body = b"".join(result)
@@ -302,9 +313,8 @@ class CachedBeforeDjango:
         ):
             self.kept.clear()
             self.kept_bytes = 0
-        headers = [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
         if len(body) <= settings.EARLY_CACHE_MAX_BYTES:
             previous = self.kept.get(signature)
             self.kept_bytes += len(body) - (len(previous.body) if previous else 0)
-            self.kept[signature] = Answer(mark[0], headers, body, mark[1], mark[2])
+            self.kept[signature] = Kept200(mark[0], headers, body, mark[1], mark[2])
         return [body]
