@@ -48,9 +48,11 @@ def partial_date(value):
     return value or None
 
 
-def timestamp(value):
-    """A date-time as DRF's DateTimeField shows it (ISO 8601 in the current zone, Z for UTC)."""
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+def timestamp(value, zone=None):
+    """A date-time as DRF's DateTimeField shows it (ISO 8601 in the current zone, Z for UTC);
+    `zone`: the current zone, when the caller took it (a page shows a hundred date-times, and
+    asking for the zone each time cost more than writing them)."""
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -92,6 +94,7 @@ class Reader:
         self.request = request
         self.drafts = {}
         self.page_prefixes = {}
+        self.zone = timezone.get_current_timezone()
         # Records the request already holds as instances (a detail's, from get_object): a field
         # showing the whole record uses them rather than reading them again.
         self.instances = {(type(record), record.pk): record for record in instances}
@@ -218,6 +221,9 @@ class Plan:
         convert = converter(field)
         if convert is identity:
             return f"row[{column!r}]"
+        if convert is timestamp:
+            name = self.constant(timestamp)
+            return f"(None if (value := row[{column!r}]) is None else {name}(value, reader.zone))"
         return f"(None if (value := row[{column!r}]) is None else {self.constant(convert)}(value))"
 
     def page_url_step(self):

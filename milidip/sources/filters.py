@@ -8,6 +8,8 @@
 are claimed (milidip.sources.claims): the records with an open conflict on a field.
 """
 
+import copy
+
 import django_filters
 from django import forms
 from django.apps import apps
@@ -53,6 +55,34 @@ def disputed_filter(label, help_text):
     )
 
 
+class CopiedShallow(dict):
+    """A filter form's fields, each copied shallowly for a request's form, not deeply: a form
+    copies its class's fields so that one request cannot change another's, and the deep copy
+    (every widget, choice list and validator of twenty fields) cost a list more than its
+    filtering did. A filter form's fields are only read (cleaning a value, rendering a widget),
+    so a request's copy may share what they hold; a field's own attributes are its own."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
+class FiltersCopiedShallow(dict):
+    """A FilterSet's filters, copied for each request shallowly, as CopiedShallow copies a
+    form's fields (the deep copy cost a list about half a millisecond): a request's filter gets
+    its own `extra`, which a reference filter writes its reader's queryset into, and sets its
+    own attributes (its parent, model and field, the method bound to it); what it shares
+    (choices, lookups) is only read."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, filter_ in self.items():
+            copied = copies[name] = copy.copy(filter_)
+            copied.extra = dict(filter_.extra)
+            if filter_.method is not None:
+                copied.method = filter_.method  # its FilterMethod calls the copy's parent
+        return copies
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Base for every resource's filters; subclasses name their `search_fields`, and their
     `ranges`: {(lower parameter, upper parameter): method name}, each method called once as
@@ -60,6 +90,12 @@ class RecordFilterSet(django_filters.FilterSet):
 
     search_fields = ()
     ranges = {}
+
+    def __init__(self, *args, **kwargs):
+        filterset = type(self)
+        if not isinstance(filterset.__dict__.get("base_filters"), FiltersCopiedShallow):
+            filterset.base_filters = FiltersCopiedShallow(filterset.base_filters)
+        super().__init__(*args, **kwargs)
 
     status = django_filters.ChoiceFilter(
         choices=Status.choices, help_text="Publication status (curators see drafts)."
@@ -104,7 +140,9 @@ class RecordFilterSet(django_filters.FilterSet):
         )
         key = (type(self), drafts)
         if key not in self.form_classes:
-            self.form_classes[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = CopiedShallow(form_class.base_fields)
+            self.form_classes[key] = form_class
         return self.form_classes[key]
 
     def filter_queryset(self, queryset):

@@ -98,3 +98,27 @@ def test_outside_a_read_that_may_be_kept_there_is_no_read_version():
             assert versions.read_version() is None
         assert versions.read_version() == 42
     assert versions.read_version() is None
+
+
+def test_each_request_has_its_own_filters_and_fields():
+    """Filters and form fields are copied shallowly for each request (FiltersCopiedShallow,
+    CopiedShallow): each request's are its own objects, a reference filter's `extra` (where it
+    puts its reader's queryset) is its own, and a method filter calls its own FilterSet."""
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from missions.filters import ExerciseFilter
+
+    factory = RequestFactory()
+    first = ExerciseFilter(QueryDict("country=USA"), request=factory.get("/"))
+    second = ExerciseFilter({}, request=factory.get("/"))
+    assert first.is_valid() and second.is_valid()
+    for name in ("host", "country", "alliance"):
+        assert first.filters[name] is not second.filters[name]
+        assert first.filters[name].extra is not second.filters[name].extra
+        assert first.filters[name].parent is first and second.filters[name].parent is second
+    assert first.filters["host"].filter.f is first.filters["host"]
+    assert first.form.fields["host"] is not second.form.fields["host"]
+    assert first.form.fields["host"] is not type(first.form).base_fields["host"]
+    # Each filters with its own data: the first by its country, the second not at all.
+    assert 0 < first.qs.count() < second.qs.count()
