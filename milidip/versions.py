@@ -41,8 +41,23 @@ CACHE_KEY = "data-version"
 READ_VERSION = "milidip.read_cache.version"
 _reading_to_keep = contextvars.ContextVar("milidip_reading_to_keep", default=False)
 _read_version = contextvars.ContextVar("milidip_read_version", default=None)
+_KEPT_IN_PROCESS = []
 # Tables whose changes no read shows: sessions, logins and their lockouts, API tokens, users.
 UNSHOWN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "tokens"}
+
+
+def kept_in_process(memo):
+    """Register `memo`, a dict a process keeps of what it read at some data version (keyed with
+    the version, so a write makes its entries stale): forget_kept_in_process empties them all."""
+    _KEPT_IN_PROCESS.append(memo)
+    return memo
+
+
+def forget_kept_in_process():
+    """Empty every memo kept_in_process registered (the tests do before each test, whose
+    rolled-back writes leave a version the database-kept store can give again)."""
+    for memo in _KEPT_IN_PROCESS:
+        memo.clear()
 
 
 def reading_to_keep_now():

@@ -33,14 +33,19 @@ def article(db):
 
 @pytest.fixture(autouse=True)
 def fresh_local_caches():
-    """Each test starts with empty in-process caches (throttle budgets, counted per address)."""
+    """Each test starts with empty in-process caches (throttle budgets, counted per address)
+    and memos of reads (kept lookups and filtered lists, keyed by a data version that a
+    rolled-back test can leave to the next)."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
+
+    from milidip.versions import forget_kept_in_process
 
     def clear():
         for backend in caches.all(initialized_only=True):
             if isinstance(backend, LocMemCache):
                 backend.clear()
+        forget_kept_in_process()
 
     clear()
     yield

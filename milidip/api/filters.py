@@ -28,7 +28,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from milidip.records import visible_to
-from milidip.versions import read_version
+from milidip.versions import kept_in_process, read_version
 
 MAX_LIST_ITEMS = 20
 SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
@@ -138,7 +138,7 @@ class KeptLookups:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kept = {}
+        self.kept = kept_in_process({})
 
     def looked_up(self, key, look_up):
         version = read_version()

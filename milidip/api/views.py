@@ -26,8 +26,15 @@ from milidip.api.reading import plan_for
 from milidip.api.renderers import FastJSONRenderer
 from milidip.records import Status, visible_to
 from milidip.services import version_token
+from milidip.versions import kept_in_process, read_version
 
 LIST_PARAMETERS = {"page", "page_size", "cursor", "format"}
+# Parameters that choose a page of a list, not its records.
+PAGING_PARAMETERS = {"page", "page_size", "cursor"}
+# Filtered lists of anonymous reads, kept for the data version: {(viewset, action, parameters):
+# (version, queryset)} (BaseViewSet.filtered_list); a process keeps at most this many.
+FILTERED_LISTS = kept_in_process({})
+FILTERED_LISTS_AT_MOST = 500
 DETAIL_PARAMETERS = {"format"}
 
 
@@ -153,8 +160,31 @@ class BaseViewSet(viewsets.ModelViewSet):
         """The output serializer compiled for reading (milidip.api.reading)."""
         return plan_for(self.get_serializer_class(), self.queryset.model)
 
+    def filtered_list(self):
+        """The list's records filtered as the request asks: a queryset kept for the data version
+        an anonymous read began at (read_version), by the request's parameters but its page, so
+        the same list asked again (another page, another page size, afresh) builds no FilterSet
+        (its form, its fields' cleaning, its lookups) until a write moves the version. A
+        signed-in reader's list, which may hold drafts, is filtered each time."""
+        version = read_version()
+        if version is None:
+            return self.filter_queryset(self.get_queryset())
+        parameters = tuple(
+            (name, tuple(values))
+            for name, values in sorted(self.request.query_params.lists())
+            if name not in PAGING_PARAMETERS
+        )
+        key = (type(self), self.action, parameters)
+        kept = FILTERED_LISTS.get(key)
+        if kept is None or kept[0] != version:
+            if len(FILTERED_LISTS) >= FILTERED_LISTS_AT_MOST:
+                FILTERED_LISTS.clear()
+            kept = FILTERED_LISTS[key] = (version, self.filter_queryset(self.get_queryset()))
+        # A copy: the kept queryset is never evaluated, so it holds no rows of its own.
+        return kept[1].all()
+
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filtered_list()
         plan = self.read_plan()
 
         def rows(window, names, size, ordering):

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from alliances.models import Country
 from milidip import versions
 from milidip.records import Status
+from missions.models import Exercise
 from tests.api.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,56 @@ def test_each_request_has_its_own_filters_and_fields():
     assert first.form.fields["host"] is not type(first.form).base_fields["host"]
     # Each filters with its own data: the first by its country, the second not at all.
     assert 0 < first.qs.count() < second.qs.count()
+
+
+def test_a_filtered_list_is_filtered_once_for_the_data_version(
+    shared_cache, committed, monkeypatch
+):
+    """The same list asked again by an anonymous reader (another page, another page size,
+    afresh) builds no FilterSet until a write moves the version; a curator's always does."""
+    from django_filters import FilterSet
+
+    built = []
+    init = FilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(FilterSet, "__init__", counting)
+    api = APIClient()
+    asked = {"country": "KOR", "ordering": "-start"}
+    first = api.get(EXERCISES, {**asked, "page_size": 2}, **FRESH).json()
+    assert built == ["ExerciseFilter"]
+    second = api.get(EXERCISES, {**asked, "page_size": 2, "page": 2}, **FRESH).json()
+    assert built == ["ExerciseFilter"]
+    assert second["count"] == first["count"]
+    assert {e["slug"] for e in first["results"]}.isdisjoint(e["slug"] for e in second["results"])
+    # Other parameters are another list.
+    api.get(EXERCISES, {"country": "KOR"}, **FRESH)
+    assert built == ["ExerciseFilter"] * 2
+
+    with committed():
+        foal_eagle = Exercise.objects.get(slug="foal-eagle")
+        Exercise.objects.filter(pk=foal_eagle.pk).update(status=Status.DRAFT)
+        versions.data_changed()
+    after = api.get(EXERCISES, {**asked, "page_size": 50}, **FRESH).json()
+    assert built == ["ExerciseFilter"] * 3
+    assert "foal-eagle" not in {e["slug"] for e in after["results"]}
+    assert after["count"] == first["count"] - 1
+
+    curator = User.objects.create_user(f"curator-{uuid.uuid4().hex[:6]}", is_staff=True)
+    curator.groups.add(Group.objects.get(name="curator"))
+    staff = APIClient()
+    staff.force_authenticate(curator)
+    for _ in range(2):
+        shown = staff.get(EXERCISES, {**asked, "page_size": 50}, **FRESH).json()
+        assert "foal-eagle" in {e["slug"] for e in shown["results"]}
+    assert built == ["ExerciseFilter"] * 5
+
+
+def test_what_a_process_keeps_can_be_forgotten_at_once():
+    memo = versions.kept_in_process({})
+    memo["key"] = (1, "read at version 1")
+    versions.forget_kept_in_process()
+    assert memo == {}
