@@ -129,10 +129,10 @@ class KeptLookups:
     list looked its country up on every request (a query, and one query built to check each
     value), about a tenth of the list's CPU.
 
-    A field is made once per kind of reader (RecordFilterSet.get_form_class) and copied for each
-    request; the copies share its `kept` (a copy of a form field is shallow but for its widget,
-    validators and messages), and its queryset holds only the records that kind of reader may
-    see. A read that may not be kept (a signed-in caller's) looks up as Django does."""
+    A field is made once per kind of reader (RecordFilterSet.get_form_class) and copied
+    shallowly for each request (CopiedShallow): the copies share everything the field holds,
+    its `kept` on purpose, and its queryset holds only the records that kind of reader may see.
+    A read that may not be kept (a signed-in caller's) looks up as Django does."""
 
     KEPT_AT_MOST = 500
 

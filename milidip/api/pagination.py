@@ -154,8 +154,8 @@ def estimated_count(queryset):
 
 
 def query_key(prefix, queryset):
-    """A read cache key for what `queryset` gives: its database, SQL and parameters (so a
-    curator's count of drafts is never an anonymous reader's)."""
+    """A read cache key for what `queryset` gives: its database, and the SQL and parameters of
+    its ids' query (so a curator's count of drafts is never an anonymous reader's)."""
     # Its rows' ids say which rows it gives: compiling every column it would select (with its
     # joins) cost a list's key more than the count it keys.
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
@@ -201,7 +201,7 @@ def bounded_count(queryset, version=None):
     return result
 
 
-def sorted_by_keys(window, ordering):
+def keyed_ordering(window, ordering):
     """`ordering` when a page of `window` can be found by sorting its records' ids alone (a
     subquery sorts and cuts the matching ids, and only those records are read and joined), else
     None.
@@ -230,7 +230,7 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None, rows=None):
         """The page's rows: `rows(window, names, size, ordering)` reads the first `size` rows
         of `window` (e.g. as values holding `names`, the ordering's columns; `ordering` is
-        sorted_by_keys' answer), else they are the queryset's objects."""
+        keyed_ordering' answer), else they are the queryset's objects."""
         self.request = request
         page_size = self.get_page_size(request)
         self.ordering = keyset_ordering(queryset)
@@ -262,7 +262,7 @@ class Pagination(PageNumberPagination):
                 window,
                 [name for name, _ in self.ordering or ()],
                 page_size + 1,
-                sorted_by_keys(window, self.ordering),
+                keyed_ordering(window, self.ordering),
             )
         else:
             page = list(window[: page_size + 1])

@@ -11,10 +11,12 @@ and the test's query counts see it) and gives the rows as values() would: the sa
 same values, through the same converters.
 """
 
+import contextvars
 import json
 import re
 
 import orjson
+from django.core.exceptions import EmptyResultSet, FieldError
 from django.db import connections
 from django.db.models import Field, ForeignObject, JSONField, Lookup
 from django.db.models.expressions import Col
@@ -24,13 +26,23 @@ READ_KEYS = "read_keys"
 HOLE = "\x00read-keys\x00"
 PLACEHOLDER = re.compile(r"%%|%s")
 LONG_NUMBER = re.compile(r"[0-9]{19}")
+# True while a Prepared query is built and compiled: the only place its hole may be written.
+_building = contextvars.ContextVar("milidip_prepared_building", default=False)
 
 
 class ReadKeysHole(Lookup):
-    """`field__read_keys=True`: the place a Prepared query's keys go (never run as it is)."""
+    """`field__read_keys=True`: the place a Prepared query's keys go (never run as it is).
+    Registered on every field, so it refuses to be used outside a Prepared query's build: a
+    lookup name taken from a caller (the admin's changelist filters) gets Django's FieldError,
+    never SQL with a hole in it."""
 
     lookup_name = READ_KEYS
     prepare_rhs = False
+
+    def get_prep_lookup(self):
+        if not _building.get():
+            raise FieldError(f"{READ_KEYS} is a Prepared query's hole, not a filter")
+        return super().get_prep_lookup()
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
@@ -45,8 +57,8 @@ ForeignObject.register_lookup(ReadKeysHole)
 def json_column(value, expression, connection):
     """JSONField.from_db_value for a column (no decoder), parsed by orjson: a page's citations
     each carry `states`, and the standard library's parser took a tenth of a list's CPU."""
-    if value is None or not isinstance(value, (str, bytes)):
-        return value
+    if not isinstance(value, str):
+        return value  # None, or a value the backend already parsed
     # orjson reads an integer beyond 64 bits as a float, where the standard library keeps it.
     if not LONG_NUMBER.search(value):
         try:
@@ -69,6 +81,11 @@ def faster(functions, expression):
     return [json_column if function == original else function for function in functions]
 
 
+def with_hole(queryset, lookup):
+    """`queryset` filtered on `lookup` by a Prepared query's hole (inside its build only)."""
+    return queryset.filter(**{f"{lookup}__{READ_KEYS}": True})
+
+
 def placeholders(sql):
     return sum(1 for match in PLACEHOLDER.finditer(sql) if match.group() == "%s")
 
@@ -78,6 +95,9 @@ class Compiled:
 
     def __init__(self, queryset, alias):
         query = queryset.query
+        if query.distinct:
+            # DISTINCT may select columns of its own (its ordering's): rows would not be values'.
+            raise ValueError("a Prepared query is not DISTINCT")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         before, hole, after = sql.partition(HOLE)
@@ -88,8 +108,18 @@ class Compiled:
         self.params_before, self.params_after = tuple(params[:split]), tuple(params[split:])
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        # A backend's converters are methods of the compiling connection's `ops`: kept by name,
+        # and taken from the reading connection's (each thread has its own connection).
+        ops = compiler.connection.ops
         self.converters = [
-            (index, (faster(functions, expression), expression))
+            (
+                index,
+                [
+                    function.__name__ if getattr(function, "__self__", None) is ops else function
+                    for function in faster(functions, expression)
+                ],
+                expression,
+            )
             for index, (functions, expression) in compiler.get_converters(fields).items()
         ]
 
@@ -105,7 +135,11 @@ class Prepared:
     def compile(self, alias):
         compiled = self.compiled.get(alias)
         if compiled is None:
-            compiled = self.compiled[alias] = Compiled(self.build(), alias)
+            token = _building.set(True)
+            try:
+                compiled = self.compiled[alias] = Compiled(self.build(), alias)
+            finally:
+                _building.reset(token)
         return compiled
 
     def read(self, alias, hole, hole_params):
@@ -119,11 +153,19 @@ class Prepared:
         names = compiled.names
         if not compiled.converters:
             return [dict(zip(names, row, strict=True)) for row in rows]
-        converters = compiled.converters
+        ops = connection.ops
+        converters = [
+            (
+                index,
+                [getattr(ops, f) if isinstance(f, str) else f for f in functions],
+                expression,
+            )
+            for index, functions, expression in compiled.converters
+        ]
         read = []
         for row in rows:
             row = list(row)
-            for index, (functions, expression) in converters:
+            for index, functions, expression in converters:
                 value = row[index]
                 for function in functions:
                     value = function(value, expression, connection)
@@ -145,7 +187,10 @@ class Prepared:
         first and reads the rows by index. Given `IN (...)`, it expected more keys than a page
         has and scanned the whole table for a hash join (a US list page: 2.4 -> 1.5 ms)."""
         alias = queryset.db
-        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        try:
+            sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:
+            return []  # a filter that can match nothing (`pk__in=[]`): Django runs no query
         if connections[alias].vendor == "postgresql":
             return self.read(alias, f"= ANY(ARRAY({sql}))", params)
         return self.read(alias, f"IN ({sql})", params)

@@ -34,7 +34,7 @@ from milidip.api.fields import (
     VisibleListSerializer,
     VisibleRefMixin,
 )
-from milidip.api.prepared import READ_KEYS, Prepared
+from milidip.api.prepared import Prepared, with_hole
 from milidip.records import Status, can_see_drafts
 
 OWNER = "read_owner"
@@ -243,12 +243,10 @@ class Plan:
         return queryset.prefetch_related(None).values(*self.columns, *extra)
 
     def by_keys(self, keys):
-        """The records of ids `keys`, as rows holding every column this plan reads (in no
-        order): one query compiled once (milidip.api.prepared)."""
+        """The records of ids `keys`, as rows holding every column this plan reads (in the
+        model's order): one query compiled once (milidip.api.prepared)."""
         if self.keyed is None:
-            self.keyed = Prepared(
-                lambda: self.values(self.model._base_manager.filter(**{f"pk__{READ_KEYS}": True}))
-            )
+            self.keyed = Prepared(lambda: self.values(with_hole(self.model._base_manager, "pk")))
         return self.keyed.by_keys(self.model._base_manager.db, keys)
 
     def page_rows(self, keys, ordering, extra=()):
@@ -261,7 +259,7 @@ class Plan:
             names = [("-" if descending else "") + name for name, descending in ordering]
             prepared = self.pages[signature] = Prepared(
                 lambda: self.values(
-                    self.model._base_manager.filter(**{f"pk__{READ_KEYS}": True}).order_by(*names),
+                    with_hole(self.model._base_manager, "pk").order_by(*names),
                     *extra,
                 )
             )
@@ -403,7 +401,7 @@ class ListRelation:
         self.prepared = Prepared(self.build)
 
     def build(self):
-        queryset = self.target._default_manager.filter(**{f"{self.lookup}__{READ_KEYS}": True})
+        queryset = with_hole(self.target._default_manager, self.lookup)
         queryset = queryset.order_by(*self.ordering)
         return queryset.annotate(**{OWNER: F(self.lookup)}).values(*self.plan.columns, OWNER)
 
@@ -429,9 +427,9 @@ class SlugListRelation:
         self.target, self.lookup = related_lookup(model, source)
         self.slug_field = slug_field
         self.prepared = Prepared(
-            lambda: self.target._default_manager.filter(
-                **{f"{self.lookup}__{READ_KEYS}": True}
-            ).values(self.lookup, self.slug_field)
+            lambda: with_hole(self.target._default_manager, self.lookup).values(
+                self.lookup, self.slug_field
+            )
         )
 
     def fetch(self, rows, reader):

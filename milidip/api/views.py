@@ -206,11 +206,16 @@ class BaseViewSet(viewsets.ModelViewSet):
         return plan.read(rows, self.request.user, self.request, [record] if reuse else ())[0]
 
     def filter_queryset(self, queryset):
-        # A record looked up by its identifier is not filtered: a detail route takes no filter
-        # parameter (check_query_parameters refuses them), and building the FilterSet's form
-        # for none cost a detail a tenth of its time. A paged action's filters are for its rows
-        # (a mission's months), not for the record it is looked up on.
-        if self.detail and queryset.model is self.queryset.model:
+        # A paged action's filters are for its rows (a mission's months), not for the record
+        # it is looked up on.
+        if self.action in self.paged_actions:
+            if queryset.model is not self.filterset_class._meta.model:
+                return queryset
+            return super().filter_queryset(queryset)
+        # Any other detail route takes no filter parameter (check_query_parameters refuses
+        # them): its record is not filtered (building the FilterSet's form for none cost a
+        # detail a tenth of its time).
+        if self.detail:
             return queryset
         return super().filter_queryset(queryset)
 

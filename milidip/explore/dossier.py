@@ -25,7 +25,7 @@ from milidip.api.fields import (
     coverage_end_output,
 )
 from milidip.api.pagination import kept_count
-from milidip.api.prepared import READ_KEYS, Prepared
+from milidip.api.prepared import READ_KEYS, Prepared, with_hole
 from milidip.api.reading import plan_for
 from milidip.records import can_see_drafts, visible_through, visible_to
 from milidip.versions import READ_VERSION
@@ -86,7 +86,7 @@ PERSONNEL_SUMS = {
 # The sums for one country (the hole), compiled once: a country without months has no row.
 PERSONNEL = Prepared(
     lambda: (
-        ContributorMonth.objects.filter(**{f"country__{READ_KEYS}": True})
+        with_hole(ContributorMonth.objects, "country")
         .values("country")
         .annotate(**PERSONNEL_SUMS)
         .values(*PERSONNEL_SUMS)
@@ -262,8 +262,9 @@ def group_rows(name, plan, user, country):
     key = (name, tuple(can_see_drafts(user, model) for model in SHOWN_MODELS))
     prepared = GROUP_QUERIES.get(key)
     if prepared is None:
-        queryset = country_dossier(None, user)[name][: SECTION_LIMIT + 1]
-        prepared = GROUP_QUERIES[key] = Prepared(lambda: plan.values(queryset))
+        prepared = GROUP_QUERIES[key] = Prepared(
+            lambda: plan.values(country_dossier(None, user)[name][: SECTION_LIMIT + 1])
+        )
     return prepared.by_keys(plan.model._base_manager.db, [country.pk])
 
 

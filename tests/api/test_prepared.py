@@ -4,12 +4,13 @@ and a list request compiles through the ORM only what depends on its parameters.
 import json
 
 import pytest
+from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django_filters import FilterSet
 
-from milidip.api.prepared import READ_KEYS, Prepared, json_column
+from milidip.api.prepared import READ_KEYS, Prepared, json_column, with_hole
 from milidip.urls import router
 from missions.models import Exercise, ExerciseCitation
 from tests.api.helpers import article
@@ -194,3 +195,28 @@ def test_a_dossier_compiles_its_groups_once_for_every_country(client):
     # The data version (read from the database without Redis) and the country's lookup.
     read = [sql for sql in compiled if "sources_dataversion" not in sql]
     assert len(read) == 1 and 'FROM "alliances_country"' in read[0], compiled
+
+
+def test_the_hole_is_no_filter_outside_a_prepared_query(client, django_user_model):
+    """`read_keys` is registered on every field, but only a Prepared query's build may write it:
+    elsewhere it is Django's FieldError, so the admin answers a changelist asked for it as it
+    answers any lookup it cannot make (not a 500, no SQL with a hole in it)."""
+    with pytest.raises(FieldError, match="read_keys"):
+        Exercise.objects.filter(**{f"pk__{READ_KEYS}": 1})
+    user = django_user_model.objects.create_superuser("admin-hole", password="not-used-1234")
+    client.force_login(user)
+    response = client.get("/admin/missions/exercise/", {f"pk__{READ_KEYS}": "1"})
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert "e=1" in response["Location"]
+
+
+def test_a_subquery_that_can_match_nothing_reads_nothing():
+    prepared = Prepared(lambda: with_hole(Exercise._base_manager, "pk").values("pk", "slug"))
+    assert prepared.by_subquery(Exercise.objects.filter(pk__in=[]).values("pk")) == []
+
+
+def test_a_distinct_query_is_refused():
+    prepared = Prepared(lambda: with_hole(Exercise._base_manager, "pk").distinct().values("pk"))
+    with pytest.raises(ValueError, match="DISTINCT"):
+        prepared.by_keys("default", [1])
