@@ -81,9 +81,14 @@ def faster(functions, expression):
     return [json_column if function == original else function for function in functions]
 
 
+def hole(lookup):
+    """The filter keywords putting a Prepared query's hole on `lookup` (inside its build only)."""
+    return {f"{lookup}__{READ_KEYS}": True}
+
+
 def with_hole(queryset, lookup):
     """`queryset` filtered on `lookup` by a Prepared query's hole (inside its build only)."""
-    return queryset.filter(**{f"{lookup}__{READ_KEYS}": True})
+    return queryset.filter(**hole(lookup))
 
 
 def placeholders(sql):

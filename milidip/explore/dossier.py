@@ -25,7 +25,7 @@ from milidip.api.fields import (
     coverage_end_output,
 )
 from milidip.api.pagination import kept_count
-from milidip.api.prepared import READ_KEYS, Prepared, with_hole
+from milidip.api.prepared import Prepared, hole, with_hole
 from milidip.api.reading import plan_for
 from milidip.records import can_see_drafts, visible_through, visible_to
 from milidip.versions import READ_VERSION
@@ -51,7 +51,7 @@ def country_dossier(country, user):
     def of(relation):
         # `country` None: the queries with a hole for the country (milidip.api.prepared).
         if country is None:
-            return {f"{relation}__{READ_KEYS}": True}
+            return hole(relation)
         return {relation: country}
 
     return {

@@ -65,3 +65,19 @@ def shared_cache(settings):
 def committed(django_capture_on_commit_callbacks):
     """Wrap a write: its commit hooks run at the end of the block, as a commit runs them."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def built_filtersets(monkeypatch):
+    """The names of the FilterSets built while the test runs, in order."""
+    from django_filters import FilterSet
+
+    built = []
+    init = FilterSet.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(FilterSet, "__init__", counting)
+    return built

@@ -126,20 +126,11 @@ def test_each_request_has_its_own_filters_and_fields():
 
 
 def test_a_filtered_list_is_filtered_once_for_the_data_version(
-    shared_cache, committed, monkeypatch
+    shared_cache, committed, built_filtersets
 ):
     """The same list asked again by an anonymous reader (another page, another page size,
     afresh) builds no FilterSet until a write moves the version; a curator's always does."""
-    from django_filters import FilterSet
-
-    built = []
-    init = FilterSet.__init__
-
-    def counting(self, *args, **kwargs):
-        built.append(type(self).__name__)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(FilterSet, "__init__", counting)
+    built = built_filtersets
     api = APIClient()
     asked = {"country": "KOR", "ordering": "-start"}
     first = api.get(EXERCISES, {**asked, "page_size": 2}, **FRESH).json()

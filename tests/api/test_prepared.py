@@ -8,7 +8,6 @@ from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
-from django_filters import FilterSet
 
 from milidip.api.prepared import READ_KEYS, Prepared, json_column, with_hole
 from milidip.urls import router
@@ -20,6 +19,21 @@ pytestmark = pytest.mark.django_db
 
 VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry}
 LIST = "/api/v1/exercises/?country=USA&page_size=1"
+
+
+@pytest.fixture
+def compiled_sql(monkeypatch):
+    """(SQL, whether a subquery) of every query the ORM's compiler writes while the test runs."""
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def recording(self, *args, **kwargs):
+        result = as_sql(self, *args, **kwargs)
+        compiled.append((result[0], self.query.subquery))
+        return result
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", recording)
+    return compiled
 
 
 def citation_rows(queryset):
@@ -103,26 +117,15 @@ def test_json_columns_left_as_jsonfield_leaves_them():
     assert json_column("not json", None, connection) == "not json"
 
 
-def test_a_list_compiles_only_what_its_parameters_change(client):
+def test_a_list_compiles_only_what_its_parameters_change(client, compiled_sql):
     """The page's records, participants, domains, purposes and citations are read by queries
     compiled on the first request; a later one compiles its filtered ids (and the count's key)
     and the country the filter names, not the queries that read the page."""
     client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        result = as_sql(self, *args, **kwargs)
-        if not self.query.subquery:
-            compiled.append(result[0])
-        return result
-
-    SQLCompiler.as_sql = counting
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
-    finally:
-        SQLCompiler.as_sql = as_sql
+    compiled_sql.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
+    compiled = [sql for sql, subquery in compiled_sql if not subquery]
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
     run = [query["sql"] for query in queries.captured_queries]
@@ -146,17 +149,10 @@ def test_a_page_is_read_by_an_array_of_its_ids_on_postgresql(client):
     assert '"missions_exercise"."id" = ANY(ARRAY(SELECT' in pages[0]
 
 
-def test_a_detail_reads_its_record_once_and_builds_no_filterset(client, monkeypatch, cited):
+def test_a_detail_reads_its_record_once_and_builds_no_filterset(client, built_filtersets, cited):
     """The record get_object read is the one its claims are shown from (not read again), and a
     detail, which takes no filter parameter, builds no FilterSet."""
-    built = []
-    init = FilterSet.__init__
-
-    def counting(self, *args, **kwargs):
-        built.append(type(self).__name__)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(FilterSet, "__init__", counting)
+    built = built_filtersets
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/v1/exercises/foal-eagle/", HTTP_CACHE_CONTROL="no-cache")
     assert response.status_code == 200
@@ -173,23 +169,13 @@ def test_a_detail_reads_its_record_once_and_builds_no_filterset(client, monkeypa
     assert built == ["ExerciseFilter"]
 
 
-def test_a_dossier_compiles_its_groups_once_for_every_country(client):
+def test_a_dossier_compiles_its_groups_once_for_every_country(client, compiled_sql):
     """A dossier's groups, and its UN personnel's sums, are read by queries compiled on the
     first dossier a kind of reader asks for: another country's compiles only its lookup."""
     assert client.get("/api/v1/countries/KOR/dossier/").status_code == 200
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        result = as_sql(self, *args, **kwargs)
-        compiled.append(result[0])
-        return result
-
-    SQLCompiler.as_sql = counting
-    try:
-        response = client.get("/api/v1/countries/USA/dossier/")
-    finally:
-        SQLCompiler.as_sql = as_sql
+    compiled_sql.clear()
+    response = client.get("/api/v1/countries/USA/dossier/")
+    compiled = [sql for sql, _ in compiled_sql]
     assert response.status_code == 200
     assert response.json()["country"]["code"] == "USA"
     # The data version (read from the database without Redis) and the country's lookup.
