@@ -23,6 +23,8 @@ not documented there.
   profile (HTTPS redirect, HSTS, Secure cookies, the proxy's header); see the block at the end.
 - ADMIN_IMPORT_MAX_BYTES, ADMIN_IMPORT_MAX_ROWS: the largest CSV file the admin imports at once
   (default 1 MiB and 100 rows).
+- DATABASE_PREPARE_THRESHOLD: when the read path's queries become prepared statements on
+  PostgreSQL (default 5 runs; "off" never), see `env_prepare_threshold`.
 - DATABASE_REPLICA_URL, REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS, READ_YOUR_WRITES_SECONDS,
   METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES: several servers, the read replica and the metrics;
   see the block "Operations" at the end and the README ("Running in production").
@@ -182,6 +184,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # record wait for each other instead of both reading the old row (PostgreSQL locks the
     # row itself: select_for_update).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+
+
+def env_prepare_threshold():
+    """DATABASE_PREPARE_THRESHOLD: how many times the read path runs one statement on a
+    PostgreSQL connection before psycopg prepares it (default 5, psycopg's own; "off" for a
+    connection pooler that cannot keep prepared statements, such as PgBouncer before 1.21 in
+    transaction mode). Only the read path's compiled queries bind on the server and are prepared
+    (milidip/api/prepared.py); Django's other queries never are."""
+    text = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    return None if text == "off" else int(text)
+
+
+DATABASE_PREPARE_THRESHOLD = env_prepare_threshold()
+
+
+def prepare_reads(database):
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = DATABASE_PREPARE_THRESHOLD
+
+
+prepare_reads(DATABASES["default"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -529,6 +552,7 @@ if DATABASE_REPLICA_URL:
     # A replica that went away must not hold a request up for long: its reads go to the primary.
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    prepare_reads(DATABASES["replica"])
     DATABASE_ROUTERS = ["milidip.ops.replica.PrimaryReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
 REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))

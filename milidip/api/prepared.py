@@ -5,13 +5,16 @@ Those queries have the same shape on every request; only the ids change. Compili
 the ORM each time (resolving each column, quoting each name, cloning the query) cost a list page
 more CPU than the database spent answering them. A `Prepared` query is a values() queryset whose
 filter on the keys it is read by is a hole (`field__read_keys=True`); it is compiled once per
-database alias, and each read fills the hole with the keys (`IN (%s, ...)`) or with a subquery
-that finds them (`IN (SELECT ...)`), runs the SQL on Django's cursor (so query logging, metrics
-and the test's query counts see it) and gives the rows as values() would: the same names, the
-same values, through the same converters.
+database alias, and each read fills the hole with the keys (`IN (%s, ...)`; on PostgreSQL one
+array, `= ANY(%s)`) or with a subquery that finds them, runs the SQL on a cursor Django wraps
+(so query logging, metrics and the test's query counts see it) and gives the rows as values()
+would: the same names, the same values, through the same converters. On PostgreSQL that cursor
+binds on the server, and psycopg prepares a statement once it has run often enough
+(`bound_cursor`).
 """
 
 import contextvars
+import functools
 import json
 import re
 
@@ -91,6 +94,35 @@ def with_hole(queryset, lookup):
     return queryset.filter(**hole(lookup))
 
 
+def bound_cursor(connection):
+    """A cursor for a Prepared query's read: on PostgreSQL (psycopg 3) one that binds its
+    parameters on the server, so that psycopg prepares a statement run often enough
+    (`prepare_threshold`: DATABASE_PREPARE_THRESHOLD in settings.py) and the server no longer
+    parses and plans it on each read. Django's own cursors bind on the client and prepare
+    nothing. It is wrapped as Django wraps its cursors: query logging, the execute wrappers
+    (metrics) and the tests' query counts see it (logged with `$1` where a value goes)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    return connection._prepare_cursor(server_bound_cursor_class()(connection.connection))
+
+
+@functools.cache
+def server_bound_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class ReadCursor(ServerBindingCursor):
+        """Django's server-binding cursor, which also keeps the query it ran when that query
+        was a prepared statement (psycopg keeps it only when it sends the text), so that
+        Django's query log still names it."""
+
+        def _send_query_prepared(self, name, pgq, **options):
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, **options)
+
+    return ReadCursor
+
+
 def placeholders(sql):
     return sum(1 for match in PLACEHOLDER.finditer(sql) if match.group() == "%s")
 
@@ -152,7 +184,7 @@ class Prepared:
         connection = connections[alias]
         sql = f"{compiled.before}{hole}{compiled.after}"
         params = (*compiled.params_before, *hole_params, *compiled.params_after)
-        with connection.cursor() as cursor:
+        with bound_cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         names = compiled.names
@@ -183,6 +215,9 @@ class Prepared:
         keys = list(keys)
         if not keys:
             return []
+        if connections[alias].vendor == "postgresql":
+            # One parameter, whatever the number of keys: one statement to prepare.
+            return self.read(alias, "= ANY(%s)", [keys])
         return self.read(alias, f"IN ({', '.join(['%s'] * len(keys))})", keys)
 
     def by_subquery(self, queryset):

@@ -4,6 +4,7 @@ and a list request compiles through the ORM only what depends on its parameters.
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
@@ -206,3 +207,76 @@ def test_a_distinct_query_is_refused():
     prepared = Prepared(lambda: with_hole(Exercise._base_manager, "pk").distinct().values("pk"))
     with pytest.raises(ValueError, match="DISTINCT"):
         prepared.by_keys("default", [1])
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's prepared statements"
+)
+
+
+@on_postgresql
+def test_the_read_queries_become_prepared_statements(client):
+    """Run `prepare_threshold` times on one connection, a list's read queries are prepared
+    statements of the server's (it no longer parses and plans them), and the query log still
+    names them once they are."""
+    threshold = connection.connection.prepare_threshold
+    assert threshold == settings.DATABASE_PREPARE_THRESHOLD == 5
+    for _ in range(threshold + 1):
+        response = client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
+        assert response.status_code == 200
+    statements = prepared_statements()
+    for column in ('"role" AS "role"', '"quote" AS "quote"', '"description" AS "description"'):
+        assert [s for s in statements if column in s], (column, statements)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(LIST, HTTP_CACHE_CONTROL="no-cache")
+    assert again.content == response.content
+    logged = [query["sql"] for query in queries.captured_queries]
+    assert all(logged), logged
+    assert [sql for sql in logged if '"quote" AS "quote"' in sql and "= ANY($1)" in sql]
+
+
+@on_postgresql
+def test_one_statement_reads_any_number_of_keys(client):
+    """The keys are one array parameter: pages of 1, 2 and 3 records read their citations by
+    one prepared statement, not one per page size."""
+    for size in (1, 2, 3):
+        for _ in range(6):
+            response = client.get(
+                "/api/v1/exercises/", {"page_size": size}, HTTP_CACHE_CONTROL="no-cache"
+            )
+            assert len(response.json()["results"]) == size
+    citations = [s for s in prepared_statements() if '"quote" AS "quote"' in s]
+    assert len(citations) == 1, citations
+
+
+@on_postgresql
+def test_no_statement_is_prepared_when_turned_off(client):
+    """DATABASE_PREPARE_THRESHOLD=off (a pooler that cannot keep them): nothing is prepared,
+    and the page is the same."""
+    first = client.get(LIST, HTTP_CACHE_CONTROL="no-cache").content
+    connection.connection.prepare_threshold = None
+    try:
+        for _ in range(8):
+            assert client.get(LIST, HTTP_CACHE_CONTROL="no-cache").content == first
+        assert prepared_statements() == []
+    finally:
+        connection.connection.prepare_threshold = settings.DATABASE_PREPARE_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "threshold"), [(None, 5), ("0", 0), ("12", 12), ("off", None), (" OFF ", None)]
+)
+def test_the_prepare_threshold_is_read_from_the_environment(monkeypatch, text, threshold):
+    from milidip.settings import env_prepare_threshold
+
+    if text is None:
+        monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", text)
+    assert env_prepare_threshold() == threshold
