@@ -127,6 +127,29 @@ def placeholders(sql):
     return sum(1 for match in PLACEHOLDER.finditer(sql) if match.group() == "%s")
 
 
+def shaper(width, names, converters):
+    """A function (rows, functions, expressions, connection) -> [dict] that names each row's
+    values as values() does and passes each through its column's converters (`functions` and
+    their `expressions`, in the order of `converters`, flattened): one dict display compiled for
+    the query, rather than a loop over the columns and their converters for every row."""
+    if len(names) != width:
+        raise ValueError(f"{width} columns selected for {len(names)} names")
+    values = [f"row[{index}]" for index in range(width)]
+    at = 0
+    for index, functions, _ in converters:
+        for _ in functions:
+            values[index] = f"functions[{at}]({values[index]}, expressions[{at}], connection)"
+            at += 1
+    items = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values, strict=True))
+    source = (
+        "def shape(rows, functions, expressions, connection):\n"
+        f"    return [{{{items}}} for row in rows]\n"
+    )
+    namespace = {}
+    exec(compile(source, "<a Prepared query's rows>", "exec"), namespace)
+    return namespace["shape"]
+
+
 class Compiled:
     """One Prepared query's SQL on one database, split at its hole."""
 
@@ -159,6 +182,7 @@ class Compiled:
             )
             for index, (functions, expression) in compiler.get_converters(fields).items()
         ]
+        self.shape = shaper(len(fields), self.names, self.converters)
 
 
 class Prepared:
@@ -187,28 +211,16 @@ class Prepared:
         with bound_cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        names = compiled.names
         if not compiled.converters:
-            return [dict(zip(names, row, strict=True)) for row in rows]
+            return compiled.shape(rows, (), (), connection)
         ops = connection.ops
-        converters = [
-            (
-                index,
-                [getattr(ops, f) if isinstance(f, str) else f for f in functions],
-                expression,
-            )
-            for index, functions, expression in compiled.converters
+        functions = [
+            getattr(ops, function) if isinstance(function, str) else function
+            for _, column, _ in compiled.converters
+            for function in column
         ]
-        read = []
-        for row in rows:
-            row = list(row)
-            for index, functions, expression in converters:
-                value = row[index]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[index] = value
-            read.append(dict(zip(names, row, strict=True)))
-        return read
+        expressions = [expression for _, column, expression in compiled.converters for _ in column]
+        return compiled.shape(rows, functions, expressions, connection)
 
     def by_keys(self, alias, keys):
         """The rows whose hole's field is one of `keys`."""

@@ -72,6 +72,14 @@ def converter(field):
         return timestamp
     if isinstance(field, serializers.FloatField):
         return float
+    if (
+        isinstance(field, serializers.DictField)
+        and type(field.child) is serializers.JSONField
+        and not field.child.binary
+    ):
+        # {str(key): child's value}: a JSON object parsed for this read already has string
+        # keys, and a JSONField shows a parsed value as it is (a citation's `states`).
+        return identity
     if isinstance(
         field,
         (
