@@ -191,7 +191,7 @@ class ReadCacheMiddleware:
         # A client that asks for no cached answer (a browser's hard reload, a benchmark of the
         # views) gets a fresh one, which is kept for the next reader.
         fresh_wanted = "no-cache" in request.headers.get("Cache-Control", "")
-        wanted = [validators_key] if conditional else [] if fresh_wanted else [body_key]
+        wanted = [validators_key] if conditional or fresh_wanted else [body_key]
         try:
             version, found = current_and(settings.READ_CACHE, wanted)
         except DatabaseError:
@@ -247,6 +247,10 @@ class ReadCacheMiddleware:
                 validators.append((CSP, csp))
             headers.append((COST, cost))
             validators.append((COST, cost))
+            if fresh_wanted and current_entry(found.get(validators_key)) == (validators,):
+                # Asked afresh, the same answer as the one kept for this version (the ETag is
+                # the body's digest, or the view's own validator): what is kept stands.
+                return response
             cache.set_many(
                 {
                     validators_key: (version, validators),

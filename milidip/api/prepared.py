@@ -14,13 +14,13 @@ binds on the server, and psycopg prepares a statement once it has run often enou
 """
 
 import contextvars
-import functools
 import json
 import re
 
 import orjson
 from django.core.exceptions import EmptyResultSet, FieldError
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Field, ForeignObject, JSONField, Lookup
 from django.db.models.expressions import Col
 
@@ -99,28 +99,28 @@ def bound_cursor(connection):
     parameters on the server, so that psycopg prepares a statement run often enough
     (`prepare_threshold`: DATABASE_PREPARE_THRESHOLD in settings.py) and the server no longer
     parses and plans it on each read. Django's own cursors bind on the client and prepare
-    nothing. It is wrapped as Django wraps its cursors: query logging, the execute wrappers
-    (metrics) and the tests' query counts see it (logged with `$1` where a value goes)."""
+    nothing. It is wrapped as Django wraps its cursors, so that the execute wrappers (metrics)
+    and the query log (DEBUG, the tests' query counts) see it; the log names the statement
+    with its values in place, as for any other query."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    connection.ensure_connection()
-    return connection._prepare_cursor(server_bound_cursor_class()(connection.connection))
-
-
-@functools.cache
-def server_bound_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class ReadCursor(ServerBindingCursor):
-        """Django's server-binding cursor, which also keeps the query it ran when that query
-        was a prepared statement (psycopg keeps it only when it sends the text), so that
-        Django's query log still names it."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return LoggedRead(cursor, connection)
+    return connection.make_cursor(cursor)
 
-        def _send_query_prepared(self, name, pgq, **options):
-            self._query = pgq
-            return super()._send_query_prepared(name, pgq, **options)
 
-    return ReadCursor
+class LoggedRead(CursorDebugWrapper):
+    """Django's logging cursor for a server-bound read: it logs the statement with its values
+    written in (as Django does with server-side binding), not the `$1` psycopg sends."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
 def placeholders(sql):

@@ -112,6 +112,37 @@ def test_a_client_asking_for_no_cache_gets_a_fresh_rendering(
     assert fresh.content == first.content
 
 
+def test_the_same_answer_asked_afresh_is_not_kept_again(shared_cache, monkeypatch):
+    """A client asking for no cache gets a fresh rendering; when it is the answer already kept
+    for this version (the same validators: the body's digest), the body is not written again.
+    A different one (here, a kept answer tampered with) replaces what was kept."""
+    from milidip.api.caching import cache_keys
+
+    api = APIClient()
+    first = api.get(LIST_URL)
+    cache = caches["default"]
+    writes = []
+    set_many = cache.set_many
+    monkeypatch.setattr(
+        cache, "set_many", lambda data, **kw: writes.append(list(data)) or set_many(data, **kw)
+    )
+    for _ in range(3):
+        assert api.get(LIST_URL, HTTP_CACHE_CONTROL="no-cache").content == first.content
+    assert writes == []
+    # What was kept for this version is made to differ from what the view answers.
+    validators_key, body_key = cache_keys(first.wsgi_request)
+    version, validators = cache.get(validators_key)
+    tampered = [(n, '"tampered"' if n == "ETag" else v) for n, v in validators]
+    cache.set(validators_key, (version, tampered))
+    _, headers, _ = cache.get(body_key)
+    cache.set(body_key, (version, headers, b"tampered"))
+    writes.clear()
+    assert api.get(LIST_URL, HTTP_CACHE_CONTROL="no-cache").content == first.content
+    assert writes == [[validators_key, body_key]]
+    again = api.get(LIST_URL)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
 def test_without_redis_the_version_is_one_read_of_the_database(django_assert_num_queries):
     """With REDIS_URL unset (the test settings' default), the version lives in the database:
     a 304 costs that one indexed read and nothing else."""
