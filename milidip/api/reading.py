@@ -40,6 +40,11 @@ from milidip.records import Status, can_see_drafts
 OWNER = "read_owner"
 
 
+# A record shown to every reader: published, or a model without a status.
+PUBLISHED = str(Status.PUBLISHED.value)
+SHOWN = frozenset((None, PUBLISHED))
+
+
 def identity(value):
     return value
 
@@ -115,8 +120,11 @@ class Reader:
         return f"{self.page_prefixes[model]}{identifier}/"
 
     def visible(self, model, status):
-        if status is None or status == Status.PUBLISHED:
+        if status is None or status == PUBLISHED:
             return True
+        return self.sees_drafts(model)
+
+    def sees_drafts(self, model):
         if model not in self.drafts:
             self.drafts[model] = can_see_drafts(self.user, model)
         return self.drafts[model]
@@ -279,6 +287,12 @@ class Plan:
         item = self.item
         if self.visibility is None:
             return [(item(row, fetched, reader), True) for row in rows]
+        if self.visibility == "self":
+            # Asked once for the reader, not for each row (a page's participants and citations
+            # are hundreds of rows): every status shows to a reader who sees drafts.
+            if reader.sees_drafts(self.model):
+                return [(item(row, fetched, reader), True) for row in rows]
+            return [(item(row, fetched, reader), row["status"] in SHOWN) for row in rows]
         is_visible = self.is_visible
         return [(item(row, fetched, reader), is_visible(row, fetched, reader)) for row in rows]
 
