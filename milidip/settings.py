@@ -353,7 +353,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+        "milidip.api.permissions.ModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["milidip.api.throttling.CostBudgetThrottle"],
     "DEFAULT_PARSER_CLASSES": ["milidip.api.parsers.DepthLimitedJSONParser"],

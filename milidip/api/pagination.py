@@ -178,13 +178,17 @@ def kept_count(queryset, version=None):
     return total
 
 
-def bounded_count(queryset, version=None):
+def bounded_count(queryset, version=None, compiled=None):
     """(count, exact): exact up to COUNT_EXACT_UP_TO rows, else the planner's estimate. With
     the data `version` the request began at, kept in the read cache under it (keyed by the
-    query itself: query_key)."""
+    query itself: query_key; with `compiled`, the kept list's CompiledForList, that key is
+    made once for the list)."""
     key = None
     if version is not None:
-        key = query_key("count", queryset)
+        if compiled is not None:
+            key = compiled.count_key("count", queryset, query_key)
+        else:
+            key = query_key("count", queryset)
         kept = caches[settings.READ_CACHE].get(key)
         if kept is not None and kept[0] == version:
             return kept[1], kept[2]
@@ -227,17 +231,21 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         return positive_int_param(request, "page_size", self.page_size, self.max_page_size)
 
-    def paginate_queryset(self, queryset, request, view=None, rows=None):
-        """The page's rows: `rows(window, names, size, ordering)` reads the first `size` rows
-        of `window` (e.g. as values holding `names`, the ordering's columns; `ordering` is
-        keyed_ordering' answer), else they are the queryset's objects."""
+    def paginate_queryset(self, queryset, request, view=None, rows=None, compiled=None):
+        """The page's rows: `rows(window, names, size, ordering, sliced_only)` reads the first
+        `size` rows of `window` (e.g. as values holding `names`, the ordering's columns;
+        `ordering` is keyed_ordering' answer; `sliced_only`: the window is `queryset` cut at an
+        offset, not filtered after a cursor), else they are the queryset's objects. `compiled`:
+        the SQL kept with a kept list (views.CompiledForList)."""
         self.request = request
         page_size = self.get_page_size(request)
         self.ordering = keyset_ordering(queryset)
         token = request.query_params.get("cursor")
         if token is not None and "page" in request.query_params:
             raise ValidationError({"cursor": ["Give page or cursor, not both."]})
-        self.count, self.count_exact = bounded_count(queryset, request.META.get(READ_VERSION))
+        self.count, self.count_exact = bounded_count(
+            queryset, request.META.get(READ_VERSION), compiled
+        )
         self.page_size_used = page_size
         if token is not None:
             keys = decode_cursor(token, self.ordering, queryset.model)
@@ -263,6 +271,7 @@ class Pagination(PageNumberPagination):
                 [name for name, _ in self.ordering or ()],
                 page_size + 1,
                 keyed_ordering(window, self.ordering),
+                sliced_only=token is None,
             )
         else:
             page = list(window[: page_size + 1])

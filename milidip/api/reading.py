@@ -265,7 +265,7 @@ class Plan:
             self.keyed = Prepared(lambda: self.values(with_hole(self.model._base_manager, "pk")))
         return self.keyed.by_keys(self.model._base_manager.db, keys)
 
-    def page_rows(self, keys, ordering, extra=()):
+    def page_rows(self, keys, ordering, extra=(), compiled=None):
         """The records whose ids `keys` (a values("pk") queryset: a page's, sorted and cut)
         gives, in `ordering` ([(name, descending)]), as rows holding every column this plan
         reads and `extra`: one query compiled once for each ordering (milidip.api.prepared)."""
@@ -279,7 +279,7 @@ class Plan:
                     *extra,
                 )
             )
-        return prepared.by_subquery(keys)
+        return prepared.by_subquery(keys, compiled)
 
     def build(self, rows, reader):
         """[(dict as the serializer shows it, visible to the reader)] for each row."""

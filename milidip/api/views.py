@@ -15,6 +15,7 @@ Writing (through the services, with review) is added by milidip.sources.views.Re
 
 import hashlib
 
+from django.core.exceptions import EmptyResultSet
 from django.http import Http404
 from django.utils.http import http_date, parse_etags, quote_etag
 from rest_framework import exceptions, serializers, status, viewsets
@@ -35,6 +36,42 @@ PAGING_PARAMETERS = {"page", "page_size", "cursor"}
 # (version, queryset)} (BaseViewSet.filtered_list); a process keeps at most this many.
 FILTERED_LISTS = kept_in_process({})
 FILTERED_LISTS_AT_MOST = 500
+
+
+class CompiledForList:
+    """SQL compiled from one kept filtered list (BaseViewSet.filtered_list), kept beside it for
+    its data version: the ids of a page (by its offset, size and ordering) and the count's
+    cache key. The list's filters have the same SQL for every page; compiling them through the
+    ORM on each request cost about a tenth of a list page's Python."""
+
+    AT_MOST = 64  # pages of one list whose ids' SQL is kept
+
+    def __init__(self):
+        self.pages = {}
+        self.count_keys = {}
+
+    def ids(self, key, ids):
+        """The (SQL, parameters) of `ids`, a values("pk") queryset cut from the kept list (None
+        when it can match nothing: Prepared.by_subquery then answers so itself)."""
+        key = (ids.db, *key)
+        compiled = self.pages.get(key)
+        if compiled is None:
+            try:
+                compiled = ids.query.get_compiler(using=ids.db).as_sql()
+            except EmptyResultSet:
+                return None
+            if len(self.pages) >= self.AT_MOST:
+                self.pages.clear()
+            self.pages[key] = compiled
+        return compiled
+
+    def count_key(self, prefix, queryset, make):
+        key = self.count_keys.get(prefix)
+        if key is None:
+            key = self.count_keys[prefix] = make(prefix, queryset)
+        return key
+
+
 DETAIL_PARAMETERS = {"format"}
 
 
@@ -167,6 +204,7 @@ class BaseViewSet(viewsets.ModelViewSet):
         (its form, its fields' cleaning, its lookups) until a write moves the version. A
         signed-in reader's list, which may hold drafts, is filtered each time."""
         version = read_version()
+        self.compiled_for_list = None
         if version is None:
             return self.filter_queryset(self.get_queryset())
         parameters = tuple(
@@ -179,7 +217,12 @@ class BaseViewSet(viewsets.ModelViewSet):
         if kept is None or kept[0] != version:
             if len(FILTERED_LISTS) >= FILTERED_LISTS_AT_MOST:
                 FILTERED_LISTS.clear()
-            kept = FILTERED_LISTS[key] = (version, self.filter_queryset(self.get_queryset()))
+            kept = FILTERED_LISTS[key] = (
+                version,
+                self.filter_queryset(self.get_queryset()),
+                CompiledForList(),
+            )
+        self.compiled_for_list = kept[2]
         # A copy: the kept queryset is never evaluated, so it holds no rows of its own.
         return kept[1].all()
 
@@ -187,13 +230,22 @@ class BaseViewSet(viewsets.ModelViewSet):
         queryset = self.filtered_list()
         plan = self.read_plan()
 
-        def rows(window, names, size, ordering):
+        compiled = self.compiled_for_list
+
+        def rows(window, names, size, ordering, sliced_only=False):
             extra = [name for name in names if name not in plan.columns]
             if ordering:
-                return plan.page_rows(window.values("pk")[:size], ordering, extra)
+                ids = window.values("pk")[:size]
+                if compiled is not None and sliced_only:
+                    # The kept list cut at a page: the same SQL for the same page and size.
+                    key = (ids.query.low_mark, ids.query.high_mark, tuple(ordering))
+                    return plan.page_rows(ids, ordering, extra, compiled.ids(key, ids))
+                return plan.page_rows(ids, ordering, extra)
             return list(plan.values(window, *extra)[:size])
 
-        page = self.paginator.paginate_queryset(queryset, request, view=self, rows=rows)
+        page = self.paginator.paginate_queryset(
+            queryset, request, view=self, rows=rows, compiled=compiled
+        )
         self.last_modified = max((row["updated"] for row in page), default=None)
         return self.get_paginated_response(plan.read(page, request.user, request))
 
