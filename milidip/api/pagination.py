@@ -181,16 +181,21 @@ def kept_count(queryset, version=None):
 def bounded_count(queryset, version=None, compiled=None):
     """(count, exact): exact up to COUNT_EXACT_UP_TO rows, else the planner's estimate. With
     the data `version` the request began at, kept in the read cache under it (keyed by the
-    query itself: query_key; with `compiled`, the kept list's CompiledForList, that key is
-    made once for the list)."""
+    query itself: query_key). With `compiled`, the kept list's CompiledForList (which lives as
+    long as its version), that key is made once for the list, and the count is kept with it
+    too: the process asks the read cache once per version."""
     key = None
     if version is not None:
         if compiled is not None:
+            if compiled.counted is not None:
+                return compiled.counted
             key = compiled.count_key("count", queryset, query_key)
         else:
             key = query_key("count", queryset)
         kept = caches[settings.READ_CACHE].get(key)
         if kept is not None and kept[0] == version:
+            if compiled is not None:
+                compiled.counted = (kept[1], kept[2])
             return kept[1], kept[2]
     counted = queryset.order_by()[: COUNT_EXACT_UP_TO + 1].count()
     if counted <= COUNT_EXACT_UP_TO:
@@ -202,6 +207,8 @@ def bounded_count(queryset, version=None, compiled=None):
         caches[settings.READ_CACHE].set(
             key, (version, *result), timeout=settings.READ_CACHE_SECONDS
         )
+    if compiled is not None:
+        compiled.counted = result
     return result
 
 

@@ -40,8 +40,8 @@ FILTERED_LISTS_AT_MOST = 500
 
 class CompiledForList:
     """SQL compiled from one kept filtered list (BaseViewSet.filtered_list), kept beside it for
-    its data version: the ids of a page (by its offset, size and ordering) and the count's
-    cache key. The list's filters have the same SQL for every page; compiling them through the
+    its data version: the ids of a page (by its offset, size and ordering), the count's cache
+    key, and the count itself. The list's filters have the same SQL for every page; compiling them through the
     ORM on each request cost about a tenth of a list page's Python."""
 
     AT_MOST = 64  # pages of one list whose ids' SQL is kept
@@ -49,6 +49,7 @@ class CompiledForList:
     def __init__(self):
         self.pages = {}
         self.count_keys = {}
+        self.counted = None  # (count, exact), once pagination.bounded_count knows it
 
     def ids(self, key, ids):
         """The (SQL, parameters) of `ids`, a values("pk") queryset cut from the kept list (None

@@ -224,6 +224,33 @@ def test_a_list_s_count_is_kept_under_the_data_version(
     assert api.get(url + "&page=2").json()["count"] == total - 1
 
 
+def test_a_process_asks_the_shared_cache_for_a_list_s_count_once_a_version(
+    shared_cache, committed, monkeypatch
+):
+    """Kept with the list in the process (views.CompiledForList), the count is asked of Redis
+    once per data version, not on every page: another worker's count is still found there."""
+    api = APIClient()
+    url = "/api/v1/exercises/?country=KOR&page_size=2"
+    cache = caches["default"]
+    asked = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: asked.append(key) or get(key, *a, **kw))
+    total = api.get(url, HTTP_CACHE_CONTROL="no-cache").json()["count"]
+    for page in (1, 2, 1):
+        response = api.get(f"{url}&page={page}", HTTP_CACHE_CONTROL="no-cache")
+        assert response.json()["count"] == total
+    assert len([key for key in asked if key.startswith("count:")]) == 1
+    # Another process (its kept lists forgotten here) finds the count in Redis, uncounted.
+    versions.forget_kept_in_process()
+    asked.clear()
+    assert api.get(url, HTTP_CACHE_CONTROL="no-cache").json()["count"] == total
+    assert len([key for key in asked if key.startswith("count:")]) == 1
+    with committed():
+        Exercise.objects.filter(slug="foal-eagle").update(status=Status.DRAFT)
+        versions.data_changed()
+    assert api.get(url, HTTP_CACHE_CONTROL="no-cache").json()["count"] == total - 1
+
+
 def test_a_version_is_never_repeated_even_when_redis_loses_it(shared_cache):
     before = versions.current()
     caches["default"].delete(versions.CACHE_KEY)
