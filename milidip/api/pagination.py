@@ -332,19 +332,24 @@ class Pagination(PageNumberPagination):
         url = remove_query_param(self.request.build_absolute_uri(), "cursor")
         return remove_query_param(url, self.page_query_param)
 
-    def get_link_header(self):
+    def link_header(self, next_link, previous_link):
         """RFC 8288 links to the other pages (last only while the count is exact and `page`
         reaches it)."""
         links = {
             "first": self.get_first_link(),
-            "prev": self.get_previous_link(),
-            "next": self.get_next_link(),
+            "prev": previous_link,
+            "next": next_link,
             "last": self.get_last_link(),
         }
         return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
 
     def get_paginated_response(self, data):
-        headers = {"Link": self.get_link_header(), "X-Total-Count": str(self.count)}
+        # Each link made once, for the body and the Link header (each parses the URL again).
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        headers = {
+            "Link": self.link_header(next_link, previous_link),
+            "X-Total-Count": str(self.count),
+        }
         if not self.count_exact:
             headers["X-Total-Count-Estimated"] = "true"
         return Response(
@@ -352,8 +357,8 @@ class Pagination(PageNumberPagination):
                 [
                     ("count", self.count),
                     ("count_estimated", not self.count_exact),
-                    ("next", self.get_next_link()),
-                    ("previous", self.get_previous_link()),
+                    ("next", next_link),
+                    ("previous", previous_link),
                     ("results", data),
                 ]
             ),

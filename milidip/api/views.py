@@ -41,8 +41,8 @@ FILTERED_LISTS_AT_MOST = 500
 class CompiledForList:
     """SQL compiled from one kept filtered list (BaseViewSet.filtered_list), kept beside it for
     its data version: the ids of a page (by its offset, size and ordering), the count's cache
-    key, and the count itself. The list's filters have the same SQL for every page; compiling them through the
-    ORM on each request cost about a tenth of a list page's Python."""
+    key, and the count itself. The list's filters have the same SQL for every page; compiling
+    them through the ORM on each request cost about a tenth of a list page's Python."""
 
     AT_MOST = 64  # pages of one list whose ids' SQL is kept
 
