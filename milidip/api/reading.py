@@ -293,19 +293,15 @@ class Plan:
             if reader.sees_drafts(self.model):
                 return [(item(row, fetched, reader), True) for row in rows]
             return [(item(row, fetched, reader), row["status"] in SHOWN) for row in rows]
-        is_visible = self.is_visible
-        return [(item(row, fetched, reader), is_visible(row, fetched, reader)) for row in rows]
-
-    def is_visible(self, row, fetched, reader):
-        if self.visibility is None:
-            return True
-        if self.visibility == "self":
-            return reader.visible(self.model, row["status"])
+        # Shown with the record its visibility follows (a participant with its country): the
+        # hidden ones among the page's few such records, found once, not once for each row.
         relation = self.path_relation
-        target = row[relation.attname]
-        if target is None:
-            return True
-        return reader.visible(relation.target, fetched[self.path_index][target][1])
+        if reader.sees_drafts(relation.target):
+            return [(item(row, fetched, reader), True) for row in rows]
+        targets = fetched[self.path_index]
+        hidden = {key for key, (_, status) in targets.items() if status not in SHOWN}
+        attname = relation.attname
+        return [(item(row, fetched, reader), row[attname] not in hidden) for row in rows]
 
     def read(self, rows, user, request=None, instances=()):
         """The records of `rows` (from `values()`) as the serializer shows them (`instances`:
@@ -364,8 +360,14 @@ class FkRelation:
         self.plan = plan_for(type(field), self.target)
         self.joined = not self.plan.relations
         if self.joined:
+            # The target's pk is the foreign key's own column: not joined a second time.
             self.columns = [
-                (parent.column(f"{model_field.name}__{column}"), column)
+                (
+                    self.attname
+                    if column == "pk"
+                    else parent.column(f"{model_field.name}__{column}"),
+                    column,
+                )
                 for column in self.plan.columns
             ]
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.exceptions import FieldError
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
@@ -290,3 +290,53 @@ def test_the_prepare_threshold_is_read_from_the_environment(monkeypatch, text, t
     else:
         monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", text)
     assert env_prepare_threshold() == threshold
+
+
+def test_an_empty_json_object_is_a_new_dict_each_time():
+    """Most citations' `states` are `{}`: read without a parser, and never one dict shared by
+    two rows (a caller changing one would change the other)."""
+    first, second = json_column("{}", None, connection), json_column("{}", None, connection)
+    assert first == second == {}
+    assert first is not second
+
+
+DATE_TIMES = [
+    "2026-12-04 12:19:02+00",
+    "2026-12-04 12:19:02.4+00",
+    "2026-12-04 12:19:02.42513+00",
+    "2026-12-04 12:19:02.425131+00",
+    "0001-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.999999+00",
+    "20000-01-01 00:00:00+00",
+    "0044-03-15 12:00:00+00 BC",
+    "infinity",
+]
+
+
+def read_date_time(cursor, text):
+    """(the value, its zone) read from `text`, or the error Django's loader raises for it."""
+    try:
+        cursor.execute(f"SELECT '{text}'::timestamptz")
+        (value,) = cursor.fetchone()
+    except DataError as error:
+        return type(error)
+    return value, value.tzinfo
+
+
+@on_postgresql
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Seoul"])
+def test_date_times_read_as_django_reads_them(zone):
+    """The read path's own parsing of timestamptz (prepared.iso_timestamps) gives what Django's
+    loader gives for every text PostgreSQL may send, or the same error: other offsets, years
+    beyond 9999, BC and infinity go to Django's loader itself."""
+    from milidip.api.prepared import bound_cursor
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET TIME ZONE '{zone}'")
+        try:
+            for text in DATE_TIMES:
+                expected = read_date_time(cursor, text)
+                with bound_cursor(connection) as bound:
+                    assert read_date_time(bound, text) == expected, text
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")

@@ -8,6 +8,12 @@ from milidip.wsgi import application as milidip  # noqa: F401 (loaded in the mas
 
 
 def application(environ, start_response):
-    body = json.dumps({"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}).encode()
+    body = json.dumps(
+        {
+            "frozen": gc.get_freeze_count(),
+            "tracked": len(gc.get_objects()),
+            "thresholds": gc.get_threshold(),
+        }
+    ).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]
