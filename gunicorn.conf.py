@@ -17,23 +17,35 @@ took 80-105 ms (one request in ~125, the p99 of a list under load); frozen, 35 m
 the garbage collector's share of a list request fell from ~1.1 to ~0.7 ms (in-process, 1,000
 requests, gc.callbacks timing each collection).
 
-The youngest generation is then collected every YOUNG_COLLECTION allocations, not every 700: a
-list page makes some 2,000 dicts and lists for its rows, all alive until the page is written,
-so at 700 a request ran several young collections that walked its own rows and promoted them
-to be walked again by the older ones. Most of what a request makes is freed by reference
-counting before a collection comes. A US list page, page 30, cost 33.2 M instructions in
-Python at 700 and 31.9 M at 50,000 (valgrind's callgrind, 30 requests in one process, frozen
-as here; the older generations' thresholds are Python's own).
+A read runs with the garbage collector off, and the collections it would have run come after
+its response is written (`pre_request`, `post_request`). DRF's view, request and response refer
+to one another, so a page's rows, held by them, outlive the request until a collection finds the
+cycle: collected during requests, a list page's rows were walked by a young collection, promoted,
+and walked again by the older ones (a US list page, page 30: 1,750 ms of collections in 2,000
+requests, the longest 13 ms). Between requests they are garbage, and the same 2,000 requests ran
+470 ms of collections, none over 2.2 ms: 10.3-10.5 ms a request against 11.1-11.3 ms, p99 15.7
+against 20 ms (in-process, frozen as here, gc.callbacks timing each collection). Writes keep
+the collector on: an import may make more cycles than a request should hold.
 """
 
 import gc
 
 limit_request_line = 8190
 preload_app = True
-YOUNG_COLLECTION = 50_000
+READS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 def pre_fork(server, worker):
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
+
+
+def pre_request(worker, req):
+    if req.method in READS:
+        gc.disable()
+
+
+def post_request(worker, req, environ, resp):
+    # After the response is written: the collection the request put off runs at the next
+    # allocation, before the worker takes its next request.
+    gc.enable()

@@ -1,5 +1,5 @@
 """A WSGI app for tests/ops/test_gunicorn.py: it loads what milidip's own app loads, then
-answers with what its worker's garbage collector was left to watch."""
+answers with what its worker's garbage collector was left to watch, and whether it is on."""
 
 import gc
 import json
@@ -12,7 +12,7 @@ def application(environ, start_response):
         {
             "frozen": gc.get_freeze_count(),
             "tracked": len(gc.get_objects()),
-            "thresholds": gc.get_threshold(),
+            "collecting": gc.isenabled(),
         }
     ).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
