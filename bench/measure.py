@@ -1,12 +1,14 @@
 """One endpoint under wrk (1 thread, 8 connections), as a line of bench/run's results; and the
-report of all of them (`--report FILE`): req/s, p50, p99, and the ratios to the floors.
+report of all of them (`--report FILE`): each endpoint's median req/s, p50 and p99 over its
+rounds, and the ratios to the floors.
 
     python bench/measure.py ENGINE LABEL URL [HEADER]   # prints: engine, label, req/s, p50, p99
-    python bench/measure.py --report results.tsv
+    python bench/measure.py --report results.tsv    # medians of the rounds, and the ratios
 """
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import urllib.error
@@ -65,13 +67,25 @@ RATIOS = [
 
 
 def report(path):
+    """The median of each endpoint's rounds (req/s, p50 and p99 each taken apart), the rounds'
+    req/s beside it, and the ratios of the medians."""
+    runs, notes = {}, {}
     with open(path) as lines:
-        rows = [line.rstrip("\n").split("\t") for line in lines if line.strip()]
+        for line in lines:
+            if line.strip():
+                engine, label, rate, p50, p99, note = line.rstrip("\n").split("\t")
+                runs.setdefault((engine, label), []).append((float(rate), float(p50), float(p99)))
+                notes.setdefault((engine, label), set()).add(note)
     print(f"\n{'engine':<11} {'endpoint':<42} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}  note")
-    for engine, label, rate, p50, p99, note in rows:
-        print(f"{engine:<11} {label:<42} {rate:>9} {p50:>9} {p99:>9}  {note}")
-    rates = {(engine, label): float(rate) for engine, label, rate, *_ in rows}
-    print("\nratios (req/s of milidip / req/s of the floor)")
+    rates = {}
+    for (engine, label), measured in runs.items():
+        rate, p50, p99 = (statistics.median(column) for column in zip(*measured, strict=True))
+        rates[engine, label] = rate
+        note = "; ".join(sorted(notes[engine, label]))
+        if len(measured) > 1:
+            note += f"; rounds: {', '.join(f'{run[0]:.1f}' for run in measured)} req/s"
+        print(f"{engine:<11} {label:<42} {rate:>9.1f} {p50:>9.2f} {p99:>9.2f}  {note}")
+    print("\nratios (median req/s of milidip / median req/s of the floor)")
     for who in ("after", "before"):
         for engine, mine, floor in RATIOS:
             ours = rates.get((engine, f"{who}: {mine}"))
