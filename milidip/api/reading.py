@@ -119,11 +119,6 @@ class Reader:
             self.page_prefixes[model] = build(path_prefix) if build else path_prefix
         return f"{self.page_prefixes[model]}{identifier}/"
 
-    def visible(self, model, status):
-        if status is None or status == PUBLISHED:
-            return True
-        return self.sees_drafts(model)
-
     def sees_drafts(self, model):
         if model not in self.drafts:
             self.drafts[model] = can_see_drafts(self.user, model)
