@@ -11,16 +11,18 @@ user, request)` then builds the same dicts the serializer would, with drafts hid
 A field added to a serializer (through the *_FIELDS lists beside the models) is read with no
 change here. A field that is not a column, a relation or a nested serializer (a property, a link
 built from the request) is declared once on the serializer's Meta as
-`read_columns = {name: (columns, function(row, request))}`; a field the plan cannot read fails
+`read_columns = {name: (columns, function(row, request))}`; a field computed from the whole
+record and its related rows (a detail's `claims`) names a `read_relation` class: built with the
+plan and the field's name, it may add columns to the plan's rows, and its `fetch(rows, reader)`
+gives {pk: the field's value}. A field the plan cannot read fails
 when the plan is compiled, so the two paths cannot drift apart silently (tests/api/test_reading.py
 compares them on real records).
 """
 
-import copy
 from functools import cache
 
 from django.conf import settings
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
@@ -102,15 +104,12 @@ def converter(field):
 class Reader:
     """One request's reading: who reads (drafts shown or not, asked once per model)."""
 
-    def __init__(self, user, request=None, instances=()):
+    def __init__(self, user, request=None):
         self.user = user
         self.request = request
         self.drafts = {}
         self.page_prefixes = {}
         self.zone = timezone.get_current_timezone()
-        # Records the request already holds as instances (a detail's, from get_object): a field
-        # showing the whole record uses them rather than reading them again.
-        self.instances = {(type(record), record.pk): record for record in instances}
 
     def page_url(self, model, path_prefix, identifier):
         """A record's page as PageUrlField shows it: absolute when there is a request."""
@@ -145,6 +144,7 @@ class Plan:
         self.fk_indexes = {}
         self.pages = {}  # (ordering, extra columns): Prepared
         self.keyed = None  # Prepared, by ids
+        self.lookups = {}  # {unique field: Prepared, by its value}
         if isinstance(serializer, VisibleRefMixin):
             path = serializer.visibility_path
             self.visibility = path or "self"
@@ -191,11 +191,17 @@ class Plan:
         source = field.source
         if isinstance(field, PageUrlField):
             return self.page_url_step()
-        if source == "*" and not isinstance(field, serializers.BaseSerializer):
-            # A field shown from the whole record (a detail's `claims`): the records are read
-            # as instances, once for all rows, and the field shows each as the serializer does.
-            index = self.add_relation(InstanceRelation(self.model, self.serializer_class, name))
+        relation_class = getattr(field, "read_relation", None)
+        if relation_class is not None:
+            # A field that declares how rows read it (a detail's `claims`): a relation of its
+            # own, fetched for all rows at once ({pk: the field's value}).
+            index = self.add_relation(relation_class(self, name))
             return f'fetched[{index}][row["pk"]]'
+        if source == "*" and not isinstance(field, serializers.BaseSerializer):
+            raise TypeError(
+                f"{self.model.__name__}.{name}: a field of the whole record is read through "
+                "its `read_relation`"
+            )
         if isinstance(field, serializers.ListSerializer):
             index = self.add_relation(ListRelation(self.model, source, field))
             return f'fetched[{index}].get(row["pk"], [])'
@@ -260,6 +266,16 @@ class Plan:
             self.keyed = Prepared(lambda: self.values(with_hole(self.model._base_manager, "pk")))
         return self.keyed.by_keys(self.model._base_manager.db, keys)
 
+    def by_lookup(self, field, value):
+        """The rows (at most one: `field` is unique) of the records whose `field` is `value`: a
+        detail's, by its slug or code, in one query compiled once per field."""
+        prepared = self.lookups.get(field)
+        if prepared is None:
+            prepared = self.lookups[field] = Prepared(
+                lambda: self.values(with_hole(self.model._base_manager, field))
+            )
+        return prepared.by_keys(self.model._base_manager.db, [value])
+
     def page_rows(self, keys, ordering, extra=(), compiled=None):
         """The records whose ids `keys` (a values("pk") queryset: a page's, sorted and cut)
         gives, in `ordering` ([(name, descending)]), as rows holding every column this plan
@@ -298,47 +314,9 @@ class Plan:
         attname = relation.attname
         return [(item(row, fetched, reader), row[attname] not in hidden) for row in rows]
 
-    def read(self, rows, user, request=None, instances=()):
-        """The records of `rows` (from `values()`) as the serializer shows them (`instances`:
-        see Reader)."""
-        return [item for item, _ in self.build(rows, Reader(user, request, instances))]
-
-
-class InstanceRelation:
-    """A field that shows the whole record (source "*"), as {pk: its value}: the records read
-    as instances with their citations in a fixed number of queries, and the field bound to a
-    serializer with this request's context (it may hide drafts from the reader)."""
-
-    def __init__(self, model, serializer_class, name):
-        self.model, self.serializer_class, self.name = model, serializer_class, name
-        names = {relation.name for relation in model._meta.related_objects}
-        self.prefetch = ["citations__source"] if "citations" in names else []
-        self.declared = serializer_class._declared_fields.get(name)
-
-    def field(self, reader):
-        """The field bound as in a serializer with this request's context. A declared field is
-        bound to a bare serializer holding the context: building the whole detail serializer's
-        fields for it cost a detail a tenth of its time."""
-        context = {"request": reader.request}
-        if self.declared is None:
-            return self.serializer_class(context=context).fields[self.name]
-        field = copy.deepcopy(self.declared)
-        field.bind(self.name, serializers.Serializer(context=context))
-        return field
-
-    def fetch(self, rows, reader):
-        ids = [row["pk"] for row in rows]
-        if not ids:
-            return {}
-        records = [
-            reader.instances[self.model, pk] for pk in ids if (self.model, pk) in reader.instances
-        ]
-        missing = [pk for pk in ids if (self.model, pk) not in reader.instances]
-        if missing:
-            records += self.model._base_manager.filter(pk__in=missing)
-        prefetch_related_objects(records, *self.prefetch)
-        field = self.field(reader)
-        return {record.pk: field.to_representation(record) for record in records}
+    def read(self, rows, user, request=None):
+        """The records of `rows` (from `values()`) as the serializer shows them."""
+        return [item for item, _ in self.build(rows, Reader(user, request))]
 
 
 class FkRelation:

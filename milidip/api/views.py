@@ -14,6 +14,7 @@ Writing (through the services, with review) is added by milidip.sources.views.Re
 """
 
 import hashlib
+from functools import cache
 
 from django.core.exceptions import EmptyResultSet
 from django.http import Http404
@@ -23,10 +24,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from milidip.api.filters import list_parameters
+from milidip.api.prepared import Prepared, with_hole
 from milidip.api.reading import plan_for
 from milidip.api.renderers import FastJSONRenderer
-from milidip.records import Status, visible_to
-from milidip.services import version_token
+from milidip.records import Status, can_see_drafts, visible_to
 from milidip.versions import kept_in_process, read_version
 
 LIST_PARAMETERS = {"page", "page_size", "cursor", "format"}
@@ -74,6 +75,26 @@ class CompiledForList:
 
 
 DETAIL_PARAMETERS = {"format"}
+
+
+@cache
+def latest_history(model):
+    """The query of a record's newest history id (Prepared: compiled once per process)."""
+    history = model.history.model
+    return Prepared(
+        lambda: (
+            with_hole(history._default_manager, "id")
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+    )
+
+
+def latest_version(model, pk):
+    """milidip.services.version_token of the record of `model` with id `pk`, without reading the
+    record: the id of its newest history entry (None before it has one)."""
+    rows = latest_history(model).by_keys(model._default_manager.db, [pk])
+    return rows[0]["history_id"] if rows else None
 
 
 class Gone(exceptions.APIException):
@@ -250,13 +271,30 @@ class BaseViewSet(viewsets.ModelViewSet):
         self.last_modified = max((row["updated"] for row in page), default=None)
         return self.get_paginated_response(plan.read(page, request.user, request))
 
-    def read_one(self, record, *, reuse=False):
-        """The record as its serializer shows it to this request's user; with `reuse`, a field
-        showing the whole record shows `record` itself (its citations prefetched onto it), not
-        the record read again: only for a record that nothing writes to afterwards."""
+    def read_one(self, pk):
+        """The record of id `pk` as its serializer shows it to this request's user."""
         plan = self.read_plan()
-        rows = plan.by_keys([record.pk])
-        return plan.read(rows, self.request.user, self.request, [record] if reuse else ())[0]
+        return plan.read(plan.by_keys([pk]), self.request.user, self.request)[0]
+
+    def visible_row(self):
+        """The record the URL names, as the read plan reads it (its row), when this reader may
+        see it: one query compiled once per process (Plan.by_lookup), where get_object compiled
+        one through the ORM and built the record as an instance, only for it to be read again
+        as a row. None when there is no such record to show (get_object then answers as it
+        does: 404, 410 for a retracted record, 301 for a merged slug), and for a viewset whose
+        records are a filtered queryset (get_object applies its filters)."""
+        if self.queryset.query.has_filters():
+            return None
+        plan = self.read_plan()
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        rows = plan.by_lookup(self.lookup_field, value)
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        hidden = plan.has_status and row["status"] != Status.PUBLISHED
+        if hidden and not can_see_drafts(self.request.user, self.queryset.model):
+            return None
+        return row
 
     def filter_queryset(self, queryset):
         # A paged action's filters are for its rows (a mission's months), not for the record
@@ -282,21 +320,25 @@ class BaseViewSet(viewsets.ModelViewSet):
                 raise
             raise Gone(f"Retracted: {retracted.retraction_reason}") from None
 
-    def representation_etag(self, record, data=None):
-        """The strong ETag of the record for this reader: its version (the one the admin and
-        review compare, milidip.services.version_token) and a digest of its JSON (`data`, when
-        already read), which also moves when only a record it shows changed (a party's name)."""
-        content = FastJSONRenderer().render(self.read_one(record) if data is None else data)
+    def representation_etag(self, pk, data=None):
+        """The strong ETag of the record of id `pk` for this reader: its version (the one the
+        admin and review compare, milidip.services.version_token) and a digest of its JSON
+        (`data`, when already read), which also moves when only a record it shows changed (a
+        party's name)."""
+        content = FastJSONRenderer().render(self.read_one(pk) if data is None else data)
         digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
-        return quote_etag(f"{version_token(record) or 0}-{digest}")
+        return quote_etag(f"{latest_version(self.queryset.model, pk) or 0}-{digest}")
 
     def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        self.last_modified = record.updated
-        data = self.read_one(record, reuse=True)
+        plan = self.read_plan()
+        row = self.visible_row()
+        if row is None:
+            row = plan.by_keys([self.get_object().pk])[0]
+        data = plan.read([row], request.user, request)[0]
+        self.last_modified = row["updated"]
         response = Response(data)
         if isinstance(request.accepted_renderer, JSONRenderer):
-            response["ETag"] = self.representation_etag(record, data)
+            response["ETag"] = self.representation_etag(row["pk"], data)
         return response
 
     def check_if_match(self, record):
@@ -307,7 +349,7 @@ class BaseViewSet(viewsets.ModelViewSet):
         # A compressed GET gave the ETag in its weak form (milidip.api.compression): the same
         # version of the same record, so it names it as well as the strong one.
         tags = {tag.removeprefix("W/") for tag in parse_etags(given)}
-        if "*" not in tags and self.representation_etag(record) not in tags:
+        if "*" not in tags and self.representation_etag(record.pk) not in tags:
             raise PreconditionFailed()
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -207,11 +207,13 @@ def claims_of(stated):
     ]
 
 
-def fields_of(record, resolutions=None, citations=None):
+def fields_of(record, resolutions=None, citations=None, *, model=None):
     """{key: Field} of a record, from its citations as loaded (prefetch them with their
     sources), or those given (a page's, already filtered to what its reader may see), and its
-    resolutions ({key: Resolution}; none when not given)."""
-    model = type(record)
+    resolutions ({key: Resolution}; none when not given). With `model`, `record` is not read:
+    `citations` are given, as objects with a citation's pk, states, quote, locator and source
+    (its slug, collection and status), and resolutions as objects with a `value`."""
+    model = model or type(record)
     citations = record.citations.all() if citations is None else citations
     by_key, rules = stated_by_key(model, citations)
     resolutions = resolutions or {}
@@ -223,17 +225,20 @@ def fields_of(record, resolutions=None, citations=None):
     }
 
 
-def held(record, fields):
+def held(record, fields, *, model=None, stored=None):
     """Where a record's own field does not hold the value its rule chose (that value would not
     validate: an exercise's start after the end another row gives), the field shows the value
-    the record holds and is disputed, for a curator to resolve. `fields` as from `fields_of`."""
+    the record holds and is disputed, for a curator to resolve. `fields` as from `fields_of`.
+    With `model`, `stored` gives the record's values by column (attname) instead of `record`."""
+    model = model or type(record)
+    value_of = stored or functools.partial(getattr, record)
     for key, field in fields.items():
         prefix, _, name = split_key(key)
         if prefix or field.rule == "curator":
             continue
-        stored = getattr(record, record._meta.get_field(name).attname)
-        if stored != field.shown:
-            field.shown, field.rule, field.disputed = stored, "precedence", True
+        stored_value = value_of(model._meta.get_field(name).attname)
+        if stored_value != field.shown:
+            field.shown, field.rule, field.disputed = stored_value, "precedence", True
     return fields
 
 

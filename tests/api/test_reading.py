@@ -16,7 +16,7 @@ from alliances.models import Country
 from milidip.api.reading import plan_for, read_records
 from milidip.api.renderers import CSVRenderer, FastJSONRenderer
 from milidip.records import Status
-from milidip.sources.claims import derive
+from milidip.sources.claims import derive, resolve
 from milidip.sources.models import Source
 from milidip.urls import router
 from missions.models import Exercise, ExerciseParticipant, Mission
@@ -106,11 +106,13 @@ def test_a_field_the_plan_cannot_read_fails_when_the_plan_is_compiled():
         plan_for(Unreadable, Country)
 
 
-@pytest.mark.parametrize("prefix", ["alliances", "missions", "exercises"])
+@pytest.mark.parametrize("prefix", ["alliances", "missions", "exercises", "countries"])
 def test_a_detail_reads_with_its_claims_as_its_serializer_shows_them(prefix, user):
-    """A claimed record's detail (`claims`, from the whole record) is the same bytes both
-    ways, for records in dispute (VENBRA 5's start, the alliances' obligations, UNIFIL's start
-    below) and not."""
+    """A claimed record's detail (`claims`, read from rows by ClaimsRelation) is the same bytes
+    as the serializer's (from the instance), for records in dispute (VENBRA 5's start, the
+    alliances' obligations, UNIFIL's start below) and not, with a curator's resolution (of
+    South Korea's and of Foal Eagle's fields, the latter stated by no source) and a draft
+    source's claim (shown to curators only)."""
     # No mission is in dispute after the imports: an article disagrees with the UN list here.
     unifil = Mission.objects.get(un_acronym="UNIFIL")
     unifil.citations.create(
@@ -118,7 +120,15 @@ def test_a_detail_reads_with_its_claims_as_its_serializer_shows_them(prefix, use
         quote=QUOTE_004,
         states={"start": "1979"},
     )
+    draft = Source.objects.create(
+        slug="draft-claims", title="A draft dataset", kind="dataset", status=Status.DRAFT
+    )
+    unifil.citations.create(source=draft, locator="row 2", states={"end": "2001"})
     derive(Mission, [unifil.pk])
+    korea = Country.objects.get(code="KOR")
+    resolve(record=korea, field="gw_code", value=732, reason="A test.", user=None)
+    foal_eagle = Exercise.objects.get(slug="foal-eagle")
+    resolve(record=foal_eagle, field="start", value="1961", reason="A test.", user=None)
     viewset = VIEWSETS[prefix](action="retrieve")
     serializer_class = viewset.get_serializer_class()
     assert "claims" in serializer_class().fields
@@ -126,17 +136,25 @@ def test_a_detail_reads_with_its_claims_as_its_serializer_shows_them(prefix, use
     if isinstance(user, AnonymousUser):
         queryset = queryset.published()
     disputed = [pk for pk, names in queryset.values_list("pk", "disputed") if names][:20]
-    sample = [*disputed, *queryset.values_list("pk", flat=True)[:20]]
+    resolved = [korea.pk, foal_eagle.pk, unifil.pk]
+    sample = [*disputed, *resolved, *queryset.values_list("pk", flat=True)[:20]]
     queryset = queryset.filter(pk__in=sample)
     request = RequestFactory().get("/api/v1/")
     request.user = user
     reference = serializer_class(queryset, many=True, context={"request": request}).data
     fast = read_records(serializer_class, queryset, user, request)
     assert len(fast) == len(reference) > 0
-    assert any(record["disputed"] for record in fast)
+    rules = {field["rule"] for record in fast for field in record["claims"].values()}
+    assert "precedence" in rules or prefix == "countries"
+    if prefix in ("countries", "exercises"):
+        assert "curator" in rules
+    if prefix == "missions":
+        shown = next(record for record in fast if record["slug"] == unifil.slug)
+        drafted = {claim["source"] for claim in shown["claims"].get("end", {}).get("claims", [])}
+        assert ("draft-claims" in drafted) is not isinstance(user, AnonymousUser)
     json = FastJSONRenderer()
     for expected, got in zip(reference, fast, strict=True):
-        assert json.render(got) == json.render(expected), expected["slug"]
+        assert json.render(got) == json.render(expected), expected.get("slug", expected)
 
 
 def test_related_rows_are_sorted_within_their_owner_only():
