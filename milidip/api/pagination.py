@@ -163,17 +163,21 @@ def query_key(prefix, queryset):
     return f"{prefix}:{hashlib.sha256(query).hexdigest()}"
 
 
-def kept_count(queryset, version=None):
+def kept_count(queryset, version=None, key=None):
     """The exact count of `queryset`; with the data `version` the request began at, kept in the
     read cache under it, as bounded_count keeps its own (a page's group of related records: the
-    United States' 1,884 exercises took longer to count than the rest of its page's queries)."""
+    United States' 1,884 exercises took longer to count than the rest of its page's queries).
+    `key`: the cache key, from a caller that knows what it counts without building the query
+    (the key is otherwise made from its SQL: query_key); `queryset` may then be a function
+    giving it, called only when the count is not kept."""
+    build = queryset if callable(queryset) else lambda: queryset
     if version is None:
-        return queryset.count()
-    key = query_key("total", queryset)
+        return build().count()
+    key = key or query_key("total", build())
     kept = caches[settings.READ_CACHE].get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
-    total = queryset.count()
+    total = build().count()
     caches[settings.READ_CACHE].set(key, (version, total), timeout=settings.READ_CACHE_SECONDS)
     return total
 

@@ -226,6 +226,36 @@ def test_a_large_group_shows_its_first_records_its_total_and_its_list(api, monke
         assert listed.json()["count"] == data["totals"][group], group
 
 
+def test_a_large_groups_total_is_kept_for_each_kind_of_reader_until_a_write(
+    api, curator, shared_cache, committed, monkeypatch
+):
+    """A large group's total is kept under the data version for anonymous readers, apart for
+    each country, and a write moves it; a curator's is counted afresh and counts a draft
+    exercise the anonymous reader's leaves out."""
+    from milidip.explore import dossier
+
+    monkeypatch.setattr(dossier, "SECTION_LIMIT", 3)
+    with committed():
+        country, other = new_country(), new_country()
+        for year in range(2001, 2006):
+            ParticipantFactory(exercise=ExerciseFactory(start=str(year)), country=country)
+        for year in range(2001, 2005):
+            ParticipantFactory(exercise=ExerciseFactory(start=str(year)), country=other)
+        ParticipantFactory(exercise=ExerciseFactory(status="draft"), country=country)
+
+    def total(client, code):
+        return client.get(dossier_url(code)).json()["totals"]["exercises"]
+
+    assert total(api, country.code) == 5
+    assert total(curator, country.code) == 6
+    assert total(api, country.code) == 5
+    assert total(api, other.code) == 4
+    with committed():
+        ParticipantFactory(exercise=ExerciseFactory(start="2007"), country=country)
+    assert total(api, country.code) == 6
+    assert total(curator, country.code) == 7
+
+
 def test_the_dossier_has_every_groups_total_and_list(api):
     data = api.get(dossier_url("KOR")).json()
     # un_personnel is a summary, not a group of records.
