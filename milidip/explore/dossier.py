@@ -8,6 +8,7 @@ total and its rows (read as values, milidip.api.reading), and one for the summar
 monthly personnel in UN missions (the months themselves are a paged list).
 """
 
+import hashlib
 from functools import cache
 from urllib.parse import urlencode
 
@@ -276,18 +277,19 @@ def group_rows(name, plan, user, country, kind):
     return prepared.by_keys(plan.model._base_manager.db, [country.pk])
 
 
-def group_total(name, country, user, kind, request):
+def group_total(name, country, kind, groups, request):
     """The number of rows in `country`'s group `name`, kept in the read cache under the data
-    version the request began at (kept_count), keyed by the group, the kind of reader (what it
-    may see: reader_kind) and the country. The groups' querysets are built only to count one
-    that is not kept: building them, and compiling one to make its key, cost the United
+    version the request began at (kept_count), keyed by the group's query (the digest of the
+    SQL group_rows compiled, so that a release changing it never reads an older one's totals),
+    the kind of reader and the country. `groups()` gives the groups' querysets, built only to
+    count a total not kept: building them, and compiling one to make its key, cost the United
     States' dossier a sixth of its Python."""
     alias = GROUP_MODELS[name]._base_manager.db
-    shown = "".join("1" if sees else "0" for sees in kind)
-    key = f"dossier-total:{alias}:{name}:{shown}:{country.pk}"
-    return kept_count(
-        lambda: country_dossier(country, user)[name], request.META.get(READ_VERSION), key=key
-    )
+    compiled = GROUP_QUERIES[name, kind].compile(alias)
+    query = repr((compiled.before, compiled.after, compiled.params_before, compiled.params_after))
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    key = f"dossier-total:{alias}:{name}:{digest}:{country.pk}"
+    return kept_count(lambda: groups()[name], request.META.get(READ_VERSION), key=key)
 
 
 def read_dossier(country, request):
@@ -299,6 +301,7 @@ def read_dossier(country, request):
     data = {"country": plan.read(plan.by_keys([country.pk]), request.user, request)[0]}
     totals, lists = {}, {}
     kind = reader_kind(request.user)
+    groups = cache(lambda: country_dossier(country, request.user))  # built once, if ever
     for name, model in GROUP_MODELS.items():
         route, parameter = SECTION_LISTS[name]
         query = urlencode({parameter: country.code})
@@ -310,7 +313,7 @@ def read_dossier(country, request):
         totals[name] = len(rows)
         if len(rows) > SECTION_LIMIT:
             rows = rows[:SECTION_LIMIT]
-            totals[name] = group_total(name, country, request.user, kind, request)
+            totals[name] = group_total(name, country, kind, groups, request)
         data[name] = plan.read(rows, request.user, request)
     context = {"request": request}
     data["un_personnel"] = DossierPersonnelSerializer(un_personnel(country), context=context).data

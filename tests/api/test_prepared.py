@@ -190,6 +190,34 @@ def test_a_detail_reads_its_record_once_and_builds_no_filterset(
     assert built == ["ExerciseFilter"]
 
 
+@pytest.mark.parametrize("prefix", list(VIEWSETS))
+@pytest.mark.parametrize("reader", ["anonymous", "curator"])
+def test_a_details_records_are_its_viewsets_queryset_as_visible_to_its_reader(
+    prefix, reader, django_user_model
+):
+    """A detail's record is read from the viewset's `queryset` as visible_to shows it to the
+    reader (BaseViewSet.visible_row), not through get_queryset: so get_queryset must give
+    exactly that for a detail, on every viewset. One that narrows a detail's records (a
+    filter) would be skipped by the read, and fails here."""
+    from django.contrib.auth.models import AnonymousUser, Permission
+    from django.test import RequestFactory
+
+    from milidip.records import visible_to
+
+    user = AnonymousUser()
+    if reader == "curator":
+        user = django_user_model.objects.create_user("curator", password="not-used-1234")
+        user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+        user = django_user_model.objects.get(pk=user.pk)
+    request = RequestFactory().get("/")
+    request.user = user
+    view = VIEWSETS[prefix]()
+    view.action, view.request, view.kwargs, view.format_kwarg = "retrieve", request, {}, None
+    expected = visible_to(user, view.queryset.all()).prefetch_related(None)
+    assert str(view.get_queryset().query) == str(expected.query)
+    assert not view.queryset.query.has_filters()
+
+
 def test_a_dossier_compiles_its_groups_once_for_every_country(client, compiled_sql):
     """A dossier's groups, and its UN personnel's sums, are read by queries compiled on the
     first dossier a kind of reader asks for: another country's compiles only its lookup."""
