@@ -279,9 +279,10 @@ def group_rows(name, plan, user, country, kind):
 
 def group_total(name, country, kind, groups, request):
     """The number of rows in `country`'s group `name`, kept in the read cache under the data
-    version the request began at (kept_count), keyed by the group's query (the digest of the
-    SQL group_rows compiled, so that a release changing it never reads an older one's totals),
-    the kind of reader and the country. `groups()` gives the groups' querysets, built only to
+    version the request began at (kept_count), keyed by the group's query and the country.
+    The query is named by the digest of the SQL group_rows compiled for this kind of reader:
+    it differs with what the reader may see, and a release that changes it never reads an
+    older one's totals. `groups()` gives the groups' querysets, built only to
     count a total not kept: building them, and compiling one to make its key, cost the United
     States' dossier a sixth of its Python."""
     alias = GROUP_MODELS[name]._base_manager.db
