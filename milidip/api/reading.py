@@ -143,8 +143,7 @@ class Plan:
         self.visibility = None
         self.fk_indexes = {}
         self.pages = {}  # (ordering, extra columns): Prepared
-        self.keyed = None  # Prepared, by ids
-        self.lookups = {}  # {unique field: Prepared, by its value}
+        self.keyed = {}  # {unique field: Prepared, by its values}
         if isinstance(serializer, VisibleRefMixin):
             path = serializer.visibility_path
             self.visibility = path or "self"
@@ -259,22 +258,16 @@ class Plan:
         """`queryset`'s records as rows holding every column this plan reads."""
         return queryset.prefetch_related(None).values(*self.columns, *extra)
 
-    def by_keys(self, keys):
-        """The records of ids `keys`, as rows holding every column this plan reads (in the
-        model's order): one query compiled once (milidip.api.prepared)."""
-        if self.keyed is None:
-            self.keyed = Prepared(lambda: self.values(with_hole(self.model._base_manager, "pk")))
-        return self.keyed.by_keys(self.model._base_manager.db, keys)
-
-    def by_lookup(self, field, value):
-        """The rows (at most one: `field` is unique) of the records whose `field` is `value`: a
-        detail's, by its slug or code, in one query compiled once per field."""
-        prepared = self.lookups.get(field)
+    def by_keys(self, keys, field="pk"):
+        """The records whose `field` (their id, or another unique field: a detail's slug or
+        code) is one of `keys`, as rows holding every column this plan reads (in the model's
+        order): one query compiled once per field (milidip.api.prepared)."""
+        prepared = self.keyed.get(field)
         if prepared is None:
-            prepared = self.lookups[field] = Prepared(
+            prepared = self.keyed[field] = Prepared(
                 lambda: self.values(with_hole(self.model._base_manager, field))
             )
-        return prepared.by_keys(self.model._base_manager.db, [value])
+        return prepared.by_keys(self.model._base_manager.db, keys)
 
     def page_rows(self, keys, ordering, extra=(), compiled=None):
         """The records whose ids `keys` (a values("pk") queryset: a page's, sorted and cut)

@@ -278,7 +278,7 @@ class BaseViewSet(viewsets.ModelViewSet):
 
     def visible_row(self):
         """The record the URL names, as the read plan reads it (its row), when this reader may
-        see it: one query compiled once per process (Plan.by_lookup), where get_object compiled
+        see it: one query compiled once per process (Plan.by_keys), where get_object compiled
         one through the ORM and built the record as an instance, only for it to be read again
         as a row. None when there is no such record to show (get_object then answers as it
         does: 404, 410 for a retracted record, 301 for a merged slug), and for a viewset whose
@@ -287,7 +287,7 @@ class BaseViewSet(viewsets.ModelViewSet):
             return None
         plan = self.read_plan()
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        rows = plan.by_lookup(self.lookup_field, value)
+        rows = plan.by_keys([value], field=self.lookup_field)
         if len(rows) != 1:
             return None
         row = rows[0]
