@@ -110,7 +110,9 @@ def test_logging_in_through_the_form_and_force_login_still_work(client, admin_us
     assert client.get("/admin/").status_code == 200
 
 
-def test_a_flood_of_wrong_passwords_is_refused_before_the_lockout_runs(settings, admin_user):
+def test_a_flood_of_wrong_passwords_is_refused_before_the_lockout_runs(
+    settings, admin_user, early_in_a_window
+):
     settings.LOGIN_ATTEMPT_BUDGET = (3, 60)
     settings.AXES_FAILURE_LIMIT = 100
     for _ in range(3):

@@ -485,7 +485,9 @@ def test_a_304_is_answered_before_sessions_and_auth_yet_gets_every_outer_guarant
     assert [(r.status, r.path) for r in logged] == [(304, TREATY_URL)]
 
 
-def test_a_304_and_a_cached_200_still_spend_from_the_client_s_budget(shared_cache):
+def test_a_304_and_a_cached_200_still_spend_from_the_client_s_budget(
+    shared_cache, early_in_a_window
+):
     """Three units a minute: the 200 (1 unit), a 304 and a cached 200 spend them all, so the
     next request is refused although each was answered from the cache."""
     shared_cache.API_ANON_BUDGET = (3, 60)
