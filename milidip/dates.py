@@ -107,8 +107,20 @@ def validate_partial_date(value):
         parse_partial_date(value)
 
 
+# The collation a partial date's column has on PostgreSQL (PartialDateField.db_parameters).
+BYTEWISE = "C"
+
+
 class PartialDateField(models.CharField):
-    """A date at its own precision, stored as ISO 8601 text; blank means unknown."""
+    """A date at its own precision, stored as ISO 8601 text; blank means unknown.
+
+    On PostgreSQL its column's collation is "C": text compares byte by byte, as SQLite's BINARY
+    does, which for these digits and hyphens is time order in every locale. Under the
+    database's own locale (C.UTF-8 here, en_US.UTF-8 on many servers) PostgreSQL compares each
+    pair of values through the C library's strcoll and cannot sort by abbreviated keys; the
+    exercise list sorts a country's exercises by their start for every page past the first
+    (the United States: 1,884), and that sort cost about twice as much (collate_partial_dates).
+    """
 
     description = "Partial date (YYY, YYYY, YYYY-MM or YYYY-MM-DD)"
 
@@ -119,12 +131,45 @@ class PartialDateField(models.CharField):
         super().__init__(*args, **kwargs)
         self.validators.append(validate_partial_date)
 
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not self.db_collation:
+            params["collation"] = BYTEWISE
+        return params
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         for key, value in (("max_length", 10), ("blank", True), ("default", "")):
             if kwargs.get(key) == value:
                 del kwargs[key]
         return name, path, args, kwargs
+
+
+def collate_partial_dates(app_label, collation=BYTEWISE):
+    """A migration's RunPython function giving every partial date column of `app_label`'s
+    models (their history's too) `collation` on PostgreSQL: "C" forward (what db_parameters
+    gives a column made since), "default" (the database's) back. Columns made before kept the
+    database's collation, and a migration of a field whose class did not change alters
+    nothing, hence this. Elsewhere it does nothing."""
+
+    def collate(apps, schema_editor):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return
+        quote = schema_editor.quote_name
+        for model in apps.get_app_config(app_label).get_models():
+            changes = [
+                f"ALTER COLUMN {quote(field.column)} TYPE {field.db_type(connection)} "
+                f"COLLATE {quote(collation)}"
+                for field in model._meta.local_fields
+                if isinstance(field, PartialDateField)
+            ]
+            if changes:
+                schema_editor.execute(
+                    f"ALTER TABLE {quote(model._meta.db_table)} {', '.join(changes)}"
+                )
+
+    return collate
 
 
 def is_not_before(later, earlier):

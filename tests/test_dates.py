@@ -1,11 +1,21 @@
 """Partial dates keep their own precision, compare as time, and filter by year."""
 
+import re
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from alliances.models import Alliance
-from milidip.dates import earliest_day, latest_day, parse_partial_date, year_range_q
+from milidip.dates import (
+    PartialDateField,
+    collate_partial_dates,
+    earliest_day,
+    latest_day,
+    parse_partial_date,
+    year_range_q,
+)
 from tests.factories import AllianceFactory
 
 
@@ -107,3 +117,79 @@ def test_a_malformed_date_has_no_days_but_an_error_naming_it(value):
         with pytest.raises(ValidationError) as error:
             bound(value)
         assert repr(value) in error.value.messages[0]
+
+
+def partial_date_columns():
+    """(table, column) of every partial date, the history's included."""
+    return sorted(
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        for field in model._meta.local_fields
+        if isinstance(field, PartialDateField)
+    )
+
+
+def column_collations(cursor, tables):
+    """{(table, column): collation} of `tables` as the database declares them (None: its
+    default)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+        return {(table, column): collation for table, column, collation in cursor.fetchall()}
+    found = {}
+    for table in tables:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+        (sql,) = cursor.fetchone()
+        # Each column's definition, up to the next column's (or a constraint's) comma.
+        for column, definition in re.findall(r'"(\w+)" ([^,]*)', sql):
+            collation = re.search(r"COLLATE (\S+)", definition)
+            found[table, column] = collation and collation.group(1).strip('"')
+    return found
+
+
+@pytest.mark.django_db
+def test_every_partial_date_column_compares_byte_by_byte():
+    """On PostgreSQL each partial date column is collated "C", as the migrations leave it; on
+    SQLite each has the default, BINARY: the same order on both engines, in any locale."""
+    columns = partial_date_columns()
+    assert ("missions_exercise", "start") in columns
+    assert ("missions_historicalexercise", "start") in columns
+    with connection.cursor() as cursor:
+        collations = column_collations(cursor, {table for table, _ in columns})
+    expected = "C" if connection.vendor == "postgresql" else None
+    assert {column: collations[column] for column in columns} == dict.fromkeys(columns, expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_collation_migration_collates_each_partial_date_and_undoes_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite columns have no collation of their own")
+    columns = [column for column in partial_date_columns() if column[0].startswith("missions_")]
+    try:
+        with connection.schema_editor() as editor:
+            collate_partial_dates("missions", "default")(apps, editor)
+        with connection.cursor() as cursor:
+            undone = column_collations(cursor, ())
+        assert {undone[column] for column in columns} == {None}
+    finally:
+        with connection.schema_editor() as editor:
+            collate_partial_dates("missions")(apps, editor)
+    with connection.cursor() as cursor:
+        done = column_collations(cursor, ())
+    assert {done[column] for column in columns} == {"C"}
+
+
+@pytest.mark.django_db
+def test_dates_of_every_precision_sort_in_time_order():
+    """Decades, years, months and days sort by their text, on both engines."""
+    starts = ["1953-10-01", "195", "1953", "2011-07-08", "1953-10", "", "1980-01", "199"]
+    for number, start in enumerate(starts):
+        AllianceFactory(slug=f"ordered-{number}", start=start)
+    stored = list(
+        Alliance.objects.filter(slug__startswith="ordered-")
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    assert stored == ["", "195", "1953", "1953-10", "1953-10-01", "1980-01", "199", "2011-07-08"]
