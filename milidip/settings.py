@@ -139,7 +139,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "milidip.api.throttling.SpentClientMiddleware",  # throttling
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    "milidip.api.caching.ContentEtagMiddleware",  # conditional GETs (Django's), ETags
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -329,10 +329,10 @@ MIDDLEWARE.insert(
 )
 # The read cache answers as early as it may: inside what every response needs (metrics, the
 # request id and log line, security headers, compression, CSP, CORS, the spent-client refusal,
-# ConditionalGetMiddleware), before sessions, CSRF, authentication and the API's own middleware,
+# ContentEtagMiddleware), before sessions, CSRF, authentication and the API's own middleware,
 # which a request without credentials whose answer is kept does not need (milidip/api/caching.py).
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.http.ConditionalGetMiddleware") + 1,
+    MIDDLEWARE.index("milidip.api.caching.ContentEtagMiddleware") + 1,
     "milidip.api.caching.ReadCacheMiddleware",
 )
 # --- end of fast reads ---------------------------------------------------------------------------

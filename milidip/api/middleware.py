@@ -5,20 +5,16 @@
   names the problem, in the API's error shape. (Unknown and empty parameters are refused by the
   views, which know what they take: see milidip.api.views.check_parameters.)
 - Reads are cacheable: anonymous GETs say `Cache-Control: public, max-age=...`; authenticated
-  ones are private (they may include drafts). Django's ConditionalGetMiddleware adds the ETag
-  and answers 304 on a match.
+  ones are private (they may include drafts). ContentEtagMiddleware (milidip.api.caching) adds
+  the ETag and answers 304 on a match.
 """
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-    set_response_etag,
-)
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
+from milidip.api.caching import content_etag
 from milidip.api.errors import error_response
 
 API_METHODS = {"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"}
@@ -58,9 +54,9 @@ class ApiRequestMiddleware:
             return error_response(400, "invalid", f"{name}: {message}", {name: [message]})
         response = self.get_response(request)
         if request.method == "HEAD" and response.status_code == 200:
-            # ConditionalGetMiddleware handles GET only; HEAD gets the same validators.
+            # ContentEtagMiddleware handles GET only; HEAD gets the same validators.
             if not response.has_header("ETag"):
-                set_response_etag(response)
+                content_etag(response)
             response = get_conditional_response(
                 request,
                 etag=response.get("ETag"),

@@ -7,7 +7,7 @@
   comma form (`kind=a&kind=b` is `kind=a,b`); `country` repeats by design; any other parameter
   given more than once is a 400 that names it, never a value silently dropped;
 - GETs carry Last-Modified (from the records' `updated`), and an ETag from
-  ConditionalGetMiddleware, so conditional requests get 304;
+  ContentEtagMiddleware (milidip.api.caching), so conditional requests get 304;
 - `check_if_match` is the precondition every write checks.
 
 Writing (through the services, with review) is added by milidip.sources.views.RecordViewSet.

@@ -4,8 +4,8 @@ Pages hide what the API hides (`visible_to`): a draft is a 404 to the public, a 
 is a 410 that shows the retraction and its reason. Lists take the API's filters (the same
 FilterSets) and page by `page`. Every response says which language its country names are in
 (`?lang=` or Accept-Language, milidip.pages.languages) and varies on Accept-Language; freshness
-is decided by `page_response` (one place: ETag from Django's ConditionalGetMiddleware, which
-answers 304 on a match).
+is decided by `page_response` (one place: ETag from ContentEtagMiddleware, Django's conditional
+GETs, which answers 304 on a match).
 """
 
 from django.core.exceptions import ValidationError
@@ -57,7 +57,7 @@ PAGE_PARAMETERS = {"page", "lang"}
 def page_response(request, template, context, status=200):
     """Render a page with what every page carries, and the caching every page has: public
     for anonymous readers (they see published records only), private otherwise; the ETag and
-    304 come from ConditionalGetMiddleware (settings.MIDDLEWARE), so a data-version ETag can
+    304 come from ContentEtagMiddleware (settings.MIDDLEWARE), so a data-version ETag can
     replace it here alone."""
     language = page_language(request)
     context = {

@@ -1,6 +1,8 @@
 """Conditional GET: lists and records carry ETag and Last-Modified; a matching If-None-Match or
 If-Modified-Since is a 304; once the record changes, the old ETag no longer matches."""
 
+import hashlib
+
 import pytest
 from django.utils.http import http_date
 
@@ -88,3 +90,19 @@ def test_the_dossier_carries_an_etag_and_answers_304(api):
     assert first.status_code == 200
     assert first.has_header("ETag")
     assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("name", ["treaties", "exercises"])
+def test_one_body_has_one_etag_whoever_reads_it(api, reader, name):
+    """The ETag a list or page lacks is a digest of its body (SHA-256, cut to 128 bits), made
+    the same way for an anonymous read (the read cache), a signed-in one (the conditional GET
+    middleware) and a HEAD: a reader who signs in revalidates what it already holds."""
+    url, params = urls(RESOURCES[name], "list")
+    anonymous, signed_in = api.get(url, params), reader.get(url, params)
+    head = api.head(url, params)
+    assert anonymous.content == signed_in.content
+    digest = hashlib.sha256(anonymous.content).hexdigest()[:32]
+    assert anonymous["ETag"] == signed_in["ETag"] == head["ETag"] == f'"{digest}"'
+    assert reader.get(url, params, HTTP_IF_NONE_MATCH=anonymous["ETag"]).status_code == 304
+    page = api.get("/exercises/?country=KOR")
+    assert page["ETag"] == f'"{hashlib.sha256(page.content).hexdigest()[:32]}"'
