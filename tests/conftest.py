@@ -59,11 +59,12 @@ def early_in_a_window(monkeypatch):
     """Budgets are counted in fixed windows, the previous one weighed by how much of it is still
     in view; attempts straddling a window's end are therefore counted as slightly fewer (two of
     three just before, one just after: 2 * 0.99 + 1 < 3). The throttle's clock is moved to a
-    window's first second, running on from there, so that a test's few attempts fall in one."""
+    window's first second, running on from there, so that a test's few attempts fall in one
+    (a window of a minute, an hour or a day: the next day's first second starts each)."""
     from milidip.api import throttling
 
     real = time.time()
-    start = (real // 3600 + 1) * 3600 + 1  # 1 s into the next hour: the start of any window
+    start = (real // 86400 + 1) * 86400 + 1
     clock = SimpleNamespace(
         time=lambda: start + (time.time() - real), perf_counter=time.perf_counter
     )

@@ -112,8 +112,10 @@ EARLY_200_MARK = "milidip.read_cache.answered_200"
 def content_etag(response):
     """Give `response` the strong ETag of its body, as Django's set_response_etag does, with
     SHA-256 (cut to 128 bits) where Django uses MD5: OpenSSL runs SHA-256 on the CPU's SHA
-    extensions, and a 147 KB list page took 70 us to digest rather than 175. Every GET's ETag
-    is made here, whoever reads, so one body has one ETag."""
+    extensions, and a 147 KB list page took 70 us to digest rather than 175. Every list's and
+    page's ETag is made here, whoever reads, so one body has one ETag (a record's is its own:
+    BaseViewSet.representation_etag). Bodies the read cache kept before a deploy keep the ETag
+    they were kept with until the data version moves."""
     if not response.streaming and response.content:
         digest = hashlib.sha256(response.content).hexdigest()[:32]
         response.headers["ETag"] = quote_etag(digest)

@@ -21,7 +21,7 @@ from functools import cache
 
 import orjson
 from django.core.exceptions import EmptyResultSet, FieldError
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Field, ForeignObject, JSONField, Lookup
 from django.db.models.expressions import Col
@@ -153,6 +153,19 @@ class LoggedRead(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
+def fetch_all(connection, sql, params):
+    with bound_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def replanned_result_type(error):
+    """True for PostgreSQL's refusal to run a prepared statement whose result's columns changed
+    since it was prepared ("cached plan must not change result type", SQLSTATE 0A000)."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "0A000" and "cached plan" in str(cause)
+
+
 def placeholders(sql):
     return sum(1 for match in PLACEHOLDER.finditer(sql) if match.group() == "%s")
 
@@ -238,9 +251,20 @@ class Prepared:
         connection = connections[alias]
         sql = f"{compiled.before}{hole}{compiled.after}"
         params = (*compiled.params_before, *hole_params, *compiled.params_after)
-        with bound_cursor(connection) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        try:
+            rows = fetch_all(connection, sql, params)
+        except NotSupportedError as error:
+            if not replanned_result_type(error) or connection.in_atomic_block:
+                raise
+            # A migration altered a column this statement returns (its type or collation)
+            # while the statement was prepared on this connection: PostgreSQL refuses to run
+            # it again. Outside a transaction, the connection's prepared statements are
+            # dropped (psycopg forgets its own when it sees DEALLOCATE ALL) and the read runs
+            # once more, to be prepared anew. In a transaction the error ends it, and the
+            # rollback makes psycopg forget them as well.
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
+            rows = fetch_all(connection, sql, params)
         if not compiled.converters:
             return compiled.shape(rows, (), (), connection)
         ops = connection.ops

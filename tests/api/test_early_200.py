@@ -110,7 +110,9 @@ def test_anything_else_is_answered_by_django(stack, extra, expected):
     assert status == (200 if expected is None else expected)
 
 
-def test_an_early_200_is_logged_and_spends_from_the_client_s_budget(stack, shared_cache, caplog):
+def test_an_early_200_is_logged_and_spends_from_the_client_s_budget(
+    stack, shared_cache, caplog, early_in_a_window
+):
     shared_cache.API_ANON_BUDGET = (3, 86400)
     reached = Reached()
     request_log = logging.getLogger("milidip.requests")

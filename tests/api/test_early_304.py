@@ -141,7 +141,9 @@ def test_each_origin_and_each_spelling_of_a_query_is_first_answered_by_django(st
         assert without_request_id(second[1]) == without_request_id(first[1])
 
 
-def test_an_early_304_is_logged_and_spends_from_the_client_s_budget(stack, shared_cache, caplog):
+def test_an_early_304_is_logged_and_spends_from_the_client_s_budget(
+    stack, shared_cache, caplog, early_in_a_window
+):
     shared_cache.API_ANON_BUDGET = (3, 86400)
     reached = Reached()
     etag = wsgi_get(stack, TREATY_URL, ADDRESS)[1]["ETag"]

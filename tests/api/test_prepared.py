@@ -4,6 +4,7 @@ and a list request compiles through the ORM only what depends on its parameters.
 import json
 import re
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.exceptions import FieldError
@@ -15,7 +16,7 @@ from milidip.api.prepared import READ_KEYS, Prepared, json_column, with_hole
 from milidip.urls import router
 from missions.models import Exercise, ExerciseCitation
 from tests.api.helpers import article
-from tests.factories import QUOTE_004
+from tests.factories import QUOTE_004, ExerciseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +382,34 @@ def test_date_times_read_as_django_reads_them(zone):
                     assert read_date_time(bound, text) == expected, text
         finally:
             cursor.execute("SET TIME ZONE 'UTC'")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outlives_a_migration_that_changes_its_prepared_statements_columns(client):
+    """A migration that alters a column the read path's prepared statements return (as
+    `missions.0015` changed `start`'s collation) while servers run: PostgreSQL then refuses to
+    run those statements ("cached plan must not change result type"), and each read answered
+    500 until the connection was closed. The read now drops the connection's prepared
+    statements and runs once more."""
+    ExerciseFactory(start="1961")
+    url = "/api/v1/exercises/?page_size=1"
+    for _ in range(connection.connection.prepare_threshold + 1):
+        first = client.get(url, HTTP_CACHE_CONTROL="no-cache")
+        assert first.status_code == 200
+    assert [s for s in prepared_statements() if '"start" AS "start"' in s]
+    params = {**connection.get_connection_params(), "autocommit": True}
+    with psycopg.connect(**params) as migrating:
+        try:
+            for collation in ('"default"', '"C"'):
+                migrating.execute(
+                    "ALTER TABLE missions_exercise ALTER COLUMN start "
+                    f"TYPE varchar(10) COLLATE {collation}"
+                )
+                again = client.get(url, HTTP_CACHE_CONTROL="no-cache")
+                assert again.status_code == 200
+                assert again.content == first.content
+        finally:
+            migrating.execute(
+                'ALTER TABLE missions_exercise ALTER COLUMN start TYPE varchar(10) COLLATE "C"'
+            )

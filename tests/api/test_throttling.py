@@ -103,7 +103,7 @@ def test_the_browsable_api_is_for_signed_in_users(api, curator):
     assert curator.get(f"{API}exercises/?format=api")["Content-Type"].startswith("text/html")
 
 
-def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets):
+def test_over_the_budget_is_a_429_in_the_error_shape_with_retry_after(budgets, early_in_a_window):
     budgets.API_ANON_BUDGET = (3, 3600)
     client = APIClient()
     assert admitted(client, f"{API}countries/KOR/", 4) == 3
