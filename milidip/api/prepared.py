@@ -15,9 +15,10 @@ binds on the server, and psycopg prepares a statement once it has run often enou
 
 import contextvars
 import datetime
+import hashlib
 import json
 import re
-from functools import cache
+from functools import cache, cached_property
 
 import orjson
 from django.core.exceptions import EmptyResultSet, FieldError
@@ -226,6 +227,13 @@ class Compiled:
             for index, (functions, expression) in compiler.get_converters(fields).items()
         ]
         self.shape = shaper(len(fields), self.names, self.converters)
+
+    @cached_property
+    def digest(self):
+        """A name for this query, from its SQL and fixed parameters: the same query, the same
+        name, in any process of any release (made once, not on every read that needs it)."""
+        query = repr((self.before, self.after, self.params_before, self.params_after))
+        return hashlib.sha256(query.encode()).hexdigest()[:32]
 
 
 class Prepared:
