@@ -5,8 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from milidip.api.filters import FilterBackend
-from milidip.records import visible_to
+from milidip.api.pagination import keyset_ordering
+from milidip.records import can_see_drafts, visible_to
 from milidip.sources.views import RecordViewSet, with_citations
+from missions import list_order
 from missions.filters import ChallengeFilter, ExerciseFilter, MissionFilter, StrengthFilter
 from missions.geojson import GeoJSONListMixin, exercise_features, mission_features
 from missions.models import (
@@ -28,6 +30,10 @@ from missions.serializers import (
     MissionSerializer,
     StrengthSerializer,
 )
+
+# The exercise list's order (ExerciseViewSet.queryset), [(name, descending)]: the one
+# missions.list_order keeps.
+LIST_ORDER = [("start", False), ("name", False), ("slug", False)]
 
 
 class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
@@ -53,6 +59,21 @@ class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
     filterset_class = ExerciseFilter
     link_fields = ("domains", "purposes")
     row_fields = {"participants": "exercise_participants"}
+
+    def page_ids_for(self, parameters, queryset):
+        """A country's published exercises in list order, from the participants' own index
+        (missions.list_order), for `?country=XXX` alone read by a reader who sees no drafts."""
+        if (
+            self.action != "list"
+            or [name for name, _ in parameters] != ["country"]
+            or len(parameters[0][1]) != 1
+            or can_see_drafts(self.request.user, Exercise)
+            or keyset_ordering(queryset) != LIST_ORDER
+        ):
+            return None
+        # The filter has looked the code up (filtered_list): a country this reader may see.
+        (country,) = self.cleaned_filters["country"]
+        return list_order.page_ids(queryset.db, country.pk)
 
 
 class MissionViewSet(GeoJSONListMixin, RecordViewSet):
