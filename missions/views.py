@@ -72,7 +72,7 @@ class ExerciseViewSet(GeoJSONListMixin, RecordViewSet):
         ):
             return None
         # The filter has looked the code up (filtered_list): a country this reader may see.
-        (country,) = self.cleaned_filters["country"]
+        (country,) = self.filterset.form.cleaned_data["country"]
         return list_order.page_ids(queryset.db, country.pk)
 
 

@@ -25,7 +25,6 @@ from django import forms
 from django.http import QueryDict
 from django_filters.filters import BaseCSVFilter, MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
 from milidip.records import visible_to
@@ -70,16 +69,11 @@ class FilterBackend(DjangoFilterBackend):
             return filterset_class
         return super().get_filterset_class(view, queryset)
 
-    def filter_queryset(self, request, queryset, view):
-        """As django-filter's, and the view keeps the filters' cleaned values
-        (`view.cleaned_filters`: a Country for a code, a list of them for `country`)."""
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid() and self.raise_exception:
-            raise translate_validation(filterset.errors)
-        view.cleaned_filters = filterset.form.cleaned_data
-        return filterset.qs
+    def get_filterset(self, request, queryset, view):
+        """As django-filter's, and the view keeps it (`view.filterset`): once filter_queryset
+        has validated it, its form's cleaned_data holds the records the codes named."""
+        filterset = view.filterset = super().get_filterset(request, queryset, view)
+        return filterset
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)

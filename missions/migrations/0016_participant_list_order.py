@@ -74,7 +74,6 @@ REMOVE = [
 ]
 
 
-
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for statement in INSTALL:

@@ -236,7 +236,9 @@ def test_only_a_reader_who_sees_no_drafts_is_given_the_index(crowded_country, dj
     curator = django_user_model.objects.create_superuser("curator", password="x" * 20)
     for user, given in ((AnonymousUser(), True), (curator, False)):
         view = ExerciseViewSet(action="list", request=SimpleNamespace(user=user))
-        view.cleaned_filters = {"country": [crowded_country]}
+        view.filterset = SimpleNamespace(
+            form=SimpleNamespace(cleaned_data={"country": [crowded_country]})
+        )
         page = view.page_ids_for(parameters, ExerciseViewSet.queryset.all())
         assert (page is not None) == given, user
 
